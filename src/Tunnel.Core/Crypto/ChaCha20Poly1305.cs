@@ -1,0 +1,99 @@
+using System.Buffers.Binary;
+using Tunnel.Core.Crypto.Internal;
+
+namespace Tunnel.Core.Crypto;
+
+/// <summary>
+/// ChaCha20-Poly1305 (RFC 8439), WireGuard's AEAD. The ciphertext is written with its 16-byte tag appended,
+/// as WireGuard puts it on the wire, in place or to a separate buffer, without allocating.
+/// </summary>
+/// <remarks>
+/// WireGuard's nonce is 32 zero bits followed by a 64-bit little-endian counter (whitepaper section 5.4);
+/// the <see cref="ulong"/> overloads build it. The overloads taking a 12-byte nonce are the general
+/// RFC 8439 construction. "In place" means <c>destination</c> starts exactly where the source starts;
+/// any other overlap is rejected. A failed decryption writes nothing.
+/// </remarks>
+public static class ChaCha20Poly1305
+{
+    /// <summary>The key size, in bytes.</summary>
+    public const int KeySize = AeadArguments.KeySize;
+
+    /// <summary>The RFC 8439 nonce size, in bytes.</summary>
+    public const int NonceSize = 12;
+
+    /// <summary>The authentication tag's size, in bytes.</summary>
+    public const int TagSize = AeadArguments.TagSize;
+
+    /// <summary>Encrypts with WireGuard's counter nonce.</summary>
+    /// <param name="key">The 32-byte key.</param>
+    /// <param name="counter">The message counter that forms the nonce.</param>
+    /// <param name="plaintext">The message.</param>
+    /// <param name="destination">Receives the ciphertext and its tag: <c>plaintext.Length + 16</c> bytes.</param>
+    /// <param name="associatedData">Data authenticated but not encrypted; empty for WireGuard's transport messages.</param>
+    /// <returns>The number of bytes written: <c>plaintext.Length + 16</c>.</returns>
+    /// <exception cref="ArgumentException">A size is wrong, or the buffers overlap other than in place.</exception>
+    public static int Encrypt(ReadOnlySpan<byte> key, ulong counter, ReadOnlySpan<byte> plaintext, Span<byte> destination, ReadOnlySpan<byte> associatedData)
+    {
+        Span<byte> nonce = stackalloc byte[NonceSize];
+        WriteNonce(counter, nonce);
+        return Encrypt(key, nonce, plaintext, destination, associatedData);
+    }
+
+    /// <summary>Decrypts and authenticates with WireGuard's counter nonce.</summary>
+    /// <param name="key">The 32-byte key.</param>
+    /// <param name="counter">The message counter that forms the nonce.</param>
+    /// <param name="ciphertext">The ciphertext followed by its 16-byte tag.</param>
+    /// <param name="destination">Receives the plaintext: <c>ciphertext.Length - 16</c> bytes.</param>
+    /// <param name="associatedData">The associated data given to <c>Encrypt</c>.</param>
+    /// <returns><see langword="true"/> when the tag is valid; otherwise <see langword="false"/> and nothing was written.</returns>
+    /// <exception cref="ArgumentException">A size is wrong, or the buffers overlap other than in place.</exception>
+    public static bool TryDecrypt(ReadOnlySpan<byte> key, ulong counter, ReadOnlySpan<byte> ciphertext, Span<byte> destination, ReadOnlySpan<byte> associatedData)
+    {
+        Span<byte> nonce = stackalloc byte[NonceSize];
+        WriteNonce(counter, nonce);
+        return TryDecrypt(key, nonce, ciphertext, destination, associatedData);
+    }
+
+    /// <summary>Encrypts with an RFC 8439 nonce.</summary>
+    /// <param name="key">The 32-byte key.</param>
+    /// <param name="nonce">The 12-byte nonce; never use one twice with the same key.</param>
+    /// <param name="plaintext">The message.</param>
+    /// <param name="destination">Receives the ciphertext and its tag: <c>plaintext.Length + 16</c> bytes.</param>
+    /// <param name="associatedData">Data authenticated but not encrypted; empty for WireGuard's transport messages.</param>
+    /// <returns>The number of bytes written: <c>plaintext.Length + 16</c>.</returns>
+    /// <exception cref="ArgumentException">A size is wrong, or the buffers overlap other than in place.</exception>
+    public static int Encrypt(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, Span<byte> destination, ReadOnlySpan<byte> associatedData)
+    {
+        AeadArguments.ValidateEncrypt(key, nonce, NonceSize, plaintext, destination);
+        SodiumAead.Encrypt(extendedNonce: false, key, nonce, plaintext, destination, associatedData);
+        return plaintext.Length + TagSize;
+    }
+
+    /// <summary>Decrypts and authenticates with an RFC 8439 nonce.</summary>
+    /// <param name="key">The 32-byte key.</param>
+    /// <param name="nonce">The 12-byte nonce.</param>
+    /// <param name="ciphertext">The ciphertext followed by its 16-byte tag.</param>
+    /// <param name="destination">Receives the plaintext: <c>ciphertext.Length - 16</c> bytes.</param>
+    /// <param name="associatedData">The associated data given to <c>Encrypt</c>.</param>
+    /// <returns><see langword="true"/> when the tag is valid; otherwise <see langword="false"/> and nothing was written.</returns>
+    /// <exception cref="ArgumentException">A size is wrong, or the buffers overlap other than in place.</exception>
+    public static bool TryDecrypt(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, Span<byte> destination, ReadOnlySpan<byte> associatedData)
+    {
+        AeadArguments.ValidateDecrypt(key, nonce, NonceSize, ciphertext, destination);
+        return SodiumAead.TryDecrypt(extendedNonce: false, key, nonce, ciphertext, destination, associatedData);
+    }
+
+    /// <summary>Writes WireGuard's nonce for <paramref name="counter"/>: four zero bytes, then the counter in little-endian order.</summary>
+    /// <param name="counter">The message counter.</param>
+    /// <param name="nonce">Receives the 12-byte nonce.</param>
+    public static void WriteNonce(ulong counter, Span<byte> nonce)
+    {
+        if (nonce.Length < NonceSize)
+        {
+            throw new ArgumentException($"The nonce must hold {NonceSize} bytes.", nameof(nonce));
+        }
+
+        BinaryPrimitives.WriteUInt32LittleEndian(nonce, 0);
+        BinaryPrimitives.WriteUInt64LittleEndian(nonce[4..], counter);
+    }
+}

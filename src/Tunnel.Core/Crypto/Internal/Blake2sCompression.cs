@@ -1,0 +1,167 @@
+using System.Buffers.Binary;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace Tunnel.Core.Crypto.Internal;
+
+/// <summary>
+/// The BLAKE2s compression function F (RFC 7693 section 3.2), fully unrolled: ten rounds with the message
+/// schedule SIGMA resolved at build time, so no secret-dependent or table-driven index remains.
+/// </summary>
+internal static class Blake2sCompression
+{
+    internal static ReadOnlySpan<uint> InitializationVector =>
+    [
+        0x6A09E667u, 0xBB67AE85u, 0x3C6EF372u, 0xA54FF53Au,
+        0x510E527Fu, 0x9B05688Cu, 0x1F83D9ABu, 0x5BE0CD19u,
+    ];
+
+    /// <summary>Compresses one 64-byte <paramref name="block"/> into <paramref name="h"/>.</summary>
+    /// <param name="h">The chain value, updated in place.</param>
+    /// <param name="block">Exactly one block.</param>
+    /// <param name="counter">The total number of bytes hashed so far, including this block's payload.</param>
+    /// <param name="isLastBlock">Whether this is the final block (sets the finalisation flag f0).</param>
+    internal static void Compress(ref UInt32x8 h, ReadOnlySpan<byte> block, ulong counter, bool isLastBlock)
+    {
+        ReadOnlySpan<byte> b = block[..64];
+        uint m0 = BinaryPrimitives.ReadUInt32LittleEndian(b);
+        uint m1 = BinaryPrimitives.ReadUInt32LittleEndian(b[4..]);
+        uint m2 = BinaryPrimitives.ReadUInt32LittleEndian(b[8..]);
+        uint m3 = BinaryPrimitives.ReadUInt32LittleEndian(b[12..]);
+        uint m4 = BinaryPrimitives.ReadUInt32LittleEndian(b[16..]);
+        uint m5 = BinaryPrimitives.ReadUInt32LittleEndian(b[20..]);
+        uint m6 = BinaryPrimitives.ReadUInt32LittleEndian(b[24..]);
+        uint m7 = BinaryPrimitives.ReadUInt32LittleEndian(b[28..]);
+        uint m8 = BinaryPrimitives.ReadUInt32LittleEndian(b[32..]);
+        uint m9 = BinaryPrimitives.ReadUInt32LittleEndian(b[36..]);
+        uint m10 = BinaryPrimitives.ReadUInt32LittleEndian(b[40..]);
+        uint m11 = BinaryPrimitives.ReadUInt32LittleEndian(b[44..]);
+        uint m12 = BinaryPrimitives.ReadUInt32LittleEndian(b[48..]);
+        uint m13 = BinaryPrimitives.ReadUInt32LittleEndian(b[52..]);
+        uint m14 = BinaryPrimitives.ReadUInt32LittleEndian(b[56..]);
+        uint m15 = BinaryPrimitives.ReadUInt32LittleEndian(b[60..]);
+
+        ReadOnlySpan<uint> iv = InitializationVector;
+        uint v0 = h[0], v1 = h[1], v2 = h[2], v3 = h[3];
+        uint v4 = h[4], v5 = h[5], v6 = h[6], v7 = h[7];
+        uint v8 = iv[0], v9 = iv[1], v10 = iv[2], v11 = iv[3];
+        uint v12 = iv[4] ^ (uint)counter;
+        uint v13 = iv[5] ^ (uint)(counter >> 32);
+        uint v14 = isLastBlock ? ~iv[6] : iv[6];
+        uint v15 = iv[7];
+
+        // Round 0
+        G(ref v0, ref v4, ref v8, ref v12, m0, m1);
+        G(ref v1, ref v5, ref v9, ref v13, m2, m3);
+        G(ref v2, ref v6, ref v10, ref v14, m4, m5);
+        G(ref v3, ref v7, ref v11, ref v15, m6, m7);
+        G(ref v0, ref v5, ref v10, ref v15, m8, m9);
+        G(ref v1, ref v6, ref v11, ref v12, m10, m11);
+        G(ref v2, ref v7, ref v8, ref v13, m12, m13);
+        G(ref v3, ref v4, ref v9, ref v14, m14, m15);
+        // Round 1
+        G(ref v0, ref v4, ref v8, ref v12, m14, m10);
+        G(ref v1, ref v5, ref v9, ref v13, m4, m8);
+        G(ref v2, ref v6, ref v10, ref v14, m9, m15);
+        G(ref v3, ref v7, ref v11, ref v15, m13, m6);
+        G(ref v0, ref v5, ref v10, ref v15, m1, m12);
+        G(ref v1, ref v6, ref v11, ref v12, m0, m2);
+        G(ref v2, ref v7, ref v8, ref v13, m11, m7);
+        G(ref v3, ref v4, ref v9, ref v14, m5, m3);
+        // Round 2
+        G(ref v0, ref v4, ref v8, ref v12, m11, m8);
+        G(ref v1, ref v5, ref v9, ref v13, m12, m0);
+        G(ref v2, ref v6, ref v10, ref v14, m5, m2);
+        G(ref v3, ref v7, ref v11, ref v15, m15, m13);
+        G(ref v0, ref v5, ref v10, ref v15, m10, m14);
+        G(ref v1, ref v6, ref v11, ref v12, m3, m6);
+        G(ref v2, ref v7, ref v8, ref v13, m7, m1);
+        G(ref v3, ref v4, ref v9, ref v14, m9, m4);
+        // Round 3
+        G(ref v0, ref v4, ref v8, ref v12, m7, m9);
+        G(ref v1, ref v5, ref v9, ref v13, m3, m1);
+        G(ref v2, ref v6, ref v10, ref v14, m13, m12);
+        G(ref v3, ref v7, ref v11, ref v15, m11, m14);
+        G(ref v0, ref v5, ref v10, ref v15, m2, m6);
+        G(ref v1, ref v6, ref v11, ref v12, m5, m10);
+        G(ref v2, ref v7, ref v8, ref v13, m4, m0);
+        G(ref v3, ref v4, ref v9, ref v14, m15, m8);
+        // Round 4
+        G(ref v0, ref v4, ref v8, ref v12, m9, m0);
+        G(ref v1, ref v5, ref v9, ref v13, m5, m7);
+        G(ref v2, ref v6, ref v10, ref v14, m2, m4);
+        G(ref v3, ref v7, ref v11, ref v15, m10, m15);
+        G(ref v0, ref v5, ref v10, ref v15, m14, m1);
+        G(ref v1, ref v6, ref v11, ref v12, m11, m12);
+        G(ref v2, ref v7, ref v8, ref v13, m6, m8);
+        G(ref v3, ref v4, ref v9, ref v14, m3, m13);
+        // Round 5
+        G(ref v0, ref v4, ref v8, ref v12, m2, m12);
+        G(ref v1, ref v5, ref v9, ref v13, m6, m10);
+        G(ref v2, ref v6, ref v10, ref v14, m0, m11);
+        G(ref v3, ref v7, ref v11, ref v15, m8, m3);
+        G(ref v0, ref v5, ref v10, ref v15, m4, m13);
+        G(ref v1, ref v6, ref v11, ref v12, m7, m5);
+        G(ref v2, ref v7, ref v8, ref v13, m15, m14);
+        G(ref v3, ref v4, ref v9, ref v14, m1, m9);
+        // Round 6
+        G(ref v0, ref v4, ref v8, ref v12, m12, m5);
+        G(ref v1, ref v5, ref v9, ref v13, m1, m15);
+        G(ref v2, ref v6, ref v10, ref v14, m14, m13);
+        G(ref v3, ref v7, ref v11, ref v15, m4, m10);
+        G(ref v0, ref v5, ref v10, ref v15, m0, m7);
+        G(ref v1, ref v6, ref v11, ref v12, m6, m3);
+        G(ref v2, ref v7, ref v8, ref v13, m9, m2);
+        G(ref v3, ref v4, ref v9, ref v14, m8, m11);
+        // Round 7
+        G(ref v0, ref v4, ref v8, ref v12, m13, m11);
+        G(ref v1, ref v5, ref v9, ref v13, m7, m14);
+        G(ref v2, ref v6, ref v10, ref v14, m12, m1);
+        G(ref v3, ref v7, ref v11, ref v15, m3, m9);
+        G(ref v0, ref v5, ref v10, ref v15, m5, m0);
+        G(ref v1, ref v6, ref v11, ref v12, m15, m4);
+        G(ref v2, ref v7, ref v8, ref v13, m8, m6);
+        G(ref v3, ref v4, ref v9, ref v14, m2, m10);
+        // Round 8
+        G(ref v0, ref v4, ref v8, ref v12, m6, m15);
+        G(ref v1, ref v5, ref v9, ref v13, m14, m9);
+        G(ref v2, ref v6, ref v10, ref v14, m11, m3);
+        G(ref v3, ref v7, ref v11, ref v15, m0, m8);
+        G(ref v0, ref v5, ref v10, ref v15, m12, m2);
+        G(ref v1, ref v6, ref v11, ref v12, m13, m7);
+        G(ref v2, ref v7, ref v8, ref v13, m1, m4);
+        G(ref v3, ref v4, ref v9, ref v14, m10, m5);
+        // Round 9
+        G(ref v0, ref v4, ref v8, ref v12, m10, m2);
+        G(ref v1, ref v5, ref v9, ref v13, m8, m4);
+        G(ref v2, ref v6, ref v10, ref v14, m7, m6);
+        G(ref v3, ref v7, ref v11, ref v15, m1, m5);
+        G(ref v0, ref v5, ref v10, ref v15, m15, m11);
+        G(ref v1, ref v6, ref v11, ref v12, m9, m14);
+        G(ref v2, ref v7, ref v8, ref v13, m3, m12);
+        G(ref v3, ref v4, ref v9, ref v14, m13, m0);
+
+        h[0] ^= v0 ^ v8;
+        h[1] ^= v1 ^ v9;
+        h[2] ^= v2 ^ v10;
+        h[3] ^= v3 ^ v11;
+        h[4] ^= v4 ^ v12;
+        h[5] ^= v5 ^ v13;
+        h[6] ^= v6 ^ v14;
+        h[7] ^= v7 ^ v15;
+    }
+
+    /// <summary>The mixing function G with BLAKE2s's rotation constants (16, 12, 8, 7).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void G(ref uint a, ref uint b, ref uint c, ref uint d, uint x, uint y)
+    {
+        a += b + x;
+        d = BitOperations.RotateRight(d ^ a, 16);
+        c += d;
+        b = BitOperations.RotateRight(b ^ c, 12);
+        a += b + y;
+        d = BitOperations.RotateRight(d ^ a, 8);
+        c += d;
+        b = BitOperations.RotateRight(b ^ c, 7);
+    }
+}
