@@ -55,7 +55,7 @@ public ref struct Blake2s
         ArgumentOutOfRangeException.ThrowIfLessThan(hashSize, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(hashSize, HashSize);
 
-        Blake2sCompression.InitializationVector.CopyTo(_h);
+        Blake2sCompression.Initialize(ref _h);
 
         // Parameter block (RFC 7693 section 2.5): digest length, key length, fanout 1, depth 1.
         _h[0] ^= 0x01010000u ^ ((uint)key.Length << 8) ^ (uint)hashSize;

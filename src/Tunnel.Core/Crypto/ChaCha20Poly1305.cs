@@ -11,7 +11,9 @@ namespace Tunnel.Core.Crypto;
 /// WireGuard's nonce is 32 zero bits followed by a 64-bit little-endian counter (whitepaper section 5.4);
 /// the <see cref="ulong"/> overloads build it. The overloads taking a 12-byte nonce are the general
 /// RFC 8439 construction. "In place" means <c>destination</c> starts exactly where the source starts;
-/// any other overlap is rejected. A failed decryption writes nothing.
+/// any other overlap is rejected. A failed decryption zeroes the destination, as
+/// System.Security.Cryptography and Go's implementation do, so unauthenticated plaintext never reaches the caller;
+/// decrypting in place therefore consumes a packet that fails.
 /// </remarks>
 public static class ChaCha20Poly1305
 {
@@ -45,7 +47,7 @@ public static class ChaCha20Poly1305
     /// <param name="ciphertext">The ciphertext followed by its 16-byte tag.</param>
     /// <param name="destination">Receives the plaintext: <c>ciphertext.Length - 16</c> bytes.</param>
     /// <param name="associatedData">The associated data given to <c>Encrypt</c>.</param>
-    /// <returns><see langword="true"/> when the tag is valid; otherwise <see langword="false"/> and nothing was written.</returns>
+    /// <returns><see langword="true"/> when the tag is valid; otherwise <see langword="false"/>, with the plaintext's bytes of <paramref name="destination"/> zeroed.</returns>
     /// <exception cref="ArgumentException">A size is wrong, or the buffers overlap other than in place.</exception>
     public static bool TryDecrypt(ReadOnlySpan<byte> key, ulong counter, ReadOnlySpan<byte> ciphertext, Span<byte> destination, ReadOnlySpan<byte> associatedData)
     {
@@ -75,7 +77,7 @@ public static class ChaCha20Poly1305
     /// <param name="ciphertext">The ciphertext followed by its 16-byte tag.</param>
     /// <param name="destination">Receives the plaintext: <c>ciphertext.Length - 16</c> bytes.</param>
     /// <param name="associatedData">The associated data given to <c>Encrypt</c>.</param>
-    /// <returns><see langword="true"/> when the tag is valid; otherwise <see langword="false"/> and nothing was written.</returns>
+    /// <returns><see langword="true"/> when the tag is valid; otherwise <see langword="false"/>, with the plaintext's bytes of <paramref name="destination"/> zeroed.</returns>
     /// <exception cref="ArgumentException">A size is wrong, or the buffers overlap other than in place.</exception>
     public static bool TryDecrypt(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, Span<byte> destination, ReadOnlySpan<byte> associatedData)
     {

@@ -39,7 +39,7 @@ public static class XChaCha20Poly1305
     /// <param name="ciphertext">The ciphertext followed by its 16-byte tag.</param>
     /// <param name="destination">Receives the plaintext: <c>ciphertext.Length - 16</c> bytes.</param>
     /// <param name="associatedData">The associated data given to <c>Encrypt</c>.</param>
-    /// <returns><see langword="true"/> when the tag is valid; otherwise <see langword="false"/> and nothing was written.</returns>
+    /// <returns><see langword="true"/> when the tag is valid; otherwise <see langword="false"/>, with the plaintext's bytes of <paramref name="destination"/> zeroed.</returns>
     /// <exception cref="ArgumentException">A size is wrong, or the buffers overlap other than in place.</exception>
     public static bool TryDecrypt(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, Span<byte> destination, ReadOnlySpan<byte> associatedData)
     {

@@ -10,11 +10,29 @@ namespace Tunnel.Core.Crypto.Internal;
 /// </summary>
 internal static class Blake2sCompression
 {
-    internal static ReadOnlySpan<uint> InitializationVector =>
-    [
-        0x6A09E667u, 0xBB67AE85u, 0x3C6EF372u, 0xA54FF53Au,
-        0x510E527Fu, 0x9B05688Cu, 0x1F83D9ABu, 0x5BE0CD19u,
-    ];
+    // The initialisation vector IV0..IV7 (RFC 7693 section 2.6). Constants rather than a span property:
+    // a non-byte span literal is an array allocation in unoptimised builds.
+    private const uint Iv0 = 0x6A09E667u;
+    private const uint Iv1 = 0xBB67AE85u;
+    private const uint Iv2 = 0x3C6EF372u;
+    private const uint Iv3 = 0xA54FF53Au;
+    private const uint Iv4 = 0x510E527Fu;
+    private const uint Iv5 = 0x9B05688Cu;
+    private const uint Iv6 = 0x1F83D9ABu;
+    private const uint Iv7 = 0x5BE0CD19u;
+
+    /// <summary>Sets <paramref name="h"/> to the IV, before the parameter block is mixed in.</summary>
+    internal static void Initialize(ref UInt32x8 h)
+    {
+        h[0] = Iv0;
+        h[1] = Iv1;
+        h[2] = Iv2;
+        h[3] = Iv3;
+        h[4] = Iv4;
+        h[5] = Iv5;
+        h[6] = Iv6;
+        h[7] = Iv7;
+    }
 
     /// <summary>Compresses one 64-byte <paramref name="block"/> into <paramref name="h"/>.</summary>
     /// <param name="h">The chain value, updated in place.</param>
@@ -41,14 +59,13 @@ internal static class Blake2sCompression
         uint m14 = BinaryPrimitives.ReadUInt32LittleEndian(b[56..]);
         uint m15 = BinaryPrimitives.ReadUInt32LittleEndian(b[60..]);
 
-        ReadOnlySpan<uint> iv = InitializationVector;
         uint v0 = h[0], v1 = h[1], v2 = h[2], v3 = h[3];
         uint v4 = h[4], v5 = h[5], v6 = h[6], v7 = h[7];
-        uint v8 = iv[0], v9 = iv[1], v10 = iv[2], v11 = iv[3];
-        uint v12 = iv[4] ^ (uint)counter;
-        uint v13 = iv[5] ^ (uint)(counter >> 32);
-        uint v14 = isLastBlock ? ~iv[6] : iv[6];
-        uint v15 = iv[7];
+        uint v8 = Iv0, v9 = Iv1, v10 = Iv2, v11 = Iv3;
+        uint v12 = Iv4 ^ (uint)counter;
+        uint v13 = Iv5 ^ (uint)(counter >> 32);
+        uint v14 = isLastBlock ? ~Iv6 : Iv6;
+        uint v15 = Iv7;
 
         // Round 0
         G(ref v0, ref v4, ref v8, ref v12, m0, m1);

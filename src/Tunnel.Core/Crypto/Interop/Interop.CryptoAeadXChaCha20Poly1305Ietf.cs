@@ -8,7 +8,7 @@ internal static partial class Libsodium
     internal static unsafe partial int crypto_aead_xchacha20poly1305_ietf_encrypt_detached(
         byte* c, byte* mac, ulong* maclen_p, byte* m, ulong mlen, byte* ad, ulong adlen, byte* nsec, byte* npub, byte* k);
 
-    /// <summary>Verifies the tag before it writes anything, so a failed call leaves <paramref name="m"/> untouched.</summary>
+    /// <summary>Verifies the tag before decrypting; on failure it zeroes <paramref name="m"/> and returns -1.</summary>
     [LibraryImport(LibraryName)]
     internal static unsafe partial int crypto_aead_xchacha20poly1305_ietf_decrypt_detached(
         byte* m, byte* nsec, byte* c, ulong clen, byte* mac, byte* ad, ulong adlen, byte* npub, byte* k);
