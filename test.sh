@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The test command: on a fresh Debian machine of the project's kind (the .NET SDK installed), restore what
+# the tests need, build everything with warnings as errors, run every test, run the fuzz smoke pass and
+# pack the libraries. Exits non-zero when anything fails. CI runs exactly this (.ci/run).
+set -euo pipefail
+cd "$(dirname "$0")"
+
+configuration=Release
+log_dir=artifacts/test-logs
+mkdir -p "$log_dir"
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "toolchain"
+if ! command -v dotnet >/dev/null 2>&1; then
+  echo "test.sh: the .NET SDK is not on PATH; install the SDK that global.json names." >&2
+  exit 1
+fi
+dotnet --version
+
+step "restore (NuGet)"
+dotnet restore Tunnel.sln
+
+step "build ($configuration, warnings as errors)"
+dotnet build Tunnel.sln -c "$configuration" --no-restore
+
+step "unit and property tests"
+set +e
+dotnet test --solution Tunnel.sln -c "$configuration" --no-build 2>&1 | tee "$log_dir/dotnet-test.log"
+test_status=${PIPESTATUS[0]}
+set -e
+
+step "fuzz smoke"
+set +e
+dotnet "artifacts/bin/Tunnel.Fuzz/$(echo "$configuration" | tr '[:upper:]' '[:lower:]')/tunnel-fuzz.dll" smoke --mutations 20000 2>&1 | tee "$log_dir/fuzz-smoke.log"
+fuzz_status=${PIPESTATUS[0]}
+set -e
+
+step "pack"
+dotnet pack src/Tunnel.Core/Tunnel.Core.csproj -c "$configuration" --no-build -o artifacts/packages
+
+# One closing line over everything that ran: the test platform's totals plus one per fuzz target.
+sum() { grep -E "^\s*$1: [0-9]+" "$2" | awk '{ s += $2 } END { print s + 0 }'; }
+passed=$(( $(sum succeeded "$log_dir/dotnet-test.log") + $(grep -oE '[0-9]+ passed' "$log_dir/fuzz-smoke.log" | awk '{ s += $1 } END { print s + 0 }') ))
+failed=$(( $(sum failed "$log_dir/dotnet-test.log") + $(grep -oE '[0-9]+ failed' "$log_dir/fuzz-smoke.log" | awk '{ s += $1 } END { print s + 0 }') ))
+skipped=$(sum skipped "$log_dir/dotnet-test.log")
+if [ "$test_status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  failed=1 # the test run failed without reporting a failed test (a crash, a build error)
+fi
+if [ "$fuzz_status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  failed=1
+fi
+
+echo
+echo "summary: $passed passed, $failed failed, $skipped skipped"
+[ "$test_status" -eq 0 ] && [ "$fuzz_status" -eq 0 ] && [ "$passed" -gt 0 ]
