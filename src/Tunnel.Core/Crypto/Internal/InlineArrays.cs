@@ -22,3 +22,10 @@ internal struct Bytes32
 {
     private byte _element0;
 }
+
+/// <summary>Sixteen bytes: a MAC or a cookie.</summary>
+[InlineArray(16)]
+internal struct Bytes16
+{
+    private byte _element0;
+}
