@@ -1,0 +1,155 @@
+using System.Buffers.Binary;
+using Tunnel.Core.Messages;
+using Tunnel.Core.Protocol.Internal;
+using ChaCha20Poly1305 = Tunnel.Core.Crypto.ChaCha20Poly1305;
+
+namespace Tunnel.Core.Protocol;
+
+/// <summary>The receive path: classification, the DoS defence, and transport decryption with replay and source checks.</summary>
+public sealed partial class Device
+{
+    /// <summary>Processes one datagram received on the device's UDP socket.</summary>
+    /// <param name="datagram">The UDP payload.</param>
+    /// <param name="source">Where it came from.</param>
+    /// <param name="destination">
+    /// Receives the inner IP packet (<see cref="PacketAction.WriteToTunnel"/>) or a handshake response or
+    /// cookie reply (<see cref="PacketAction.WriteToNetwork"/>). To decrypt in place, pass the datagram's
+    /// bytes from offset 16.
+    /// </param>
+    /// <param name="now">The current device time.</param>
+    /// <returns>What to do with the bytes written, or why the datagram was dropped.</returns>
+    public PacketResult Decapsulate(ReadOnlySpan<byte> datagram, UdpEndpoint source, Span<byte> destination, TimeSpan now)
+    {
+        MessageType type = MessageLayout.Classify(datagram);
+        switch (type)
+        {
+            case MessageType.TransportData:
+                return ReceiveTransport(datagram, source, destination, now);
+
+            case MessageType.HandshakeInitiation:
+            case MessageType.HandshakeResponse:
+                int mac1Offset = type == MessageType.HandshakeInitiation ? MessageLayout.InitiationMac1Offset : MessageLayout.ResponseMac1Offset;
+                if (!_cookieChecker.CheckMac1(datagram, mac1Offset))
+                {
+                    return Drop(DropReason.InvalidMac1);
+                }
+
+                if (IsUnderLoad(now))
+                {
+                    Span<byte> cookieSource = stackalloc byte[18];
+                    cookieSource = cookieSource[..source.WriteCookieSource(cookieSource)];
+                    if (!_cookieChecker.CheckMac2(datagram, mac1Offset + MessageLayout.MacSize, cookieSource, now))
+                    {
+                        // No DH work for an unproven source: answer with a cookie to prove its address with.
+                        _drops[(int)DropReason.InvalidMac2]++;
+                        if (destination.Length < MessageLayout.CookieReplySize)
+                        {
+                            return PacketResult.Dropped(DropReason.InvalidMac2);
+                        }
+
+                        uint sender = BinaryPrimitives.ReadUInt32LittleEndian(datagram[4..]);
+                        _cookieChecker.WriteCookieReply(datagram, mac1Offset, sender, cookieSource, now, destination);
+                        return PacketResult.Network(MessageLayout.CookieReplySize, null, source);
+                    }
+
+                    if (!_rateLimiter.Allow(source.AddressBytes, now))
+                    {
+                        return Drop(DropReason.RateLimited);
+                    }
+                }
+
+                return type == MessageType.HandshakeInitiation
+                    ? ConsumeInitiation(datagram, source, destination, now)
+                    : ConsumeResponse(datagram, source, now);
+
+            case MessageType.CookieReply:
+                return ConsumeCookieReply(datagram, now);
+
+            default:
+                return Drop(DropReason.InvalidMessage);
+        }
+    }
+
+    private PacketResult ReceiveTransport(ReadOnlySpan<byte> datagram, UdpEndpoint source, Span<byte> destination, TimeSpan now)
+    {
+        uint receiver = BinaryPrimitives.ReadUInt32LittleEndian(datagram[MessageLayout.TransportReceiverOffset..]);
+        if (!_indices.TryGetValue(receiver, out var entry) || entry.Keypair is not { } keypair || !entry.Peer.Holds(keypair))
+        {
+            return Drop(DropReason.UnknownReceiver);
+        }
+
+        Peer peer = entry.Peer;
+        if (now - keypair.Created >= ProtocolTimings.RejectAfterTime)
+        {
+            return Drop(DropReason.KeypairExpired, peer);
+        }
+
+        ReadOnlySpan<byte> ciphertext = datagram[MessageLayout.TransportHeaderSize..];
+        int plaintextLength = ciphertext.Length - MessageLayout.TagSize;
+        if (destination.Length < plaintextLength)
+        {
+            return Drop(DropReason.TooLarge, peer);
+        }
+
+        ulong counter = BinaryPrimitives.ReadUInt64LittleEndian(datagram[MessageLayout.TransportCounterOffset..]);
+        Span<byte> plaintext = destination[..plaintextLength];
+        if (!ChaCha20Poly1305.TryDecrypt(keypair.ReceiveKey, counter, ciphertext, plaintext, default))
+        {
+            return Drop(DropReason.AuthenticationFailed, peer);
+        }
+
+        // The counter is authentic only now; the replay window sees it after the tag.
+        if (!keypair.Replay.TryAccept(counter, ProtocolTimings.RejectAfterMessages))
+        {
+            return Drop(DropReason.Replay, peer);
+        }
+
+        if (peer.ConfirmKeypair(keypair))
+        {
+            peer.OnHandshakeComplete(now);
+            Raise(DeviceEventKind.HandshakeCompleted, peer, now);
+            if (peer.StagedPacketCount > 0)
+            {
+                QueueStagedFlush(peer);
+            }
+        }
+
+        UpdateEndpoint(peer, source, now);
+        KeepKeyFreshReceiving(peer, now);
+        peer.OnAuthenticatedPacketTraversal(now);
+        peer.OnAuthenticatedPacketReceived();
+        peer.ReceivedBytes += datagram.Length;
+
+        if (plaintextLength == 0)
+        {
+            return PacketResult.None(peer); // a keepalive
+        }
+
+        peer.OnDataReceived(now);
+        if (!IPPacket.TryReadIncoming(plaintext, out int length, out var innerSource))
+        {
+            return Drop(DropReason.InvalidInnerPacket, peer);
+        }
+
+        if (!_allowedIps.TryLookup(innerSource, out var allowed) || !ReferenceEquals(allowed, peer))
+        {
+            return Drop(DropReason.DisallowedSource, peer);
+        }
+
+        return PacketResult.Tunnel(length, peer);
+    }
+
+    /// <summary>
+    /// An initiator whose session nears Reject-After-Time starts the next handshake when data arrives, once,
+    /// so the new session is ready before the old one is refused.
+    /// </summary>
+    private void KeepKeyFreshReceiving(Peer peer, TimeSpan now)
+    {
+        Keypair? current = peer.CurrentKeypair;
+        if (!peer.SentLastMinuteHandshake && current is { IsInitiator: true } && now - current.Created >= ProtocolTimings.RekeyOnReceiveAfter)
+        {
+            peer.SentLastMinuteHandshake = true;
+            QueueInitiation(peer, now, isRetry: false);
+        }
+    }
+}

@@ -1,0 +1,247 @@
+using System.Buffers.Binary;
+using Tunnel.Core.Messages;
+using Tunnel.Core.Protocol.Internal;
+using ChaCha20Poly1305 = Tunnel.Core.Crypto.ChaCha20Poly1305;
+
+namespace Tunnel.Core.Protocol;
+
+/// <summary>The send path: cryptokey routing, staging while a handshake runs, transport sealing, and the transmit queue.</summary>
+public sealed partial class Device
+{
+    /// <summary>
+    /// Encrypts an IP packet read from the TUN device for the peer whose allowed IPs cover its destination.
+    /// </summary>
+    /// <param name="packet">One IPv4 or IPv6 packet, at most <see cref="Mtu"/> bytes.</param>
+    /// <param name="destination">
+    /// Receives the transport message: 16 + padded length + 16 bytes (<see cref="MaxDatagramSize"/> always
+    /// suffices). For an in-place seal, pass a buffer whose bytes from offset 16 are <paramref name="packet"/>.
+    /// </param>
+    /// <param name="now">The current device time.</param>
+    /// <returns>
+    /// <see cref="PacketAction.WriteToNetwork"/> with the datagram's length and the peer's endpoint;
+    /// <see cref="PacketAction.Queued"/> when the packet waits for a handshake; or a drop.
+    /// </returns>
+    public PacketResult Encapsulate(ReadOnlySpan<byte> packet, Span<byte> destination, TimeSpan now)
+    {
+        if (packet.Length > _options.Mtu)
+        {
+            return Drop(DropReason.TooLarge);
+        }
+
+        ReadOnlySpan<byte> address = IPPacket.Destination(packet);
+        if (address.IsEmpty || !_allowedIps.TryLookup(address, out var peer))
+        {
+            return Drop(DropReason.NoRoute);
+        }
+
+        if (peer.Endpoint.IsEmpty)
+        {
+            return Drop(DropReason.NoEndpoint, peer);
+        }
+
+        Keypair? keypair = peer.CurrentKeypair;
+        if (keypair is null || !keypair.CanSend(now) || peer.StagedPacketCount > 0)
+        {
+            // Staged packets go first, in order, once a session exists.
+            if (!peer.Stage(packet, _options.StagedPacketLimit, _options.Mtu))
+            {
+                _drops[(int)DropReason.QueueOverflow]++;
+            }
+
+            if (keypair is not null && keypair.CanSend(now))
+            {
+                QueueStagedFlush(peer);
+            }
+            else
+            {
+                QueueInitiation(peer, now, isRetry: false);
+            }
+
+            return PacketResult.Queued(peer);
+        }
+
+        if (destination.Length < SealedLength(packet.Length))
+        {
+            return Drop(DropReason.TooLarge, peer);
+        }
+
+        int length = Seal(peer, keypair, packet, destination, now);
+        KeepKeyFreshSending(peer, keypair, now);
+        return PacketResult.Network(length, peer, peer.Endpoint);
+    }
+
+    /// <summary>The largest datagram the device writes: a full-MTU transport message.</summary>
+    public int MaxDatagramSize => SealedLength(_options.Mtu);
+
+    /// <summary>
+    /// Takes the next datagram the device owes a peer: an initiation (new, or a timer's retry), a keepalive,
+    /// or a packet that waited for the handshake. Call it after every other call until it returns false.
+    /// </summary>
+    /// <param name="destination">Receives the datagram; <see cref="MaxDatagramSize"/> bytes suffice.</param>
+    /// <param name="now">The current device time.</param>
+    /// <param name="transmit">What to send, and where.</param>
+    /// <returns>Whether there was a datagram to send.</returns>
+    public bool TryDequeueTransmit(Span<byte> destination, TimeSpan now, out PacketResult transmit)
+    {
+        while (_transmits.TryDequeue(out var item))
+        {
+            Peer peer = item.Peer;
+            if (!_peers.TryGetValue(peer.PublicKey, out var current) || !ReferenceEquals(current, peer))
+            {
+                continue;
+            }
+
+            int length = item.Kind switch
+            {
+                TransmitKind.Initiation => SendInitiation(peer, now, destination),
+                TransmitKind.Keepalive => SendKeepalive(peer, now, destination),
+                _ => SendStaged(peer, now, destination),
+            };
+
+            if (length > 0)
+            {
+                transmit = PacketResult.Network(length, peer, peer.Endpoint);
+                return true;
+            }
+        }
+
+        transmit = default;
+        return false;
+    }
+
+    private int SendInitiation(Peer peer, TimeSpan now, Span<byte> destination)
+    {
+        peer.InitiationQueued = false;
+        if (peer.Endpoint.IsEmpty)
+        {
+            return 0;
+        }
+
+        int length = CreateInitiation(peer, now, destination);
+        if (length > 0)
+        {
+            peer.HandshakeAttempts++;
+            peer.TransmittedBytes += length;
+            peer.OnHandshakeInitiated(now, Jitter());
+            peer.OnAuthenticatedPacketTraversal(now);
+            peer.OnAuthenticatedPacketSent();
+        }
+
+        return length;
+    }
+
+    private int SendKeepalive(Peer peer, TimeSpan now, Span<byte> destination)
+    {
+        peer.KeepaliveQueued = false;
+        Keypair? keypair = peer.CurrentKeypair;
+        if (keypair is null || !keypair.CanSend(now) || peer.Endpoint.IsEmpty)
+        {
+            QueueInitiation(peer, now, isRetry: false);
+            return 0;
+        }
+
+        return Seal(peer, keypair, default, destination, now);
+    }
+
+    private int SendStaged(Peer peer, TimeSpan now, Span<byte> destination)
+    {
+        peer.FlushPending = false;
+        Keypair? keypair = peer.CurrentKeypair;
+        if (peer.StagedPacketCount == 0)
+        {
+            return 0;
+        }
+
+        if (keypair is null || !keypair.CanSend(now) || peer.Endpoint.IsEmpty)
+        {
+            QueueInitiation(peer, now, isRetry: false);
+            return 0;
+        }
+
+        int length = Seal(peer, keypair, peer.PeekStaged(), destination, now);
+        peer.DropStaged();
+        if (peer.StagedPacketCount > 0)
+        {
+            QueueStagedFlush(peer);
+        }
+
+        KeepKeyFreshSending(peer, keypair, now);
+        return length;
+    }
+
+    /// <summary>Writes a transport message (whitepaper section 5.4.6): header, then the padded packet sealed in place.</summary>
+    private int Seal(Peer peer, Keypair keypair, ReadOnlySpan<byte> packet, Span<byte> destination, TimeSpan now)
+    {
+        int padded = MessageLayout.PaddedLength(packet.Length, _options.Mtu);
+        Span<byte> payload = destination.Slice(MessageLayout.TransportHeaderSize, padded);
+        packet.CopyTo(payload); // a no-op copy onto itself when the caller sealed in place
+        payload[packet.Length..].Clear();
+
+        ulong counter = keypair.SendCounter++;
+        BinaryPrimitives.WriteUInt32LittleEndian(destination, (uint)MessageType.TransportData);
+        BinaryPrimitives.WriteUInt32LittleEndian(destination[MessageLayout.TransportReceiverOffset..], keypair.RemoteIndex);
+        BinaryPrimitives.WriteUInt64LittleEndian(destination[MessageLayout.TransportCounterOffset..], counter);
+        int sealedLength = ChaCha20Poly1305.Encrypt(keypair.SendKey, counter, payload, destination.Slice(MessageLayout.TransportHeaderSize, padded + MessageLayout.TagSize), default);
+
+        int length = MessageLayout.TransportHeaderSize + sealedLength;
+        peer.TransmittedBytes += length;
+        peer.OnAuthenticatedPacketTraversal(now);
+        peer.OnAuthenticatedPacketSent();
+        if (!packet.IsEmpty && peer.NewHandshakeAt == Peer.Never)
+        {
+            peer.OnDataSent(now, Jitter());
+        }
+
+        return length;
+    }
+
+    /// <summary>Rekey-After-Messages for either side, Rekey-After-Time for the initiator only (whitepaper section 6.2).</summary>
+    private void KeepKeyFreshSending(Peer peer, Keypair keypair, TimeSpan now)
+    {
+        if (keypair.SendCounter > ProtocolTimings.RekeyAfterMessages || (keypair.IsInitiator && now - keypair.Created >= ProtocolTimings.RekeyAfterTime))
+        {
+            QueueInitiation(peer, now, isRetry: false);
+        }
+    }
+
+    /// <summary>
+    /// Queues an initiation unless one is queued or was sent less than Rekey-Timeout ago; a retry continues
+    /// the current series of attempts, anything else starts a new one.
+    /// </summary>
+    private void QueueInitiation(Peer peer, TimeSpan now, bool isRetry)
+    {
+        if (!isRetry)
+        {
+            peer.HandshakeAttempts = 0;
+        }
+
+        if (peer.InitiationQueued || (peer.Handshake.HasSentInitiation && now - peer.Handshake.LastInitiationSent < ProtocolTimings.RekeyTimeout))
+        {
+            return;
+        }
+
+        peer.InitiationQueued = true;
+        _transmits.Enqueue(new TransmitItem(peer, TransmitKind.Initiation));
+    }
+
+    private void QueueKeepalive(Peer peer)
+    {
+        if (!peer.KeepaliveQueued)
+        {
+            peer.KeepaliveQueued = true;
+            _transmits.Enqueue(new TransmitItem(peer, TransmitKind.Keepalive));
+        }
+    }
+
+    private void QueueStagedFlush(Peer peer)
+    {
+        if (!peer.FlushPending)
+        {
+            peer.FlushPending = true;
+            _transmits.Enqueue(new TransmitItem(peer, TransmitKind.StagedPacket));
+        }
+    }
+
+    private int SealedLength(int packetLength) =>
+        MessageLayout.TransportHeaderSize + MessageLayout.PaddedLength(packetLength, _options.Mtu) + MessageLayout.TagSize;
+}

@@ -1,0 +1,301 @@
+using System.Net;
+using Tunnel.Core.Cookies;
+using Tunnel.Core.Crypto;
+using Tunnel.Core.Protocol.Internal;
+using Tunnel.Core.Routing;
+
+namespace Tunnel.Core.Protocol;
+
+/// <summary>
+/// The WireGuard protocol for one interface, as a deterministic state machine with no I/O: bytes, the
+/// current device time and entropy go in; results, transmits, events and the next deadline come out.
+/// It holds the peers (by public key, by receiver index, by allowed IP) and routes every message to
+/// the right one, so a driver only moves bytes between a TUN device, a UDP socket and these calls.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Device time is a monotonic <see cref="TimeSpan"/> chosen by the driver; it must never go backwards.
+/// After every call the driver drains <see cref="TryDequeueTransmit"/> (handshakes, keepalives, packets
+/// released by a completed handshake), then sleeps until <see cref="NextDeadline"/> or the next packet,
+/// whichever comes first, and calls <see cref="HandleTimeout"/> when the deadline passes.
+/// </para>
+/// <para>Not thread-safe: one thread drives a device.</para>
+/// </remarks>
+public sealed partial class Device
+{
+    private static ReadOnlySpan<byte> Construction => "Noise_IKpsk2_25519_ChaChaPoly_BLAKE2s"u8;
+
+    private static ReadOnlySpan<byte> Identifier => "WireGuard v1 zx2c4 Jason@zx2c4.com"u8;
+
+    private readonly DeviceOptions _options;
+    private readonly IEntropySource _entropy;
+    private readonly Dictionary<PublicKey, Peer> _peers = [];
+    private readonly Dictionary<uint, IndexEntry> _indices = [];
+    private readonly Queue<TransmitItem> _transmits = new();
+    private readonly Queue<DeviceEvent> _events = new();
+    private readonly long[] _drops = new long[Enum.GetValues<DropReason>().Length];
+    private readonly CookieChecker _cookieChecker;
+    private readonly RateLimiter _rateLimiter;
+    private readonly PrivateKey _privateKey;
+    private readonly SymmetricStateTemplate _initialState;
+    private CidrTable<Peer> _allowedIps = CidrTable<Peer>.Empty;
+    private TimeSpan _underLoadUntil = TimeSpan.MinValue;
+
+    /// <summary>Creates a device with no peers.</summary>
+    /// <param name="options">The configuration.</param>
+    /// <param name="entropy">The source of every random value the device needs.</param>
+    public Device(DeviceOptions options, IEntropySource entropy)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(entropy);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Mtu, 576);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.StagedPacketLimit, 1);
+        if (options.PrivateKey.IsEmpty)
+        {
+            throw new ArgumentException("The device needs a private key.", nameof(options));
+        }
+
+        _options = options;
+        _entropy = entropy;
+        _privateKey = options.PrivateKey;
+        PublicKey = _privateKey.GetPublicKey();
+        _initialState = SymmetricStateTemplate.For(PublicKey);
+        _cookieChecker = new CookieChecker(PublicKey, entropy);
+        _rateLimiter = new RateLimiter(options.RateLimiterCapacity, entropy);
+    }
+
+    /// <summary>The device's static public key.</summary>
+    public PublicKey PublicKey { get; }
+
+    /// <summary>The tunnel MTU.</summary>
+    public int Mtu => _options.Mtu;
+
+    /// <summary>The peers.</summary>
+    public IReadOnlyCollection<Peer> Peers => _peers.Values;
+
+    /// <summary>The allowed-IPs table: cryptokey routing from inner addresses to peers.</summary>
+    public CidrTable<Peer> AllowedIps => _allowedIps;
+
+    /// <summary>Adds a peer, or returns the existing one with that key.</summary>
+    /// <param name="publicKey">The peer's static public key.</param>
+    /// <returns>The peer.</returns>
+    /// <exception cref="ArgumentException">The key is our own, or empty.</exception>
+    public Peer AddPeer(in PublicKey publicKey)
+    {
+        if (publicKey.IsEmpty || publicKey == PublicKey)
+        {
+            throw new ArgumentException("A peer's key must be set and differ from the device's own.", nameof(publicKey));
+        }
+
+        if (_peers.TryGetValue(publicKey, out var existing))
+        {
+            return existing;
+        }
+
+        var peer = new Peer(this, publicKey);
+        peer.StaticStaticValid = _privateKey.TryComputeSharedSecret(publicKey, peer.StaticStatic);
+        Noise.Internal.IKpsk2.Initialize(ref peer.InitialState, Construction, Identifier, publicKey.AsSpan());
+        _peers.Add(publicKey, peer);
+        return peer;
+    }
+
+    /// <summary>Finds a peer by its public key.</summary>
+    /// <param name="publicKey">The key.</param>
+    /// <param name="peer">The peer, when found.</param>
+    /// <returns>Whether the peer exists.</returns>
+    public bool TryGetPeer(in PublicKey publicKey, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Peer? peer) =>
+        _peers.TryGetValue(publicKey, out peer);
+
+    /// <summary>Removes a peer: its sessions are wiped, its staged packets and allowed IPs dropped.</summary>
+    /// <param name="publicKey">The peer's key.</param>
+    /// <returns>Whether the peer existed.</returns>
+    public bool RemovePeer(in PublicKey publicKey)
+    {
+        if (!_peers.Remove(publicKey, out var peer))
+        {
+            return false;
+        }
+
+        peer.ReleaseAllKeypairs();
+        RemoveIndex(peer.Handshake.LocalIndex);
+        peer.Handshake.Clear();
+        peer.Cookies.Clear();
+        peer.ClearStaged();
+        peer.ResetTimers();
+        var builder = _allowedIps.ToBuilder();
+        if (builder.RemoveValue(peer) > 0)
+        {
+            _allowedIps = builder.ToTable();
+        }
+
+        return true;
+    }
+
+    /// <summary>Sets where datagrams to <paramref name="peer"/> go, until the peer roams.</summary>
+    /// <param name="peer">The peer.</param>
+    /// <param name="endpoint">Its endpoint.</param>
+    public void SetEndpoint(Peer peer, UdpEndpoint endpoint)
+    {
+        ThrowIfForeign(peer);
+        peer.Endpoint = endpoint;
+    }
+
+    /// <summary>Sets the preshared key; it applies from the next handshake (an empty key means none).</summary>
+    /// <param name="peer">The peer.</param>
+    /// <param name="presharedKey">The key.</param>
+    public void SetPresharedKey(Peer peer, in PresharedKey presharedKey)
+    {
+        ThrowIfForeign(peer);
+        peer.PresharedKeyValue = presharedKey;
+    }
+
+    /// <summary>
+    /// Sets the persistent keepalive interval (zero turns it off). Turning it on queues a keepalive at once,
+    /// as wireguard-go does, so a peer behind NAT becomes reachable without waiting an interval.
+    /// </summary>
+    /// <param name="peer">The peer.</param>
+    /// <param name="interval">The interval, 0 to 65535 seconds.</param>
+    /// <param name="now">The current device time.</param>
+    public void SetPersistentKeepalive(Peer peer, TimeSpan interval, TimeSpan now)
+    {
+        ThrowIfForeign(peer);
+        ArgumentOutOfRangeException.ThrowIfLessThan(interval, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(interval, TimeSpan.FromSeconds(ushort.MaxValue));
+        bool turnedOn = peer.PersistentKeepaliveInterval == TimeSpan.Zero && interval > TimeSpan.Zero;
+        peer.PersistentKeepaliveInterval = interval;
+        peer.PersistentKeepaliveAt = interval > TimeSpan.Zero ? now + interval : Peer.Never;
+        if (turnedOn)
+        {
+            QueueKeepalive(peer);
+        }
+    }
+
+    /// <summary>Replaces the device's allowed-IPs table at once (for example from a configuration); lookups switch atomically.</summary>
+    /// <param name="update">Changes the builder that holds the current entries.</param>
+    public void UpdateAllowedIps(Action<CidrTableBuilder<Peer>> update)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        var builder = _allowedIps.ToBuilder();
+        update(builder);
+        var table = builder.ToTable();
+        foreach (var entry in table.GetEntries())
+        {
+            ThrowIfForeign(entry.Value);
+        }
+
+        _allowedIps = table;
+    }
+
+    /// <summary>Adds an allowed IP prefix for <paramref name="peer"/>, taking it from any peer that had it.</summary>
+    /// <param name="peer">The peer.</param>
+    /// <param name="prefix">The prefix.</param>
+    public void AddAllowedIp(Peer peer, IPNetwork prefix)
+    {
+        ThrowIfForeign(peer);
+        _allowedIps = _allowedIps.ToBuilder().Set(prefix, peer).ToTable();
+    }
+
+    /// <summary>The number of inputs dropped for <paramref name="reason"/>.</summary>
+    /// <param name="reason">The reason.</param>
+    /// <returns>The count since the device was created.</returns>
+    public long GetDropCount(DropReason reason) => _drops[(int)reason];
+
+    /// <summary>Takes the oldest pending event.</summary>
+    /// <param name="deviceEvent">The event, when there is one.</param>
+    /// <returns>Whether there was one.</returns>
+    public bool TryDequeueEvent(out DeviceEvent deviceEvent) => _events.TryDequeue(out deviceEvent);
+
+    /// <summary>
+    /// Tells the device how many handshake messages the driver has queued. At or above
+    /// <see cref="DeviceOptions.UnderLoadBacklog"/> the device is under load for the next second: it answers
+    /// handshakes without a valid MAC2 with a cookie reply, and rate-limits each source.
+    /// </summary>
+    /// <param name="backlog">Handshake messages waiting.</param>
+    /// <param name="now">The current device time.</param>
+    public void ReportHandshakeBacklog(int backlog, TimeSpan now)
+    {
+        if (backlog >= _options.UnderLoadBacklog)
+        {
+            _underLoadUntil = now + ProtocolTimings.UnderLoadHold;
+        }
+    }
+
+    internal void RemoveIndex(uint index)
+    {
+        if (index != 0)
+        {
+            _indices.Remove(index);
+        }
+    }
+
+    private bool IsUnderLoad(TimeSpan now) => now < _underLoadUntil;
+
+    private PacketResult Drop(DropReason reason, Peer? peer = null)
+    {
+        _drops[(int)reason]++;
+        return PacketResult.Dropped(reason, peer);
+    }
+
+    private void Raise(DeviceEventKind kind, Peer peer, TimeSpan now)
+    {
+        // Bounded: a driver that never drains events must not grow the device without limit.
+        if (_events.Count >= 1024)
+        {
+            _events.Dequeue();
+        }
+
+        _events.Enqueue(new DeviceEvent(kind, peer, now));
+    }
+
+    /// <summary>A fresh receiver index: random, non-zero, unused.</summary>
+    private uint NewIndex(Peer peer, Keypair? keypair)
+    {
+        Span<byte> bytes = stackalloc byte[4];
+        uint index;
+        do
+        {
+            _entropy.Fill(bytes);
+            index = BitConverter.ToUInt32(bytes);
+        }
+        while (index == 0 || _indices.ContainsKey(index));
+
+        _indices.Add(index, new IndexEntry(peer, keypair));
+        return index;
+    }
+
+    /// <summary>Random jitter in [0, 334) ms for handshake retries, so peers do not retry in lockstep.</summary>
+    private TimeSpan Jitter()
+    {
+        Span<byte> bytes = stackalloc byte[2];
+        _entropy.Fill(bytes);
+        return TimeSpan.FromMilliseconds(BitConverter.ToUInt16(bytes) % ProtocolTimings.RekeyTimeoutJitterMilliseconds);
+    }
+
+    private void ThrowIfForeign(Peer peer)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        if (!ReferenceEquals(peer.Device, this) || !_peers.ContainsKey(peer.PublicKey))
+        {
+            throw new ArgumentException("The peer does not belong to this device.", nameof(peer));
+        }
+    }
+
+    private readonly record struct IndexEntry(Peer Peer, Keypair? Keypair);
+
+    /// <summary>C and H after the construction, identifier and our static key: the same for every initiation to us.</summary>
+    private readonly struct SymmetricStateTemplate
+    {
+        private readonly Noise.Internal.SymmetricState _state;
+
+        private SymmetricStateTemplate(Noise.Internal.SymmetricState state) => _state = state;
+
+        internal static SymmetricStateTemplate For(in PublicKey responder)
+        {
+            Noise.Internal.SymmetricState state = default;
+            Noise.Internal.IKpsk2.Initialize(ref state, Construction, Identifier, responder.AsSpan());
+            return new SymmetricStateTemplate(state);
+        }
+
+        internal Noise.Internal.SymmetricState Copy() => _state;
+    }
+}

@@ -1,0 +1,8 @@
+namespace Tunnel.Core.Protocol.Internal;
+
+internal enum TransmitKind : byte
+{
+    Initiation,
+    Keepalive,
+    StagedPacket,
+}

@@ -1,0 +1,20 @@
+namespace Tunnel.Core.Protocol;
+
+/// <summary>What the driver does with the bytes a <see cref="Device"/> call wrote.</summary>
+public enum PacketAction : byte
+{
+    /// <summary>Nothing to send or deliver (a keepalive arrived, a handshake completed, a cookie was stored).</summary>
+    None,
+
+    /// <summary>Send the bytes as one UDP datagram to <see cref="PacketResult.Endpoint"/>.</summary>
+    WriteToNetwork,
+
+    /// <summary>Write the bytes (one IP packet) to the TUN device.</summary>
+    WriteToTunnel,
+
+    /// <summary>The packet waits inside the core for a handshake; it comes out later through <see cref="Device.TryDequeueTransmit"/>.</summary>
+    Queued,
+
+    /// <summary>The input was dropped; <see cref="PacketResult.DropReason"/> says why.</summary>
+    Drop,
+}

@@ -1,0 +1,99 @@
+using Tunnel.Core.Protocol.Internal;
+
+namespace Tunnel.Core.Protocol;
+
+/// <summary>The previous, current and next sessions (whitepaper section 5.4.5 and wireguard-go's keypairs).</summary>
+public sealed partial class Peer
+{
+    private readonly Keypair[] _keypairPool;
+    private Keypair? _previous;
+    private Keypair? _current;
+    private Keypair? _next;
+
+    internal Keypair? CurrentKeypair => _current;
+
+    /// <summary>
+    /// Installs a freshly derived keypair. The initiator uses it at once (its peer proved the handshake by
+    /// answering); the responder keeps it as "next" until the initiator's first transport message confirms
+    /// it, and meanwhile keeps sending on its current session.
+    /// </summary>
+    internal Keypair InstallKeypair(bool isInitiator)
+    {
+        if (isInitiator)
+        {
+            if (_next is not null)
+            {
+                Release(ref _previous);
+                _previous = _next;
+                _next = null;
+                Release(ref _current);
+            }
+            else
+            {
+                Release(ref _previous);
+                _previous = _current;
+                _current = null;
+            }
+
+            _current = Obtain();
+            return _current;
+        }
+
+        Release(ref _next);
+        Release(ref _previous);
+        _next = Obtain();
+        return _next;
+    }
+
+    /// <summary>Key confirmation: the first authenticated message under "next" makes it current.</summary>
+    internal bool ConfirmKeypair(Keypair received)
+    {
+        if (!ReferenceEquals(received, _next))
+        {
+            return false;
+        }
+
+        Release(ref _previous);
+        _previous = _current;
+        _current = _next;
+        _next = null;
+        return true;
+    }
+
+    /// <summary>Whether <paramref name="keypair"/> is one of this peer's live sessions (the index table may lag a rotation).</summary>
+    internal bool Holds(Keypair keypair) =>
+        ReferenceEquals(keypair, _current) || ReferenceEquals(keypair, _previous) || ReferenceEquals(keypair, _next);
+
+    /// <summary>Forgets every session and wipes its keys.</summary>
+    internal void ReleaseAllKeypairs()
+    {
+        Release(ref _previous);
+        Release(ref _current);
+        Release(ref _next);
+    }
+
+    private Keypair Obtain()
+    {
+        foreach (var keypair in _keypairPool)
+        {
+            if (!Holds(keypair))
+            {
+                keypair.Clear();
+                return keypair;
+            }
+        }
+
+        // Three slots and at most two live sessions when a new one is derived: unreachable.
+        throw new InvalidOperationException("No free keypair slot.");
+    }
+
+    private void Release(ref Keypair? slot)
+    {
+        if (slot is not null)
+        {
+            Device.RemoveIndex(slot.LocalIndex);
+            slot.Clear();
+            slot = null;
+        }
+    }
+}

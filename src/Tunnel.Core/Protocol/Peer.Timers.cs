@@ -1,0 +1,95 @@
+using Tunnel.Core.Protocol.Internal;
+
+namespace Tunnel.Core.Protocol;
+
+/// <summary>
+/// The five per-peer timers of the whitepaper's section 6 (wireguard-go's device/timers.go is the table),
+/// held as due times: <see cref="Device.NextDeadline"/> reports the earliest, <see cref="Device.HandleTimeout"/>
+/// fires the due ones. <see cref="Never"/> means off.
+/// </summary>
+public sealed partial class Peer
+{
+    internal static readonly TimeSpan Never = TimeSpan.MaxValue;
+
+    /// <summary>Resend an initiation that got no response after Rekey-Timeout plus jitter.</summary>
+    internal TimeSpan RetransmitHandshakeAt;
+
+    /// <summary>Send a keepalive after Keepalive-Timeout of receiving data while sending nothing.</summary>
+    internal TimeSpan SendKeepaliveAt;
+
+    /// <summary>Start a new handshake when data sent has gone unanswered for Keepalive-Timeout + Rekey-Timeout.</summary>
+    internal TimeSpan NewHandshakeAt;
+
+    /// <summary>Wipe all key material after three times Reject-After-Time without a new session.</summary>
+    internal TimeSpan ZeroKeyMaterialAt;
+
+    /// <summary>Send a keepalive every persistent-keepalive interval of silence.</summary>
+    internal TimeSpan PersistentKeepaliveAt;
+
+    internal int HandshakeAttempts;
+    internal bool NeedAnotherKeepalive;
+    internal bool SentLastMinuteHandshake;
+
+    internal TimeSpan EarliestTimer =>
+        Min(Min(RetransmitHandshakeAt, SendKeepaliveAt), Min(Min(NewHandshakeAt, ZeroKeyMaterialAt), PersistentKeepaliveAt));
+
+    internal void ResetTimers()
+    {
+        RetransmitHandshakeAt = SendKeepaliveAt = NewHandshakeAt = ZeroKeyMaterialAt = PersistentKeepaliveAt = Never;
+        HandshakeAttempts = 0;
+        NeedAnotherKeepalive = false;
+        SentLastMinuteHandshake = false;
+    }
+
+    /// <summary>Any authenticated datagram sent: it doubles as a keepalive.</summary>
+    internal void OnAuthenticatedPacketSent() => SendKeepaliveAt = Never;
+
+    /// <summary>Any authenticated datagram received: the peer is alive, no new handshake needed for silence.</summary>
+    internal void OnAuthenticatedPacketReceived() => NewHandshakeAt = Never;
+
+    /// <summary>Any authenticated datagram in either direction restarts the persistent keepalive.</summary>
+    internal void OnAuthenticatedPacketTraversal(TimeSpan now)
+    {
+        if (PersistentKeepaliveInterval > TimeSpan.Zero)
+        {
+            PersistentKeepaliveAt = now + PersistentKeepaliveInterval;
+        }
+    }
+
+    /// <summary>A transport message with data (not a keepalive) sent: expect an answer.</summary>
+    internal void OnDataSent(TimeSpan now, TimeSpan jitter)
+    {
+        if (NewHandshakeAt == Never)
+        {
+            NewHandshakeAt = now + ProtocolTimings.KeepaliveTimeout + ProtocolTimings.RekeyTimeout + jitter;
+        }
+    }
+
+    /// <summary>A transport message with data received: owe the peer a keepalive unless we send data first.</summary>
+    internal void OnDataReceived(TimeSpan now)
+    {
+        if (SendKeepaliveAt == Never)
+        {
+            SendKeepaliveAt = now + ProtocolTimings.KeepaliveTimeout;
+        }
+        else
+        {
+            NeedAnotherKeepalive = true;
+        }
+    }
+
+    internal void OnHandshakeInitiated(TimeSpan now, TimeSpan jitter) =>
+        RetransmitHandshakeAt = now + ProtocolTimings.RekeyTimeout + jitter;
+
+    internal void OnHandshakeComplete(TimeSpan now)
+    {
+        RetransmitHandshakeAt = Never;
+        HandshakeAttempts = 0;
+        SentLastMinuteHandshake = false;
+        LastHandshake = now;
+    }
+
+    internal void OnSessionDerived(TimeSpan now) => ZeroKeyMaterialAt = now + ProtocolTimings.ZeroKeyMaterialAfter;
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+}
