@@ -205,12 +205,13 @@ public sealed partial class Device
     }
 
     /// <summary>
-    /// Queues an initiation unless one is queued or was sent less than Rekey-Timeout ago; a retry continues
-    /// the current series of attempts, anything else starts a new one.
+    /// Queues an initiation unless one is queued or was sent less than Rekey-Timeout ago. A retry continues
+    /// the current series of attempts; anything else starts a new series only when none is running, so
+    /// steady outgoing traffic cannot keep an unanswered handshake alive past its 18 attempts.
     /// </summary>
     private void QueueInitiation(Peer peer, TimeSpan now, bool isRetry)
     {
-        if (!isRetry)
+        if (!isRetry && peer.RetransmitHandshakeAt == Peer.Never)
         {
             peer.HandshakeAttempts = 0;
         }
