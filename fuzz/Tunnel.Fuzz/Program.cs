@@ -2,11 +2,12 @@ using SharpFuzz;
 using Tunnel.Fuzz;
 using Tunnel.Fuzz.Targets;
 
-IFuzzTarget[] targets = [new KeyTextTarget(), new Tai64NTarget(), new AeadOpenTarget()];
+IFuzzTarget[] targets = [new KeyTextTarget(), new Tai64NTarget(), new AeadOpenTarget(), new MessageTarget(), new DecapsulateTarget()];
 
 const string Usage = """
     usage: tunnel-fuzz list
            tunnel-fuzz smoke [target...] [--mutations N] [--seed S]
+           tunnel-fuzz write-seeds decapsulate   (rewrite that target's generated seed corpus)
            tunnel-fuzz afl <target>         (run under afl-fuzz, on an assembly instrumented with sharpfuzz)
            tunnel-fuzz libfuzzer <target>   (run under libfuzzer-dotnet)
     """;
@@ -55,6 +56,20 @@ switch (args[0])
         }
 
         return SmokeRunner.Run(selected.Count > 0 ? selected : targets, mutations, seed, Console.Out);
+    }
+
+    case "write-seeds" when args.Length == 2 && args[1] == "decapsulate":
+    {
+        string directory = Path.Combine(args.Length > 2 ? args[2] : Path.Combine("fuzz", "Tunnel.Fuzz"), "Corpora", "decapsulate");
+        Directory.CreateDirectory(directory);
+        var datagrams = new DecapsulateScenario().Play();
+        for (int i = 0; i < datagrams.Count; i++)
+        {
+            File.WriteAllBytes(Path.Combine(directory, $"scenario-{i:D2}"), datagrams[i]);
+        }
+
+        Console.WriteLine($"wrote {datagrams.Count} seeds to {directory}");
+        return 0;
     }
 
     case "afl" or "libfuzzer" when args.Length == 2 && Find(args[1]) is { } target:

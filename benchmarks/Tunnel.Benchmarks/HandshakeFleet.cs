@@ -1,0 +1,124 @@
+using System.Net;
+using Tunnel.Core;
+using Tunnel.Core.Crypto;
+using Tunnel.Core.Protocol;
+
+namespace Tunnel.Benchmarks;
+
+/// <summary>
+/// A hub device with one peer per spoke device, so a benchmark iteration can prepare one fresh handshake
+/// message per invocation (a peer holds one handshake at a time, and replays are refused).
+/// </summary>
+internal sealed class HandshakeFleet
+{
+    internal static readonly UdpEndpoint HubEndpoint = new([192, 0, 2, 1], 51820);
+
+    private readonly byte[] _buffer = new byte[2048];
+
+    internal HandshakeFleet(int size)
+    {
+        var random = new Random(42);
+        Hub = new Device(new DeviceOptions { PrivateKey = NewKey(random) }, new SeededEntropy(1));
+        Spokes = new Device[size];
+        SpokePeers = new Peer[size];
+        SpokeEndpoints = new UdpEndpoint[size];
+        ToSpoke = new byte[size][];
+        for (int i = 0; i < size; i++)
+        {
+            var spoke = new Device(new DeviceOptions { PrivateKey = NewKey(random) }, new SeededEntropy(100 + i));
+            var hubOnSpoke = spoke.AddPeer(Hub.PublicKey);
+            spoke.SetEndpoint(hubOnSpoke, HubEndpoint);
+            spoke.AddAllowedIp(hubOnSpoke, IPNetwork.Parse("10.0.0.1/32"));
+
+            SpokeEndpoints[i] = new UdpEndpoint([192, 0, 3, (byte)i], 51820);
+            var spokeOnHub = Hub.AddPeer(spoke.PublicKey);
+            Hub.SetEndpoint(spokeOnHub, SpokeEndpoints[i]);
+            Hub.AddAllowedIp(spokeOnHub, new IPNetwork(new IPAddress([10, 1, (byte)(i >> 8), (byte)i]), 32));
+            ToSpoke[i] = Ipv4([10, 0, 0, 1], [10, 1, (byte)(i >> 8), (byte)i]);
+            Spokes[i] = spoke;
+            SpokePeers[i] = spokeOnHub;
+        }
+
+        ToHub = Ipv4([10, 1, 0, 0], [10, 0, 0, 1]);
+    }
+
+    internal Device Hub { get; }
+
+    internal Device[] Spokes { get; }
+
+    internal Peer[] SpokePeers { get; }
+
+    internal UdpEndpoint[] SpokeEndpoints { get; }
+
+    internal byte[][] ToSpoke { get; }
+
+    internal byte[] ToHub { get; }
+
+    /// <summary>The next initiation from the hub to spoke <paramref name="i"/> (its sessions must be unusable or absent).</summary>
+    internal byte[] HubInitiation(int i, TimeSpan now)
+    {
+        Expect(Hub.Encapsulate(ToSpoke[i], _buffer, now), PacketAction.Queued);
+        return Dequeue(Hub, now);
+    }
+
+    /// <summary>The next initiation from spoke <paramref name="i"/> to the hub.</summary>
+    internal byte[] SpokeInitiation(int i, TimeSpan now)
+    {
+        Expect(Spokes[i].Encapsulate(ToHub, _buffer, now), PacketAction.Queued);
+        return Dequeue(Spokes[i], now);
+    }
+
+    /// <summary>Spoke <paramref name="i"/>'s response to an initiation from the hub.</summary>
+    internal byte[] SpokeResponse(int i, byte[] initiation, TimeSpan now)
+    {
+        var result = Spokes[i].Decapsulate(initiation, HubEndpoint, _buffer, now);
+        Expect(result, PacketAction.WriteToNetwork);
+        return _buffer[..result.Length];
+    }
+
+    internal static void Expect(PacketResult result, PacketAction action)
+    {
+        if (result.Action != action)
+        {
+            throw new InvalidOperationException($"Expected {action}, got {result}.");
+        }
+    }
+
+    private byte[] Dequeue(Device device, TimeSpan now)
+    {
+        // Drain everything (staged packets may follow); the initiation comes first.
+        byte[]? first = null;
+        while (device.TryDequeueTransmit(_buffer, now, out var transmit))
+        {
+            first ??= _buffer[..transmit.Length];
+        }
+
+        return first ?? throw new InvalidOperationException("No initiation was queued.");
+    }
+
+    private static PrivateKey NewKey(Random random)
+    {
+        var entropy = new byte[32];
+        random.NextBytes(entropy);
+        return PrivateKey.Create(entropy);
+    }
+
+    internal static byte[] Ipv4(byte[] source, byte[] destination, int payload = 64)
+    {
+        var packet = new byte[20 + payload];
+        packet[0] = 0x45;
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(2), (ushort)packet.Length);
+        packet[8] = 64;
+        packet[9] = 17;
+        source.CopyTo(packet, 12);
+        destination.CopyTo(packet, 16);
+        return packet;
+    }
+
+    private sealed class SeededEntropy(int seed) : IEntropySource
+    {
+        private readonly Random _random = new(seed);
+
+        public void Fill(Span<byte> destination) => _random.NextBytes(destination);
+    }
+}

@@ -1,0 +1,96 @@
+using System.Net;
+using Tunnel.Core;
+using Tunnel.Core.Crypto;
+using Tunnel.Core.Protocol;
+
+namespace Tunnel.Fuzz.Targets;
+
+/// <summary>
+/// Two devices with fixed keys and entropy that complete a handshake at a fixed time, so the datagrams an
+/// initiator sends to the responder are the same in every run: the seed corpus of the
+/// <see cref="DecapsulateTarget"/> is written from here (<c>tunnel-fuzz write-seeds decapsulate</c>).
+/// </summary>
+internal sealed class DecapsulateScenario
+{
+    internal static readonly UdpEndpoint InitiatorEndpoint = new([192, 0, 2, 1], 51820);
+    internal static readonly UdpEndpoint ResponderEndpoint = new([192, 0, 2, 2], 51820);
+    internal static readonly TimeSpan Start = TimeSpan.FromHours(1);
+
+    private readonly byte[] _buffer = new byte[2048];
+    private readonly byte[] _reply = new byte[2048];
+
+    internal DecapsulateScenario()
+    {
+        Initiator = new Device(new DeviceOptions { PrivateKey = PrivateKey.Create(Fill(1)) }, new CountingEntropy(1));
+        Responder = new Device(new DeviceOptions { PrivateKey = PrivateKey.Create(Fill(2)) }, new CountingEntropy(2));
+        var responderOnInitiator = Initiator.AddPeer(Responder.PublicKey);
+        Initiator.SetEndpoint(responderOnInitiator, ResponderEndpoint);
+        Initiator.AddAllowedIp(responderOnInitiator, IPNetwork.Parse("10.0.0.2/32"));
+        var initiatorOnResponder = Responder.AddPeer(Initiator.PublicKey);
+        Responder.SetEndpoint(initiatorOnResponder, InitiatorEndpoint);
+        Responder.AddAllowedIp(initiatorOnResponder, IPNetwork.Parse("10.0.0.1/32"));
+    }
+
+    internal Device Initiator { get; }
+
+    internal Device Responder { get; }
+
+    /// <summary>Runs the handshake and some traffic; returns every datagram the initiator sent to the responder.</summary>
+    internal List<byte[]> Play()
+    {
+        var sent = new List<byte[]>();
+        byte[] packet = Ipv4(64);
+        Initiator.Encapsulate(packet, _buffer, Start);
+        Initiator.TryDequeueTransmit(_buffer, Start, out var initiation);
+        sent.Add(_buffer[..initiation.Length]);
+        var response = Responder.Decapsulate(_buffer.AsSpan(0, initiation.Length), InitiatorEndpoint, _reply, Start);
+        Initiator.Decapsulate(_reply.AsSpan(0, response.Length), ResponderEndpoint, _buffer, Start);
+        while (Initiator.TryDequeueTransmit(_buffer, Start, out var transmit))
+        {
+            sent.Add(_buffer[..transmit.Length]);
+        }
+
+        foreach (int size in new[] { 0, 1, 40, 700, 1380 })
+        {
+            var result = Initiator.Encapsulate(Ipv4(size), _buffer, Start);
+            sent.Add(_buffer[..result.Length]);
+        }
+
+        return sent;
+    }
+
+    private static byte[] Ipv4(int payload)
+    {
+        var packet = new byte[20 + payload];
+        packet[0] = 0x45;
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(2), (ushort)packet.Length);
+        packet[8] = 64;
+        packet[9] = 17;
+        new byte[] { 10, 0, 0, 1 }.CopyTo(packet, 12);
+        new byte[] { 10, 0, 0, 2 }.CopyTo(packet, 16);
+        return packet;
+    }
+
+    private static byte[] Fill(int seed) => Enumerable.Range(0, 32).Select(i => (byte)((i * 7) + seed)).ToArray();
+
+    /// <summary>Deterministic entropy: a counter run through a keyed hash, so runs repeat exactly.</summary>
+    private sealed class CountingEntropy(int seed) : IEntropySource
+    {
+        private ulong _counter;
+
+        public void Fill(Span<byte> destination)
+        {
+            Span<byte> block = stackalloc byte[32];
+            Span<byte> input = stackalloc byte[12];
+            while (!destination.IsEmpty)
+            {
+                BitConverter.TryWriteBytes(input, _counter++);
+                BitConverter.TryWriteBytes(input[8..], seed);
+                Blake2s.HashData(input, block);
+                int n = Math.Min(block.Length, destination.Length);
+                block[..n].CopyTo(destination);
+                destination = destination[n..];
+            }
+        }
+    }
+}
