@@ -1,8 +1,9 @@
 namespace Tunnel.Core.Protocol;
 
 /// <summary>
-/// Packets waiting for a session: a bounded ring of buffers, allocated the first time the peer needs one
-/// and reused after, so steady state allocates nothing. When full, the oldest packet makes room.
+/// Packets waiting for a session: a bounded ring of buffers, each allocated the first time the queue grows
+/// that deep and reused after, so steady state allocates nothing and a peer holds only as many buffers as
+/// its deepest backlog. When full, the oldest packet makes room.
 /// </summary>
 public sealed partial class Peer
 {
@@ -46,8 +47,10 @@ public sealed partial class Peer
     {
         if (_stagedCount > 0)
         {
-            _stagedHead = (_stagedHead + 1) % _staged!.Length;
             _stagedCount--;
+
+            // An empty ring restarts at slot 0, so a shallow queue keeps reusing the same few buffers.
+            _stagedHead = _stagedCount == 0 ? 0 : (_stagedHead + 1) % _staged!.Length;
         }
     }
 
