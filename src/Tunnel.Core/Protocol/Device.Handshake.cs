@@ -24,9 +24,7 @@ public sealed partial class Device
         RemoveIndex(handshake.LocalIndex);
         handshake.Clear();
         handshake.Noise = peer.InitialState;
-        _entropy.Fill(handshake.LocalEphemeral);
-        X25519.GeneratePrivateKey(handshake.LocalEphemeral, handshake.LocalEphemeral);
-        handshake.LocalIndex = NewIndex(peer, keypair: null);
+        NewEphemeralAndIndex(peer);
 
         Span<byte> message = destination[..MessageLayout.InitiationSize];
         BinaryPrimitives.WriteUInt32LittleEndian(message, (uint)MessageType.HandshakeInitiation);
@@ -117,9 +115,7 @@ public sealed partial class Device
     private int CreateResponse(Peer peer, TimeSpan now, Span<byte> destination)
     {
         ref Handshake handshake = ref peer.Handshake;
-        _entropy.Fill(handshake.LocalEphemeral);
-        X25519.GeneratePrivateKey(handshake.LocalEphemeral, handshake.LocalEphemeral);
-        handshake.LocalIndex = NewIndex(peer, keypair: null);
+        NewEphemeralAndIndex(peer);
 
         Span<byte> message = destination[..MessageLayout.ResponseSize];
         BinaryPrimitives.WriteUInt32LittleEndian(message, (uint)MessageType.HandshakeResponse);
@@ -220,6 +216,15 @@ public sealed partial class Device
         handshake.LocalIndex = 0;
         handshake.Clear();
         peer.OnSessionDerived(now);
+    }
+
+    /// <summary>A fresh ephemeral private key and a fresh receiver index for the handshake message about to be written.</summary>
+    private void NewEphemeralAndIndex(Peer peer)
+    {
+        ref Handshake handshake = ref peer.Handshake;
+        _entropy.Fill(handshake.LocalEphemeral);
+        X25519.GeneratePrivateKey(handshake.LocalEphemeral, handshake.LocalEphemeral);
+        handshake.LocalIndex = NewIndex(peer, keypair: null);
     }
 
     private void UpdateEndpoint(Peer peer, UdpEndpoint source, TimeSpan now)

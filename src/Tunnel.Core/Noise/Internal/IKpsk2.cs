@@ -98,10 +98,10 @@ internal static class IKpsk2
     /// <param name="payload">Receives the payload: body length minus <see cref="InitiationOverhead"/>.</param>
     internal static bool TryReadInitiationPayload(ref SymmetricState state, ReadOnlySpan<byte> staticStatic, ReadOnlySpan<byte> body, Span<byte> payload)
     {
-        Bytes32 key = default, unused = default;
+        Bytes32 key = default;
         state.MixKey(staticStatic, key);
         bool ok = state.DecryptAndHash(key, body[InitiationPayloadOffset..], payload);
-        Wipe(ref key, ref unused);
+        CryptographicOperations.ZeroMemory(key);
         return ok;
     }
 
@@ -115,27 +115,20 @@ internal static class IKpsk2
     /// <param name="body">Receives <see cref="ResponseOverhead"/> + payload bytes.</param>
     internal static bool TryWriteResponse(ref SymmetricState state, ReadOnlySpan<byte> ephemeralPrivate, ReadOnlySpan<byte> remoteEphemeral, ReadOnlySpan<byte> remoteStatic, ReadOnlySpan<byte> presharedKey, ReadOnlySpan<byte> payload, Span<byte> body)
     {
-        Bytes32 key = default, shared = default;
+        Bytes32 key = default;
         Span<byte> ephemeral = body[..KeySize];
         X25519.ComputePublicKey(ephemeralPrivate, ephemeral);
         state.MixHash(ephemeral);
         state.MixKey(ephemeral);
 
-        bool ok = X25519.TryComputeSharedSecret(ephemeralPrivate, remoteEphemeral, shared);
+        // ee = DH(e_r, e_i), se = DH(e_r, s_i).
+        bool ok = TryMixResponseSecrets(ref state, ephemeralPrivate, remoteEphemeral, ephemeralPrivate, remoteStatic, presharedKey, key);
         if (ok)
         {
-            state.MixKey(shared);
-            ok = X25519.TryComputeSharedSecret(ephemeralPrivate, remoteStatic, shared);
-        }
-
-        if (ok)
-        {
-            state.MixKey(shared);
-            state.MixKeyAndHash(presharedKey, key);
             state.EncryptAndHash(key, payload, body.Slice(KeySize, payload.Length + TagSize));
         }
 
-        Wipe(ref key, ref shared);
+        CryptographicOperations.ZeroMemory(key);
         return ok;
     }
 
@@ -148,26 +141,37 @@ internal static class IKpsk2
     /// <param name="payload">Receives the payload: body length minus <see cref="ResponseOverhead"/>.</param>
     internal static bool TryReadResponse(ref SymmetricState state, ReadOnlySpan<byte> ephemeralPrivate, ReadOnlySpan<byte> localStaticPrivate, ReadOnlySpan<byte> presharedKey, ReadOnlySpan<byte> body, Span<byte> payload)
     {
-        Bytes32 key = default, shared = default;
+        Bytes32 key = default;
         ReadOnlySpan<byte> ephemeral = body[..KeySize];
         state.MixHash(ephemeral);
         state.MixKey(ephemeral);
 
-        bool ok = X25519.TryComputeSharedSecret(ephemeralPrivate, ephemeral, shared);
+        // ee = DH(e_i, e_r), se = DH(s_i, e_r): the same secrets from the other side.
+        bool ok = TryMixResponseSecrets(ref state, ephemeralPrivate, ephemeral, localStaticPrivate, ephemeral, presharedKey, key)
+            && state.DecryptAndHash(key, body[KeySize..], payload);
+
+        CryptographicOperations.ZeroMemory(key);
+        return ok;
+    }
+
+    /// <summary>"ee, se, psk": mixes both DH results and the preshared key, leaving the payload key in <paramref name="key"/>.</summary>
+    private static bool TryMixResponseSecrets(ref SymmetricState state, ReadOnlySpan<byte> eePrivate, ReadOnlySpan<byte> eePublic, ReadOnlySpan<byte> sePrivate, ReadOnlySpan<byte> sePublic, ReadOnlySpan<byte> presharedKey, Span<byte> key)
+    {
+        Bytes32 shared = default;
+        bool ok = X25519.TryComputeSharedSecret(eePrivate, eePublic, shared);
         if (ok)
         {
             state.MixKey(shared);
-            ok = X25519.TryComputeSharedSecret(localStaticPrivate, ephemeral, shared);
+            ok = X25519.TryComputeSharedSecret(sePrivate, sePublic, shared);
         }
 
         if (ok)
         {
             state.MixKey(shared);
             state.MixKeyAndHash(presharedKey, key);
-            ok = state.DecryptAndHash(key, body[KeySize..], payload);
         }
 
-        Wipe(ref key, ref shared);
+        CryptographicOperations.ZeroMemory(shared);
         return ok;
     }
 
