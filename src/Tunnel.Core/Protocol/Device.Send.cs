@@ -205,14 +205,21 @@ public sealed partial class Device
     }
 
     /// <summary>
-    /// Queues an initiation unless one is queued or was sent less than Rekey-Timeout ago. A retry continues
-    /// the current series of attempts; anything else starts a new series only when none is running, so
-    /// steady outgoing traffic cannot keep an unanswered handshake alive past its 18 attempts.
+    /// Queues an initiation unless one is queued or was sent less than Rekey-Timeout ago. While a series of
+    /// attempts runs, only its retransmit timer sends the next one: new traffic neither restarts the count
+    /// (an unanswered handshake gives up after 18 attempts) nor sends on the beat of the traffic. The timer's
+    /// jitter is what separates two peers whose initiations crossed; traffic-driven retries could keep them
+    /// crossing in lockstep forever (the model test found this with packets sent every whole second).
     /// </summary>
     private void QueueInitiation(Peer peer, TimeSpan now, bool isRetry)
     {
-        if (!isRetry && peer.RetransmitHandshakeAt == Peer.Never)
+        if (!isRetry)
         {
+            if (peer.RetransmitHandshakeAt != Peer.Never)
+            {
+                return;
+            }
+
             peer.HandshakeAttempts = 0;
         }
 

@@ -19,7 +19,7 @@ public sealed class DeviceModelTests
         Tick,
     }
 
-    [Property(MaxTest = 25)]
+    [Property(MaxTest = 100)]
     public Property Sessions_Recover_NothingIsAcceptedTwice_AndTimersKeepTheirRules()
     {
         var step = Gen.Frequency(

@@ -119,4 +119,22 @@ public sealed class DeviceRegressionTests
         var small = new byte[10];
         Assert.Equal(DropReason.TooLarge, net.B.Decapsulate(good, TwoDevices.EndpointA, small, net.Now).DropReason);
     }
+
+    [Fact]
+    public void InitiationsThatCrossInLockstep_AreSeparatedByTheRetryJitter()
+    {
+        // Both sides send at every whole second from the start, so their initiations cross, each side
+        // drops the other's response, and traffic-driven retries would cross again at 5 s, 10 s, ...
+        var net = new SimulatedNetwork(seed: 497589);
+        for (int second = 0; second < 12; second++)
+        {
+            net.SendPacket(fromA: true, 100);
+            net.SendPacket(fromA: false, 100);
+            net.Tick(TimeSpan.FromSeconds(1));
+        }
+
+        Assert.Equal(24, net.Delivered.Count);
+        Assert.True(net.Delivered.Max(d => d.At) < TimeSpan.FromHours(2) + TimeSpan.FromSeconds(12));
+        Assert.InRange(net.Sent.Count(s => SimulatedNetwork.IsInitiation(s.Datagram)), 3, 4);
+    }
 }
