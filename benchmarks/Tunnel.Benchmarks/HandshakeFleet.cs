@@ -14,6 +14,7 @@ internal sealed class HandshakeFleet
     internal static readonly UdpEndpoint HubEndpoint = new([192, 0, 2, 1], 51820);
 
     private readonly byte[] _buffer = new byte[2048];
+    private readonly byte[] _reply = new byte[2048];
 
     internal HandshakeFleet(int size)
     {
@@ -76,11 +77,67 @@ internal sealed class HandshakeFleet
         return _buffer[..result.Length];
     }
 
+    /// <summary>
+    /// Delivers everything the devices owe each other until all are quiet, so every pending handshake
+    /// completes, every staged packet goes out, and no peer is left in a series of retries.
+    /// </summary>
+    internal void Settle(TimeSpan now)
+    {
+        // Due retransmits go out (and get answered) too, which ends any series of attempts left running.
+        Hub.HandleTimeout(now);
+        foreach (var spoke in Spokes)
+        {
+            spoke.HandleTimeout(now);
+        }
+
+        bool moved = true;
+        while (moved)
+        {
+            moved = false;
+            while (Hub.TryDequeueTransmit(_buffer, now, out var transmit))
+            {
+                moved = true;
+                int spoke = transmit.Endpoint.AddressBytes[3];
+                Exchange(Spokes[spoke], _buffer.AsSpan(0, transmit.Length), HubEndpoint, Hub, SpokeEndpoints[spoke], now);
+            }
+
+            for (int i = 0; i < Spokes.Length; i++)
+            {
+                while (Spokes[i].TryDequeueTransmit(_buffer, now, out var transmit))
+                {
+                    moved = true;
+                    Exchange(Hub, _buffer.AsSpan(0, transmit.Length), SpokeEndpoints[i], Spokes[i], HubEndpoint, now);
+                }
+            }
+        }
+
+        while (Hub.TryDequeueEvent(out _))
+        {
+        }
+
+        foreach (var spoke in Spokes)
+        {
+            while (spoke.TryDequeueEvent(out _))
+            {
+            }
+        }
+    }
+
     internal static void Expect(PacketResult result, PacketAction action)
     {
         if (result.Action != action)
         {
             throw new InvalidOperationException($"Expected {action}, got {result}.");
+        }
+    }
+
+    /// <summary>Delivers a datagram and, if the receiver answers (a response), the answer back.</summary>
+    private void Exchange(Device receiver, ReadOnlySpan<byte> datagram, UdpEndpoint from, Device sender, UdpEndpoint receiverAt, TimeSpan now)
+    {
+        var result = receiver.Decapsulate(datagram, from, _reply, now);
+        if (result.Action == PacketAction.WriteToNetwork)
+        {
+            sender.Decapsulate(_reply.AsSpan(0, result.Length), receiverAt, _buffer, now);
         }
     }
 
