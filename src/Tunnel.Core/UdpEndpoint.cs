@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.Net;
-using System.Net.Sockets;
 using Tunnel.Core.Crypto.Internal;
 
 namespace Tunnel.Core;
@@ -55,7 +54,7 @@ public readonly struct UdpEndpoint : IEquatable<UdpEndpoint>
     {
         ArgumentNullException.ThrowIfNull(endPoint);
         Span<byte> bytes = stackalloc byte[16];
-        if (endPoint.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6) || !endPoint.Address.TryWriteBytes(bytes, out int written))
+        if (!endPoint.Address.TryWriteBytes(bytes, out int written) || written is not (4 or 16))
         {
             throw new ArgumentException("Only IPv4 and IPv6 endpoints are supported.", nameof(endPoint));
         }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Tunnel.Core.Routing.Internal;
 
 namespace Tunnel.Core.Routing;
@@ -53,7 +52,7 @@ public sealed class CidrTable<TValue>
     {
         ArgumentNullException.ThrowIfNull(address);
         Span<byte> bytes = stackalloc byte[16];
-        if (address.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6) || !address.TryWriteBytes(bytes, out int written))
+        if (!address.TryWriteBytes(bytes, out int written) || written is not (4 or 16))
         {
             value = default!;
             return false;

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 
 namespace Tunnel.Core.Routing.Internal;
 
@@ -16,18 +15,16 @@ internal readonly record struct PrefixKey(bool IsIPv6, UInt128 Bits, int Length)
 
     internal static PrefixKey Create(IPAddress address, int prefixLength)
     {
-        bool isIPv6 = address.AddressFamily == AddressFamily.InterNetworkV6;
-        if (!isIPv6 && address.AddressFamily != AddressFamily.InterNetwork)
+        // An IPv4 address writes 4 bytes and an IPv6 address 16; nothing else has a prefix.
+        Span<byte> bytes = stackalloc byte[16];
+        if (!address.TryWriteBytes(bytes, out int written) || written is not (4 or 16))
         {
             throw new ArgumentException("Only IPv4 and IPv6 addresses have prefixes.", nameof(address));
         }
 
-        int max = isIPv6 ? IPv6Bits : IPv4Bits;
+        bool isIPv6 = written == 16;
         ArgumentOutOfRangeException.ThrowIfNegative(prefixLength);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(prefixLength, max);
-
-        Span<byte> bytes = stackalloc byte[16];
-        address.TryWriteBytes(bytes, out int written);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(prefixLength, isIPv6 ? IPv6Bits : IPv4Bits);
         return new PrefixKey(isIPv6, Mask(ToKey(bytes[..written]), prefixLength), prefixLength);
     }
 
