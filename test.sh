@@ -37,7 +37,7 @@ fuzz_status=${PIPESTATUS[0]}
 set -e
 
 step "pack"
-dotnet pack src/Tunnel.Core/Tunnel.Core.csproj -c "$configuration" --no-build -o artifacts/packages
+dotnet pack Tunnel.sln -c "$configuration" --no-build -o artifacts/packages
 
 # One closing line over everything that ran: the test platform's totals plus one per fuzz target.
 sum() { grep -E "^\s*$1: [0-9]+" "$2" | awk '{ s += $2 } END { print s + 0 }'; }
