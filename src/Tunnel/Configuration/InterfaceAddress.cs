@@ -35,6 +35,19 @@ public readonly record struct InterfaceAddress(IPAddress Address, int PrefixLeng
         return true;
     }
 
+    /// <summary>The network the address is in: host bits cleared (<c>10.0.0.2/24</c> gives <c>10.0.0.0/24</c>).</summary>
+    /// <returns>The prefix.</returns>
+    public IPNetwork ToNetwork()
+    {
+        byte[] bytes = Address.GetAddressBytes();
+        for (int bit = PrefixLength; bit < bytes.Length * 8; bit++)
+        {
+            bytes[bit / 8] &= (byte)~(0x80 >> (bit % 8));
+        }
+
+        return new IPNetwork(new IPAddress(bytes), PrefixLength);
+    }
+
     /// <summary>The address as <c>address/length</c>.</summary>
     /// <returns>The text form.</returns>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Address}/{PrefixLength}");

@@ -275,7 +275,7 @@ internal static class ConfParser
                             throw Error(line, $"'{item}' is not an address with an optional /prefix");
                         }
 
-                        _allowedIps.Add(Normalize(prefix));
+                        _allowedIps.Add(prefix.ToNetwork());
                     }
 
                     break;
@@ -301,16 +301,5 @@ internal static class ConfParser
             Endpoint = _endpoint,
             PersistentKeepalive = _persistentKeepalive,
         };
-
-        private static IPNetwork Normalize(InterfaceAddress prefix)
-        {
-            byte[] bytes = prefix.Address.GetAddressBytes();
-            for (int bit = prefix.PrefixLength; bit < bytes.Length * 8; bit++)
-            {
-                bytes[bit / 8] &= (byte)~(0x80 >> (bit % 8));
-            }
-
-            return new IPNetwork(new IPAddress(bytes), prefix.PrefixLength);
-        }
     }
 }
