@@ -2,6 +2,7 @@ using System.Net;
 using Tunnel.Core;
 using Tunnel.Core.Crypto;
 using Tunnel.Core.Protocol;
+using Tunnel.Testing;
 
 namespace Tunnel.Benchmarks;
 
@@ -19,14 +20,14 @@ internal sealed class HandshakeFleet
     internal HandshakeFleet(int size)
     {
         var random = new Random(42);
-        Hub = new Device(new DeviceOptions { PrivateKey = NewKey(random) }, new SeededEntropy(1));
+        Hub = new Device(new DeviceOptions { PrivateKey = NewKey(random) }, new DeterministicEntropy(1));
         Spokes = new Device[size];
         SpokePeers = new Peer[size];
         SpokeEndpoints = new UdpEndpoint[size];
         ToSpoke = new byte[size][];
         for (int i = 0; i < size; i++)
         {
-            var spoke = new Device(new DeviceOptions { PrivateKey = NewKey(random) }, new SeededEntropy(100 + i));
+            var spoke = new Device(new DeviceOptions { PrivateKey = NewKey(random) }, new DeterministicEntropy(100 + i));
             var hubOnSpoke = spoke.AddPeer(Hub.PublicKey);
             spoke.SetEndpoint(hubOnSpoke, HubEndpoint);
             spoke.AddAllowedIp(hubOnSpoke, IPNetwork.Parse("10.0.0.1/32"));
@@ -160,22 +161,6 @@ internal sealed class HandshakeFleet
         return PrivateKey.Create(entropy);
     }
 
-    internal static byte[] Ipv4(byte[] source, byte[] destination, int payload = 64)
-    {
-        var packet = new byte[20 + payload];
-        packet[0] = 0x45;
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(2), (ushort)packet.Length);
-        packet[8] = 64;
-        packet[9] = 17;
-        source.CopyTo(packet, 12);
-        destination.CopyTo(packet, 16);
-        return packet;
-    }
-
-    private sealed class SeededEntropy(int seed) : IEntropySource
-    {
-        private readonly Random _random = new(seed);
-
-        public void Fill(Span<byte> destination) => _random.NextBytes(destination);
-    }
+    internal static byte[] Ipv4(byte[] source, byte[] destination, int payload = 64) =>
+        PacketBuilder.IPv4(new IPAddress(source), new IPAddress(destination), new byte[payload]);
 }

@@ -2,6 +2,7 @@ using System.Net;
 using Tunnel.Core;
 using Tunnel.Core.Crypto;
 using Tunnel.Core.Protocol;
+using Tunnel.Testing;
 
 namespace Tunnel.Fuzz.Targets;
 
@@ -21,8 +22,8 @@ internal sealed class DecapsulateScenario
 
     internal DecapsulateScenario()
     {
-        Initiator = new Device(new DeviceOptions { PrivateKey = PrivateKey.Create(Fill(1)) }, new CountingEntropy(1));
-        Responder = new Device(new DeviceOptions { PrivateKey = PrivateKey.Create(Fill(2)) }, new CountingEntropy(2));
+        Initiator = new Device(new DeviceOptions { PrivateKey = PrivateKey.Create(Fill(1)) }, new DeterministicEntropy(1));
+        Responder = new Device(new DeviceOptions { PrivateKey = PrivateKey.Create(Fill(2)) }, new DeterministicEntropy(2));
         var responderOnInitiator = Initiator.AddPeer(Responder.PublicKey);
         Initiator.SetEndpoint(responderOnInitiator, ResponderEndpoint);
         Initiator.AddAllowedIp(responderOnInitiator, IPNetwork.Parse("10.0.0.2/32"));
@@ -59,38 +60,8 @@ internal sealed class DecapsulateScenario
         return sent;
     }
 
-    private static byte[] Ipv4(int payload)
-    {
-        var packet = new byte[20 + payload];
-        packet[0] = 0x45;
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(2), (ushort)packet.Length);
-        packet[8] = 64;
-        packet[9] = 17;
-        new byte[] { 10, 0, 0, 1 }.CopyTo(packet, 12);
-        new byte[] { 10, 0, 0, 2 }.CopyTo(packet, 16);
-        return packet;
-    }
+    private static byte[] Ipv4(int payload) =>
+        PacketBuilder.IPv4(IPAddress.Parse("10.0.0.1"), IPAddress.Parse("10.0.0.2"), new byte[payload]);
 
     private static byte[] Fill(int seed) => Enumerable.Range(0, 32).Select(i => (byte)((i * 7) + seed)).ToArray();
-
-    /// <summary>Deterministic entropy: a counter run through a keyed hash, so runs repeat exactly.</summary>
-    private sealed class CountingEntropy(int seed) : IEntropySource
-    {
-        private ulong _counter;
-
-        public void Fill(Span<byte> destination)
-        {
-            Span<byte> block = stackalloc byte[32];
-            Span<byte> input = stackalloc byte[12];
-            while (!destination.IsEmpty)
-            {
-                BitConverter.TryWriteBytes(input, _counter++);
-                BitConverter.TryWriteBytes(input[8..], seed);
-                Blake2s.HashData(input, block);
-                int n = Math.Min(block.Length, destination.Length);
-                block[..n].CopyTo(destination);
-                destination = destination[n..];
-            }
-        }
-    }
 }

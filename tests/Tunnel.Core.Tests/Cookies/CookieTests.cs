@@ -2,6 +2,7 @@ using Tunnel.Core.Cookies;
 using Tunnel.Core.Crypto;
 using Tunnel.Core.Messages;
 using Tunnel.Core.Tests.Support;
+using Tunnel.Testing;
 
 namespace Tunnel.Core.Tests.Cookies;
 
@@ -19,13 +20,13 @@ public sealed class CookieTests
     [Fact]
     public void Mac1_IsValidOnlyForTheIntendedResponder_AndOnlyForTheBytesItCovers()
     {
-        var checker = new CookieChecker(_responder, new SeededEntropy(1));
+        var checker = new CookieChecker(_responder, new DeterministicEntropy(1));
         var generator = new CookieGenerator(_responder);
         byte[] message = Initiation();
         generator.AddMacs(message, MessageLayout.InitiationMac1Offset, Now);
         Assert.True(checker.CheckMac1(message, MessageLayout.InitiationMac1Offset));
 
-        var someoneElse = new CookieChecker(PrivateKey.Create(Bytes.Pattern(32, 2)).GetPublicKey(), new SeededEntropy(1));
+        var someoneElse = new CookieChecker(PrivateKey.Create(Bytes.Pattern(32, 2)).GetPublicKey(), new DeterministicEntropy(1));
         Assert.False(someoneElse.CheckMac1(message, MessageLayout.InitiationMac1Offset));
 
         for (int i = 0; i < MessageLayout.InitiationMac2Offset; i++)
@@ -43,7 +44,7 @@ public sealed class CookieTests
     [Fact]
     public void WithoutACookie_Mac2IsZeros_AndInvalid()
     {
-        var checker = new CookieChecker(_responder, new SeededEntropy(2));
+        var checker = new CookieChecker(_responder, new DeterministicEntropy(2));
         var generator = new CookieGenerator(_responder);
         byte[] message = Initiation();
         generator.AddMacs(message, MessageLayout.InitiationMac1Offset, Now);
@@ -54,7 +55,7 @@ public sealed class CookieTests
     [Fact]
     public void CookieReply_RoundTrips_AndMac2IsValidForTheSameAddressAndPortOnly()
     {
-        var checker = new CookieChecker(_responder, new SeededEntropy(3));
+        var checker = new CookieChecker(_responder, new DeterministicEntropy(3));
         var generator = new CookieGenerator(_responder);
         byte[] first = Initiation();
         generator.AddMacs(first, MessageLayout.InitiationMac1Offset, Now);
@@ -76,7 +77,7 @@ public sealed class CookieTests
     [Fact]
     public void ACookieReply_ToAnyOtherMessage_OrTampered_IsRejected()
     {
-        var checker = new CookieChecker(_responder, new SeededEntropy(4));
+        var checker = new CookieChecker(_responder, new DeterministicEntropy(4));
         var generator = new CookieGenerator(_responder);
         byte[] first = Initiation(seed: 1), second = Initiation(seed: 2);
         generator.AddMacs(first, MessageLayout.InitiationMac1Offset, Now);
@@ -101,7 +102,7 @@ public sealed class CookieTests
     [Fact]
     public void CookiesExpire_AfterTwoMinutes_OnBothSides()
     {
-        var checker = new CookieChecker(_responder, new SeededEntropy(5));
+        var checker = new CookieChecker(_responder, new DeterministicEntropy(5));
         var generator = new CookieGenerator(_responder);
         byte[] message = Initiation();
         generator.AddMacs(message, MessageLayout.InitiationMac1Offset, Now);

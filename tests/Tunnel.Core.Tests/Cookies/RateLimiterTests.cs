@@ -1,6 +1,6 @@
 using System.Net;
 using Tunnel.Core.Cookies;
-using Tunnel.Core.Tests.Support;
+using Tunnel.Testing;
 
 namespace Tunnel.Core.Tests.Cookies;
 
@@ -13,7 +13,7 @@ public sealed class RateLimiterTests
     [InlineData("2001:db8::1")]
     public void BurstOfFive_ThenExactlyOnePer50Milliseconds(string address)
     {
-        var limiter = new RateLimiter(1024, new SeededEntropy(1));
+        var limiter = new RateLimiter(1024, new DeterministicEntropy(1));
         byte[] source = IPAddress.Parse(address).GetAddressBytes();
 
         for (int i = 0; i < 5; i++)
@@ -38,7 +38,7 @@ public sealed class RateLimiterTests
     [Fact]
     public void AfterAQuietSecond_TheFullBurstIsBack()
     {
-        var limiter = new RateLimiter(1024, new SeededEntropy(2));
+        var limiter = new RateLimiter(1024, new DeterministicEntropy(2));
         byte[] source = IPAddress.Parse("198.51.100.7").GetAddressBytes();
         for (int i = 0; i < 5; i++)
         {
@@ -58,7 +58,7 @@ public sealed class RateLimiterTests
     [Fact]
     public void IPv6SharesABucketPer64_IPv4PerAddress()
     {
-        var limiter = new RateLimiter(1024, new SeededEntropy(3));
+        var limiter = new RateLimiter(1024, new DeterministicEntropy(3));
         for (int i = 0; i < 5; i++)
         {
             // Five different hosts of one /64 use up one bucket...
@@ -79,7 +79,7 @@ public sealed class RateLimiterTests
     [Fact]
     public void WhenTheTableIsFullOfActiveSources_NewSourcesAreRefused_UntilSlotsGoIdle()
     {
-        var limiter = new RateLimiter(16, new SeededEntropy(4));
+        var limiter = new RateLimiter(16, new DeterministicEntropy(4));
         int admitted = 0;
         for (int i = 0; i < 64; i++)
         {

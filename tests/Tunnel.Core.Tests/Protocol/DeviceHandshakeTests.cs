@@ -2,6 +2,7 @@ using Tunnel.Core.Crypto;
 using Tunnel.Core.Messages;
 using Tunnel.Core.Protocol;
 using Tunnel.Core.Tests.Support;
+using Tunnel.Testing;
 
 namespace Tunnel.Core.Tests.Protocol;
 
@@ -169,7 +170,7 @@ public sealed class DeviceHandshakeTests
     {
         var clone = new Device(
             new DeviceOptions { PrivateKey = PrivateKey.Create(Bytes.Random(32, 2)), WallClockAtZero = DateTimeOffset.UnixEpoch.AddHours(1 + seed) },
-            new SeededEntropy(77 + seed));
+            new DeterministicEntropy(77 + seed));
         Assert.Equal(net.A.PublicKey, clone.PublicKey);
         var peer = clone.AddPeer(net.B.PublicKey);
         clone.SetEndpoint(peer, TwoDevices.EndpointB);

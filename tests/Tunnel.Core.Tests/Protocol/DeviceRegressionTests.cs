@@ -3,6 +3,7 @@ using Tunnel.Core.Messages;
 using Tunnel.Core.Protocol;
 using Tunnel.Core.Protocol.Internal;
 using Tunnel.Core.Tests.Support;
+using Tunnel.Testing;
 
 namespace Tunnel.Core.Tests.Protocol;
 
@@ -82,7 +83,7 @@ public sealed class DeviceRegressionTests
     {
         var net = new TwoDevices();
         var third = new Tunnel.Core.Protocol.Device(
-            new DeviceOptions { PrivateKey = Tunnel.Core.Crypto.PrivateKey.Create(Bytes.Random(32, 99)) }, new SeededEntropy(99));
+            new DeviceOptions { PrivateKey = Tunnel.Core.Crypto.PrivateKey.Create(Bytes.Random(32, 99)) }, new DeterministicEntropy(99));
         var thirdOnA = net.A.AddPeer(third.PublicKey);
         net.A.SetEndpoint(thirdOnA, new UdpEndpoint([192, 0, 2, 3], 51820));
 

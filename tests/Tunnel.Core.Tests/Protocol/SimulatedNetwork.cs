@@ -4,6 +4,7 @@ using Tunnel.Core.Crypto;
 using Tunnel.Core.Messages;
 using Tunnel.Core.Protocol;
 using Tunnel.Core.Tests.Support;
+using Tunnel.Testing;
 
 namespace Tunnel.Core.Tests.Protocol;
 
@@ -24,8 +25,8 @@ internal sealed class SimulatedNetwork
     {
         _random = new Random(seed);
         Now = TimeSpan.FromHours(2);
-        A = new Device(new DeviceOptions { PrivateKey = PrivateKey.Create(Bytes.Random(32, seed)) }, new SeededEntropy(seed + 1));
-        B = new Device(new DeviceOptions { PrivateKey = PrivateKey.Create(Bytes.Random(32, seed + 2)) }, new SeededEntropy(seed + 3));
+        A = new Device(new DeviceOptions { PrivateKey = PrivateKey.Create(Bytes.Random(32, seed)) }, new DeterministicEntropy(seed + 1));
+        B = new Device(new DeviceOptions { PrivateKey = PrivateKey.Create(Bytes.Random(32, seed + 2)) }, new DeterministicEntropy(seed + 3));
         var bOnA = A.AddPeer(B.PublicKey);
         var aOnB = B.AddPeer(A.PublicKey);
         A.SetEndpoint(bOnA, TwoDevices.EndpointB);

@@ -2,6 +2,7 @@ using System.Net;
 using Tunnel.Core.Crypto;
 using Tunnel.Core.Protocol;
 using Tunnel.Core.Tests.Support;
+using Tunnel.Testing;
 
 namespace Tunnel.Core.Tests.Protocol;
 
@@ -23,9 +24,9 @@ internal sealed class TwoDevices
     internal TwoDevices(int seed = 1, TimeSpan? start = null)
     {
         Now = start ?? TimeSpan.FromHours(1);
-        var entropy = new SeededEntropy(seed);
+        var entropy = new DeterministicEntropy(seed);
         A = new Device(new DeviceOptions { PrivateKey = PrivateKey.Create(Bytes.Random(32, seed * 2)) }, entropy);
-        B = new Device(new DeviceOptions { PrivateKey = PrivateKey.Create(Bytes.Random(32, (seed * 2) + 1)) }, new SeededEntropy(seed + 1000));
+        B = new Device(new DeviceOptions { PrivateKey = PrivateKey.Create(Bytes.Random(32, (seed * 2) + 1)) }, new DeterministicEntropy(seed + 1000));
         BOnA = A.AddPeer(B.PublicKey);
         AOnB = B.AddPeer(A.PublicKey);
         A.SetEndpoint(BOnA, EndpointB);
