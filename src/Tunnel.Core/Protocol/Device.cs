@@ -34,10 +34,10 @@ public sealed partial class Device
     private readonly Queue<TransmitItem> _transmits = new();
     private readonly Queue<DeviceEvent> _events = new();
     private readonly long[] _drops = new long[Enum.GetValues<DropReason>().Length];
-    private readonly CookieChecker _cookieChecker;
+    private CookieChecker _cookieChecker;
     private readonly RateLimiter _rateLimiter;
-    private readonly PrivateKey _privateKey;
-    private readonly SymmetricStateTemplate _initialState;
+    private PrivateKey _privateKey;
+    private SymmetricStateTemplate _initialState;
     private CidrTable<Peer> _allowedIps = CidrTable<Peer>.Empty;
     private TimeSpan _underLoadUntil = TimeSpan.MinValue;
 
@@ -65,7 +65,7 @@ public sealed partial class Device
     }
 
     /// <summary>The device's static public key.</summary>
-    public PublicKey PublicKey { get; }
+    public PublicKey PublicKey { get; private set; }
 
     /// <summary>The tunnel MTU.</summary>
     public int Mtu => _options.Mtu;
@@ -75,6 +75,43 @@ public sealed partial class Device
 
     /// <summary>The allowed-IPs table: cryptokey routing from inner addresses to peers.</summary>
     public CidrTable<Peer> AllowedIps => _allowedIps;
+
+    /// <summary>
+    /// Replaces the device's private key, as <c>wg set private-key</c> does on a running interface: a peer
+    /// whose public key is the new public key is removed (a device is not its own peer), every peer's
+    /// static-static DH is recomputed, and every session and handshake is dropped, since they were made
+    /// with the old identity. New handshakes start as traffic needs them.
+    /// </summary>
+    /// <param name="privateKey">The new private key.</param>
+    /// <exception cref="ArgumentException">The key is empty.</exception>
+    public void SetPrivateKey(in PrivateKey privateKey)
+    {
+        if (privateKey.IsEmpty)
+        {
+            throw new ArgumentException("The device needs a private key.", nameof(privateKey));
+        }
+
+        PublicKey publicKey = privateKey.GetPublicKey();
+        if (publicKey == PublicKey)
+        {
+            return;
+        }
+
+        RemovePeer(publicKey);
+        _privateKey.Clear();
+        _privateKey = privateKey;
+        PublicKey = publicKey;
+        _initialState = SymmetricStateTemplate.For(publicKey);
+        _cookieChecker = new CookieChecker(publicKey, _entropy);
+        foreach (var peer in _peers.Values)
+        {
+            peer.StaticStaticValid = _privateKey.TryComputeSharedSecret(peer.PublicKey, peer.StaticStatic);
+            peer.ReleaseAllKeypairs();
+            RemoveIndex(peer.Handshake.LocalIndex);
+            peer.Handshake.Clear();
+            peer.RetransmitHandshakeAt = Peer.Never;
+        }
+    }
 
     /// <summary>Adds a peer, or returns the existing one with that key.</summary>
     /// <param name="publicKey">The peer's static public key.</param>
