@@ -35,6 +35,9 @@ public sealed partial class Peer
     /// <summary>The peer's static public key: its identity.</summary>
     public PublicKey PublicKey { get; }
 
+    /// <summary>The preshared key mixed into this peer's handshakes (all zeros when none).</summary>
+    public PresharedKey PresharedKey => PresharedKeyValue;
+
     /// <summary>Where datagrams to the peer go: configured, or learned from its latest authenticated datagram.</summary>
     public UdpEndpoint Endpoint { get; internal set; }
 

@@ -47,6 +47,17 @@ public sealed class CidrTableBuilder<TValue>
     /// <returns>This builder.</returns>
     public CidrTableBuilder<TValue> Set(IPNetwork prefix, TValue value) => Set(prefix.BaseAddress, prefix.PrefixLength, value);
 
+    /// <summary>Finds the value of exactly this prefix (not of a longer or shorter one).</summary>
+    /// <param name="prefix">The prefix; host bits are cleared first.</param>
+    /// <param name="value">The value, when the method returns <see langword="true"/>.</param>
+    /// <returns>Whether the prefix is present.</returns>
+    public bool TryGetValue(IPNetwork prefix, out TValue value)
+    {
+        bool found = _entries.TryGetValue(PrefixKey.Create(prefix.BaseAddress, prefix.PrefixLength), out var stored);
+        value = stored!;
+        return found;
+    }
+
     /// <summary>Removes a prefix.</summary>
     /// <param name="address">Any address in the prefix.</param>
     /// <param name="prefixLength">The prefix length.</param>
