@@ -54,7 +54,7 @@ public sealed partial class Device
         }
 
         ReadOnlySpan<byte> body = message.Slice(MessageLayout.InitiationBodyOffset, MessageLayout.InitiationBodySize);
-        SymmetricState state = _initialState.Copy();
+        SymmetricState state = _initialState;
         Bytes32 remoteEphemeral = default, remoteStatic = default;
         if (!IKpsk2.TryReadInitiationStatic(ref state, _privateKey.AsSpan(), body, remoteEphemeral, remoteStatic))
         {

@@ -37,7 +37,7 @@ public sealed partial class Device
     private CookieChecker _cookieChecker;
     private readonly RateLimiter _rateLimiter;
     private PrivateKey _privateKey;
-    private SymmetricStateTemplate _initialState;
+    private Noise.Internal.SymmetricState _initialState;
     private CidrTable<Peer> _allowedIps = CidrTable<Peer>.Empty;
     private TimeSpan _underLoadUntil = TimeSpan.MinValue;
 
@@ -59,7 +59,7 @@ public sealed partial class Device
         _entropy = entropy;
         _privateKey = options.PrivateKey;
         PublicKey = _privateKey.GetPublicKey();
-        _initialState = SymmetricStateTemplate.For(PublicKey);
+        _initialState = InitialStateFor(PublicKey);
         _cookieChecker = new CookieChecker(PublicKey, entropy);
         _rateLimiter = new RateLimiter(options.RateLimiterCapacity, entropy);
     }
@@ -101,7 +101,7 @@ public sealed partial class Device
         _privateKey.Clear();
         _privateKey = privateKey;
         PublicKey = publicKey;
-        _initialState = SymmetricStateTemplate.For(publicKey);
+        _initialState = InitialStateFor(publicKey);
         _cookieChecker = new CookieChecker(publicKey, _entropy);
         foreach (var peer in _peers.Values)
         {
@@ -131,7 +131,7 @@ public sealed partial class Device
 
         var peer = new Peer(this, publicKey);
         peer.StaticStaticValid = _privateKey.TryComputeSharedSecret(publicKey, peer.StaticStatic);
-        Noise.Internal.IKpsk2.Initialize(ref peer.InitialState, Construction, Identifier, publicKey.AsSpan());
+        peer.InitialState = InitialStateFor(publicKey);
         _peers.Add(publicKey, peer);
         return peer;
     }
@@ -319,20 +319,14 @@ public sealed partial class Device
 
     private readonly record struct IndexEntry(Peer Peer, Keypair? Keypair);
 
-    /// <summary>C and H after the construction, identifier and our static key: the same for every initiation to us.</summary>
-    private readonly struct SymmetricStateTemplate
+    /// <summary>
+    /// C and H after the construction, the identifier and the responder's static key: the same for every
+    /// initiation to that responder, so computed once (ours for initiations we receive, each peer's for ours).
+    /// </summary>
+    private static Noise.Internal.SymmetricState InitialStateFor(in PublicKey responder)
     {
-        private readonly Noise.Internal.SymmetricState _state;
-
-        private SymmetricStateTemplate(Noise.Internal.SymmetricState state) => _state = state;
-
-        internal static SymmetricStateTemplate For(in PublicKey responder)
-        {
-            Noise.Internal.SymmetricState state = default;
-            Noise.Internal.IKpsk2.Initialize(ref state, Construction, Identifier, responder.AsSpan());
-            return new SymmetricStateTemplate(state);
-        }
-
-        internal Noise.Internal.SymmetricState Copy() => _state;
+        Noise.Internal.SymmetricState state = default;
+        Noise.Internal.IKpsk2.Initialize(ref state, Construction, Identifier, responder.AsSpan());
+        return state;
     }
 }

@@ -17,8 +17,7 @@ internal static class AeadArguments
         ValidateOverlap(plaintext, destination);
     }
 
-    /// <returns>The length of the plaintext.</returns>
-    internal static int ValidateDecrypt(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, int nonceSize, ReadOnlySpan<byte> ciphertext, Span<byte> destination)
+    internal static void ValidateDecrypt(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, int nonceSize, ReadOnlySpan<byte> ciphertext, Span<byte> destination)
     {
         ValidateKeyAndNonce(key, nonce, nonceSize);
         if (ciphertext.Length < TagSize)
@@ -33,7 +32,6 @@ internal static class AeadArguments
         }
 
         ValidateOverlap(ciphertext, destination);
-        return plaintextLength;
     }
 
     private static void ValidateKeyAndNonce(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, int nonceSize)

@@ -7,13 +7,12 @@ internal static class ProtocolTimings
     internal const ulong RejectAfterMessages = ulong.MaxValue - (1UL << 13);
     internal static readonly TimeSpan RekeyAfterTime = TimeSpan.FromSeconds(120);
     internal static readonly TimeSpan RejectAfterTime = TimeSpan.FromSeconds(180);
-    internal static readonly TimeSpan RekeyAttemptTime = TimeSpan.FromSeconds(90);
     internal static readonly TimeSpan RekeyTimeout = TimeSpan.FromSeconds(5);
     internal static readonly TimeSpan KeepaliveTimeout = TimeSpan.FromSeconds(10);
     internal static readonly TimeSpan HandshakeInitiationRate = TimeSpan.FromMilliseconds(20);
     internal static readonly TimeSpan UnderLoadHold = TimeSpan.FromSeconds(1);
 
-    /// <summary>Handshake retries before giving up: Rekey-Attempt-Time / Rekey-Timeout = 18.</summary>
+    /// <summary>Handshake attempts before giving up: Rekey-Attempt-Time (90 s) / Rekey-Timeout (5 s) = 18.</summary>
     internal const int MaxHandshakeAttempts = 18;
 
     /// <summary>Upper bound (exclusive) of the random jitter added to each handshake retry, in milliseconds.</summary>

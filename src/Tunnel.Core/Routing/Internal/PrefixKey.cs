@@ -11,8 +11,6 @@ internal readonly record struct PrefixKey(bool IsIPv6, UInt128 Bits, int Length)
     internal const int IPv4Bits = 32;
     internal const int IPv6Bits = 128;
 
-    internal int MaxLength => IsIPv6 ? IPv6Bits : IPv4Bits;
-
     internal static PrefixKey Create(IPAddress address, int prefixLength)
     {
         // An IPv4 address writes 4 bytes and an IPv6 address 16; nothing else has a prefix.
