@@ -1,0 +1,40 @@
+using Tunnel.Core;
+
+namespace Tunnel;
+
+/// <summary>
+/// The UDP socket that carries a device's WireGuard messages, batch-shaped so that an adapter can use
+/// <c>recvmmsg</c>/<c>sendmmsg</c> or segmentation offloads without changing the engine.
+/// </summary>
+/// <remarks>
+/// The engine calls <see cref="Receive"/> from one dedicated thread and <see cref="Send"/> from several;
+/// an implementation must allow that. <see cref="IDisposable.Dispose"/> must wake a blocked
+/// <see cref="Receive"/>, which then returns 0.
+/// </remarks>
+public interface IDatagramSocket : IDisposable
+{
+    /// <summary>The local UDP port the socket is bound to (never 0 once bound).</summary>
+    ushort Port { get; }
+
+    /// <summary>The most datagrams one <see cref="Receive"/> returns.</summary>
+    int BatchSize { get; }
+
+    /// <summary>
+    /// Blocks until at least one datagram has arrived, then takes up to <see cref="BatchSize"/> of those
+    /// already waiting, without blocking again.
+    /// </summary>
+    /// <param name="buffers">One buffer per datagram, each at least as large as the largest datagram expected.</param>
+    /// <param name="sizes">Receives each datagram's length.</param>
+    /// <param name="sources">Receives each datagram's source.</param>
+    /// <returns>The number of datagrams received, or 0 once the socket is closed.</returns>
+    int Receive(ReadOnlySpan<Memory<byte>> buffers, Span<int> sizes, Span<UdpEndpoint> sources);
+
+    /// <summary>
+    /// Sends datagrams to one destination. A datagram the network refuses (unreachable, no buffer space) is
+    /// lost, as UDP allows, and not reported as an exception.
+    /// </summary>
+    /// <param name="datagrams">The datagrams, each element exactly one.</param>
+    /// <param name="destination">Where they go.</param>
+    /// <returns>How many were handed to the network.</returns>
+    int Send(ReadOnlySpan<ReadOnlyMemory<byte>> datagrams, UdpEndpoint destination);
+}

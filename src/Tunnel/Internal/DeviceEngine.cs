@@ -1,0 +1,271 @@
+using Microsoft.Extensions.Logging;
+using Tunnel.Core;
+using Tunnel.Core.Crypto;
+using Tunnel.Core.Protocol;
+
+namespace Tunnel.Internal;
+
+/// <summary>
+/// Drives one <see cref="Device"/> with real I/O: an outbound pump (TUN to UDP) and an inbound pump (UDP to
+/// TUN) on dedicated threads, and a one-shot timer re-armed to the core's <see cref="Device.NextDeadline"/>.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Each pump moves a batch per iteration: read a batch, take the device lock once for the whole batch
+/// (seal or open in place, drain the transmits the calls produced, re-arm the timer), release it, then write
+/// the batch out. The lock is held for the protocol work of one batch, never across a system call, so the
+/// two pumps overlap their I/O. Ordering per peer follows from sealing a batch in read order.
+/// </para>
+/// <para>
+/// Buffers come from one pinned pool at start-up; the steady state allocates nothing per packet or batch.
+/// </para>
+/// </remarks>
+internal sealed partial class DeviceEngine : IDisposable
+{
+    private readonly Lock _gate = new();
+    private readonly Lock _configurationGate = new();
+    private readonly Device _device;
+    private readonly ITunDevice _tun;
+    private readonly IDatagramSocketFactory _socketFactory;
+    private readonly TimeProvider _time;
+    private readonly long _origin;
+    private readonly ILogger _logger;
+    private readonly PacketBufferPool _pool;
+    private readonly TransmitBatch _controlTransmits;
+    private readonly ITimer _timer;
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile IDatagramSocket? _socket;
+    private TimeSpan _armedFor = TimeSpan.MaxValue;
+    private PrivateKey _privateKey;
+    private bool _hasPrivateKey;
+    private uint _firewallMark;
+    private Thread? _outbound;
+    private Thread? _inbound;
+    private volatile bool _stopping;
+
+    public DeviceEngine(TunnelOptions options, ITunDevice tun, IDatagramSocketFactory socketFactory, TimeProvider time, ILogger logger, IEntropySource entropy)
+    {
+        _tun = tun;
+        _socketFactory = socketFactory;
+        _time = time;
+        _logger = logger;
+        _origin = time.GetTimestamp();
+        _hasPrivateKey = options.PrivateKey is not null;
+        _privateKey = options.PrivateKey ?? GeneratePrivateKey(entropy);
+        WallClockAtZero = time.GetUtcNow();
+        _device = new Device(new DeviceOptions { PrivateKey = _privateKey, Mtu = options.Mtu, WallClockAtZero = WallClockAtZero }, entropy);
+
+        int batch = Math.Max(tun.BatchSize, 1);
+        // Outbound: a read batch plus spares for what the core releases. Inbound: the same. Control: spares.
+        _pool = new PacketBufferPool(Math.Max(options.Mtu, 1280), (4 * batch) + 64 + ControlSpares);
+        _controlTransmits = new TransmitBatch(_pool.RentBatch(ControlSpares), ControlSpares);
+        _timer = time.CreateTimer(static state => ((DeviceEngine)state!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        Counters = new EngineCounters();
+    }
+
+    private const int ControlSpares = 64;
+
+    public EngineCounters Counters { get; }
+
+    public DateTimeOffset WallClockAtZero { get; }
+
+    public string Name => _tun.Name;
+
+    public ushort ListenPort => _socket?.Port ?? 0;
+
+    public PublicKey? PublicKey
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _hasPrivateKey ? _device.PublicKey : null;
+            }
+        }
+    }
+
+    public Task Completion => _completion.Task;
+
+    /// <summary>The device time: monotonic, from the engine's creation.</summary>
+    private TimeSpan Now => _time.GetElapsedTime(_origin);
+
+    /// <summary>Binds the socket, applies the initial peers and starts the pumps.</summary>
+    public void Start(TunnelOptions options)
+    {
+        _firewallMark = options.FirewallMark;
+        _socket = _socketFactory.Bind(options.ListenPort, options.FirewallMark);
+        if (!TryConfigure(ConfigurationRequests.FromOptions(options), out int errno, out string? error))
+        {
+            _socket.Dispose();
+            throw new ArgumentException($"The tunnel options were refused (errno {errno}): {error}", nameof(options));
+        }
+
+        _outbound = StartPump(RunOutbound, "outbound");
+        _inbound = StartPump(RunInbound, "inbound");
+        EngineLog.Started(_logger, Name, _socket.Port);
+    }
+
+    /// <summary>Stops the timer and the pumps, and closes the socket and the TUN device (closing is what wakes the pumps).</summary>
+    public void Stop()
+    {
+        if (_stopping)
+        {
+            return;
+        }
+
+        _stopping = true;
+        _timer.Dispose();
+        _socket?.Dispose();
+        _tun.Dispose(); // wakes the outbound pump's blocked read
+        _outbound?.Join();
+        _inbound?.Join();
+        _completion.TrySetResult();
+        EngineLog.Stopped(_logger, Name);
+    }
+
+    public void Dispose() => Stop();
+
+    public long GetDropCount(DropReason reason)
+    {
+        lock (_gate)
+        {
+            return _device.GetDropCount(reason);
+        }
+    }
+
+    private static PrivateKey GeneratePrivateKey(IEntropySource entropy)
+    {
+        Span<byte> seed = stackalloc byte[32];
+        entropy.Fill(seed);
+        PrivateKey key = PrivateKey.Create(seed);
+        seed.Clear();
+        return key;
+    }
+
+    private Thread StartPump(ThreadStart body, string name)
+    {
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                body();
+            }
+            catch (Exception error) when (!_stopping)
+            {
+                Fail(error, name);
+            }
+        })
+        {
+            IsBackground = true,
+            Name = $"{_tun.Name} {name}",
+        };
+        thread.Start();
+        return thread;
+    }
+
+    private void Fail(Exception error, string pump)
+    {
+        if (_stopping)
+        {
+            return;
+        }
+
+        EngineLog.PumpFailed(_logger, error, pump, Name);
+        _completion.TrySetException(error);
+        ThreadPool.UnsafeQueueUserWorkItem(static engine => engine.Stop(), this, preferLocal: false);
+    }
+
+    private void OnTimer()
+    {
+        if (_stopping)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            TimeSpan now = Now;
+            _armedFor = TimeSpan.MaxValue;
+            _device.HandleTimeout(now);
+            DrainTransmits(_controlTransmits, now);
+            AfterDeviceCalls(now);
+            Flush(_controlTransmits); // under the lock: the timer and configuration share this batch
+        }
+    }
+
+    /// <summary>Sends a batch on the current socket and counts what left.</summary>
+    private void Flush(TransmitBatch batch)
+    {
+        if (batch.Count > 0 && _socket is { } socket)
+        {
+            var (datagrams, bytes) = batch.Flush(socket);
+            EngineCounters.Add(ref Counters.PacketsSent, datagrams);
+            EngineCounters.Add(ref Counters.BytesSent, bytes);
+        }
+    }
+
+    /// <summary>
+    /// Moves the core's pending transmits into <paramref name="batch"/>'s spare buffers; a full batch is sent
+    /// at once (rare: a handshake releasing more staged packets than a batch holds).
+    /// </summary>
+    private void DrainTransmits(TransmitBatch batch, TimeSpan now)
+    {
+        while (true)
+        {
+            if (!batch.HasSpare)
+            {
+                Flush(batch);
+                if (!batch.HasSpare)
+                {
+                    return; // no socket yet: the core keeps the rest queued
+                }
+            }
+
+            if (!_device.TryDequeueTransmit(batch.PeekSpare().Span, now, out PacketResult transmit))
+            {
+                return;
+            }
+
+            if (transmit.Action == PacketAction.WriteToNetwork)
+            {
+                batch.CommitSpare(transmit.Length, transmit.Endpoint);
+            }
+        }
+    }
+
+    /// <summary>Logs and counts the core's events, and re-arms the timer when the deadline moved.</summary>
+    private void AfterDeviceCalls(TimeSpan now)
+    {
+        while (_device.TryDequeueEvent(out DeviceEvent deviceEvent))
+        {
+            switch (deviceEvent.Kind)
+            {
+                case DeviceEventKind.HandshakeCompleted:
+                    Counters.Handshakes++;
+                    EngineLog.HandshakeCompleted(_logger, deviceEvent.Peer);
+                    break;
+                case DeviceEventKind.HandshakeGaveUp:
+                    EngineLog.HandshakeGaveUp(_logger, deviceEvent.Peer);
+                    break;
+                case DeviceEventKind.EndpointChanged:
+                    EngineLog.EndpointChanged(_logger, deviceEvent.Peer, deviceEvent.Peer.Endpoint);
+                    break;
+                case DeviceEventKind.KeyMaterialZeroed:
+                    EngineLog.KeyMaterialZeroed(_logger, deviceEvent.Peer);
+                    break;
+            }
+        }
+
+        Deadline deadline = _device.NextDeadline;
+        if (deadline.Time == _armedFor || _stopping)
+        {
+            return;
+        }
+
+        _armedFor = deadline.Time;
+        TimeSpan due = deadline.Time == TimeSpan.MaxValue ? Timeout.InfiniteTimeSpan
+            : deadline.Time <= now ? TimeSpan.Zero
+            : deadline.Time - now;
+        _timer.Change(due, Timeout.InfiniteTimeSpan);
+    }
+}

@@ -1,0 +1,102 @@
+using System.Net;
+using System.Net.Sockets;
+using Tunnel.Sockets.Internal;
+
+namespace Tunnel.Sockets;
+
+/// <summary>
+/// Opens plain <see cref="Socket"/> UDP sockets: one dual-stack socket where the system has IPv6 (IPv4
+/// peers appear as IPv4 endpoints), an IPv4 socket otherwise. Portable to every OS .NET runs on; the
+/// Linux batch adapter in <c>Tunnel.Platform</c> is the fast path.
+/// </summary>
+public sealed class UdpDatagramSocketFactory : IDatagramSocketFactory
+{
+    /// <summary>Linux's <c>SOL_SOCKET</c> and <c>SO_MARK</c> (asm-generic/socket.h).</summary>
+    private const int SolSocket = 1, SoMark = 36;
+
+    /// <summary>The shared instance; the factory holds no state.</summary>
+    public static UdpDatagramSocketFactory Instance { get; } = new();
+
+    /// <summary>
+    /// The socket buffer size asked for in both directions. The kernel caps it (Linux: at
+    /// <c>net.core.rmem_max</c> / <c>wmem_max</c>); a larger buffer absorbs bursts a busy receiver would drop.
+    /// </summary>
+    public int BufferSize { get; init; } = 7 << 20;
+
+    /// <inheritdoc/>
+    /// <remarks>A non-zero <paramref name="firewallMark"/> needs Linux and CAP_NET_ADMIN; other systems refuse it.</remarks>
+    public IDatagramSocket Bind(ushort port, uint firewallMark)
+    {
+        Socket socket = Open(port);
+        try
+        {
+            if (firewallMark != 0)
+            {
+                if (!OperatingSystem.IsLinux())
+                {
+                    throw new SocketException((int)SocketError.OperationNotSupported);
+                }
+
+                Span<byte> mark = stackalloc byte[sizeof(uint)];
+                BitConverter.TryWriteBytes(mark, firewallMark);
+                socket.SetRawSocketOption(SolSocket, SoMark, mark);
+            }
+
+            TrySetBufferSizes(socket, BufferSize);
+            return new UdpDatagramSocket(socket);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    private static Socket Open(ushort port)
+    {
+        if (Socket.OSSupportsIPv6)
+        {
+            var dual = new Socket(AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp);
+            try
+            {
+                dual.DualMode = true;
+                dual.Bind(new IPEndPoint(IPAddress.IPv6Any, port));
+                return dual;
+            }
+            catch (SocketException error) when (error.SocketErrorCode is SocketError.AddressFamilyNotSupported or SocketError.AddressNotAvailable)
+            {
+                dual.Dispose(); // IPv6 switched off at run time: fall back to IPv4
+            }
+            catch
+            {
+                dual.Dispose();
+                throw;
+            }
+        }
+
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            socket.Bind(new IPEndPoint(IPAddress.Any, port));
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    private static void TrySetBufferSizes(Socket socket, int size)
+    {
+        try
+        {
+            socket.ReceiveBufferSize = size;
+            socket.SendBufferSize = size;
+        }
+        catch (SocketException)
+        {
+            // A smaller buffer still works; the system's default stays.
+        }
+    }
+}

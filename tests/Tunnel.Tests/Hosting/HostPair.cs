@@ -1,0 +1,87 @@
+using System.Net;
+using Tunnel.Core.Crypto;
+using Tunnel.Testing;
+
+namespace Tunnel.Tests.Hosting;
+
+/// <summary>Two tunnel hosts peered with each other: A is 10.0.0.1, B is 10.0.0.2, each allowing the other's /32.</summary>
+internal sealed class HostPair : IAsyncDisposable
+{
+    public static readonly IPAddress AddressA = IPAddress.Parse("10.0.0.1");
+    public static readonly IPAddress AddressB = IPAddress.Parse("10.0.0.2");
+
+    private HostPair(TunnelHost a, TunnelHost b, InMemoryTunDevice tunA, InMemoryTunDevice tunB, PrivateKey keyA, PrivateKey keyB)
+    {
+        A = a;
+        B = b;
+        TunA = tunA;
+        TunB = tunB;
+        KeyA = keyA;
+        KeyB = keyB;
+    }
+
+    public TunnelHost A { get; }
+    public TunnelHost B { get; }
+    public InMemoryTunDevice TunA { get; }
+    public InMemoryTunDevice TunB { get; }
+    public PrivateKey KeyA { get; }
+    public PrivateKey KeyB { get; }
+
+    /// <summary>Starts B, then A with B's endpoint (B learns A's from the first handshake).</summary>
+    public static HostPair Start(IDatagramSocketFactory socketsA, IDatagramSocketFactory socketsB, IPAddress endpointAddressB, int seed = 1, TimeSpan persistentKeepalive = default)
+    {
+        var entropy = new DeterministicEntropy(seed);
+        PrivateKey keyA = NewKey(entropy), keyB = NewKey(entropy);
+        var tunA = new InMemoryTunDevice("tun-a");
+        var tunB = new InMemoryTunDevice("tun-b");
+        var b = new TunnelHost(
+            new TunnelOptions
+            {
+                PrivateKey = keyB,
+                Peers = [new TunnelPeerOptions { PublicKey = keyA.GetPublicKey(), AllowedIps = [IPNetwork.Parse("10.0.0.1/32")] }],
+            },
+            tunB,
+            socketsB);
+        b.Start();
+        var a = new TunnelHost(
+            new TunnelOptions
+            {
+                PrivateKey = keyA,
+                Peers =
+                [
+                    new TunnelPeerOptions
+                    {
+                        PublicKey = keyB.GetPublicKey(),
+                        Endpoint = new IPEndPoint(endpointAddressB, b.ListenPort),
+                        AllowedIps = [IPNetwork.Parse("10.0.0.2/32")],
+                        PersistentKeepalive = persistentKeepalive,
+                    },
+                ],
+            },
+            tunA,
+            socketsA);
+        a.Start();
+        return new HostPair(a, b, tunA, tunB, keyA, keyB);
+    }
+
+    public static PrivateKey NewKey(DeterministicEntropy entropy)
+    {
+        Span<byte> seed = stackalloc byte[32];
+        entropy.Fill(seed);
+        return PrivateKey.Create(seed);
+    }
+
+    /// <summary>Injects a UDP packet into <paramref name="from"/> and returns what <paramref name="to"/> delivered, or null.</summary>
+    public static byte[]? Exchange(InMemoryTunDevice from, InMemoryTunDevice to, byte[] packet, TimeSpan timeout)
+    {
+        Assert.True(from.TryInject(packet, timeout));
+        var received = new byte[2048];
+        return to.TryTake(received, out int length, timeout) ? received[..length] : null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await A.DisposeAsync();
+        await B.DisposeAsync();
+    }
+}

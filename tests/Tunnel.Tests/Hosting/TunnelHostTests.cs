@@ -1,0 +1,156 @@
+using System.Net;
+using System.Text;
+using Tunnel.Core.Protocol;
+using Tunnel.Sockets;
+using Tunnel.Testing;
+using Tunnel.Uapi;
+
+namespace Tunnel.Tests.Hosting;
+
+public sealed class TunnelHostTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+
+    private static byte[] Ping(IPAddress from, IPAddress to, string text) => PacketBuilder.IPv4(from, to, Encoding.ASCII.GetBytes(text));
+
+    [Fact]
+    public async Task TwoHosts_InMemory_HandshakeAndExchangePacketsBothWays()
+    {
+        var network = new InMemoryNetwork();
+        var addressA = IPAddress.Parse("192.0.2.1");
+        var addressB = IPAddress.Parse("192.0.2.2");
+        await using var pair = HostPair.Start(network.CreateSocketFactory(addressA), network.CreateSocketFactory(addressB), addressB);
+
+        byte[] request = Ping(HostPair.AddressA, HostPair.AddressB, "request");
+        Assert.Equal(request, HostPair.Exchange(pair.TunA, pair.TunB, request, Timeout));
+        byte[] reply = Ping(HostPair.AddressB, HostPair.AddressA, "reply");
+        Assert.Equal(reply, HostPair.Exchange(pair.TunB, pair.TunA, reply, Timeout));
+
+        TunnelStatistics a = pair.A.GetStatistics();
+        Assert.Equal(1, a.Handshakes);
+        Assert.Equal(1, a.TunnelPacketsRead);
+        Assert.Equal(1, a.TunnelPacketsWritten);
+        // The initiation, then the request's transport message; back: the response and the reply.
+        Assert.Equal(2, a.DatagramsSent);
+        Assert.Equal(2, a.DatagramsReceived);
+
+        // B learned A's endpoint from the authenticated handshake: the address and port A sends from.
+        UapiPeerState peerOfB = Assert.Single(pair.B.GetState().Peers);
+        Assert.Equal(new IPEndPoint(addressA, pair.A.ListenPort), peerOfB.Endpoint);
+        Assert.NotNull(peerOfB.LastHandshake);
+    }
+
+    [Fact]
+    public async Task TwoHosts_OverLoopbackUdp_ExchangeManyPacketsInOrder()
+    {
+        await using var pair = HostPair.Start(UdpDatagramSocketFactory.Instance, UdpDatagramSocketFactory.Instance, IPAddress.Loopback);
+        Assert.NotEqual(0, pair.A.ListenPort);
+        Assert.NotEqual(pair.A.ListenPort, pair.B.ListenPort);
+
+        Assert.NotNull(HostPair.Exchange(pair.TunA, pair.TunB, Ping(HostPair.AddressA, HostPair.AddressB, "first"), Timeout));
+        var received = new byte[2048];
+        for (int i = 0; i < 500; i++)
+        {
+            byte[] packet = Ping(HostPair.AddressA, HostPair.AddressB, $"packet {i}");
+            Assert.True(pair.TunA.TryInject(packet, Timeout));
+            Assert.True(pair.TunB.TryTake(received, out int length, Timeout), $"packet {i} did not arrive");
+            Assert.Equal(packet, received[..length]);
+        }
+    }
+
+    [Fact]
+    public async Task PacketWithDisallowedInnerSource_IsDroppedAndCounted()
+    {
+        var network = new InMemoryNetwork();
+        var addressB = IPAddress.Parse("192.0.2.2");
+        await using var pair = HostPair.Start(network.CreateSocketFactory(IPAddress.Parse("192.0.2.1")), network.CreateSocketFactory(addressB), addressB);
+        Assert.NotNull(HostPair.Exchange(pair.TunA, pair.TunB, Ping(HostPair.AddressA, HostPair.AddressB, "ok"), Timeout));
+
+        // A routes 10.0.0.2 to B, but B only accepts 10.0.0.1 as A's source.
+        byte[] spoofed = Ping(IPAddress.Parse("10.9.9.9"), HostPair.AddressB, "spoofed");
+        Assert.Null(HostPair.Exchange(pair.TunA, pair.TunB, spoofed, TimeSpan.FromMilliseconds(300)));
+        Assert.Equal(1, pair.B.GetStatistics().Drops[DropReason.DisallowedSource]);
+    }
+
+    [Fact]
+    public async Task ListenPortChange_RebindsAndThePeerFollows()
+    {
+        var network = new InMemoryNetwork();
+        var addressB = IPAddress.Parse("192.0.2.2");
+        await using var pair = HostPair.Start(network.CreateSocketFactory(IPAddress.Parse("192.0.2.1")), network.CreateSocketFactory(addressB), addressB);
+        Assert.NotNull(HostPair.Exchange(pair.TunA, pair.TunB, Ping(HostPair.AddressA, HostPair.AddressB, "before"), Timeout));
+
+        // A moves to another port (roaming from B's point of view); its next packet updates B's endpoint.
+        Assert.True(pair.A.TryConfigure(new UapiSetRequest { ListenPort = 40000 }, out int errno, out string? error), error);
+        Assert.Equal(0, errno);
+        Assert.Equal(40000, pair.A.ListenPort);
+        Assert.NotNull(HostPair.Exchange(pair.TunA, pair.TunB, Ping(HostPair.AddressA, HostPair.AddressB, "after"), Timeout));
+        Assert.Equal(40000, Assert.Single(pair.B.GetState().Peers).Endpoint!.Port);
+        Assert.NotNull(HostPair.Exchange(pair.TunB, pair.TunA, Ping(HostPair.AddressB, HostPair.AddressA, "reply"), Timeout));
+    }
+
+    [Fact]
+    public async Task ListenPortInUse_FailsWithEaddrinuse_AndKeepsTheConfiguration()
+    {
+        var network = new InMemoryNetwork();
+        var addressB = IPAddress.Parse("192.0.2.2");
+        var factoryA = network.CreateSocketFactory(IPAddress.Parse("192.0.2.1"));
+        await using var pair = HostPair.Start(factoryA, network.CreateSocketFactory(addressB), addressB);
+        using var squatter = factoryA.Bind(40001, 0);
+        UapiDeviceState before = pair.A.GetState();
+
+        var request = new UapiSetRequest
+        {
+            ListenPort = 40001,
+            ReplacePeers = true,
+        };
+        Assert.False(pair.A.TryConfigure(request, out int errno, out string? error));
+        Assert.Equal(UapiErrno.AddressInUse, errno);
+        Assert.Contains("40001", error, StringComparison.Ordinal);
+
+        UapiDeviceState after = pair.A.GetState();
+        Assert.Equal(before.ListenPort, after.ListenPort);
+        Assert.Equal(before.Peers.Select(peer => peer.PublicKey), after.Peers.Select(peer => peer.PublicKey));
+        Assert.NotNull(HostPair.Exchange(pair.TunA, pair.TunB, Ping(HostPair.AddressA, HostPair.AddressB, "still up"), Timeout));
+    }
+
+    [Fact]
+    public async Task PersistentKeepalive_KeepsSendingWhileIdle()
+    {
+        var network = new InMemoryNetwork();
+        var addressB = IPAddress.Parse("192.0.2.2");
+        await using var pair = HostPair.Start(network.CreateSocketFactory(IPAddress.Parse("192.0.2.1")), network.CreateSocketFactory(addressB), addressB, persistentKeepalive: TimeSpan.FromSeconds(1));
+
+        // Turning the keepalive on sends one at once, which needs a handshake first: B hears from A
+        // without any traffic, then every second after (timers fire from the deadline, not a poll).
+        long Received() => pair.B.GetStatistics().DatagramsReceived;
+        await WaitUntil(() => pair.B.GetStatistics().Handshakes == 1);
+        long afterHandshake = Received();
+        await WaitUntil(() => Received() >= afterHandshake + 2);
+        Assert.Equal(0, pair.B.GetStatistics().TunnelPacketsWritten); // keepalives carry no packet
+        Assert.Empty(pair.B.GetStatistics().Drops);
+    }
+
+    [Fact]
+    public async Task Dispose_CompletesAndClosesTheTunDevice()
+    {
+        var tun = new InMemoryTunDevice();
+        var host = new TunnelHost(new TunnelOptions(), tun, new InMemoryNetwork().CreateSocketFactory(IPAddress.Loopback));
+        host.Start();
+        Assert.Null(host.PublicKey); // no key configured: none reported, as a fresh wireguard-go
+        Assert.Null(host.GetState().PrivateKey);
+        await host.DisposeAsync();
+        await host.Completion.WaitAsync(Timeout, TestContext.Current.CancellationToken);
+        Assert.False(tun.TryInject(new byte[20]));
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + Timeout;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the condition did not become true in time");
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+    }
+}
