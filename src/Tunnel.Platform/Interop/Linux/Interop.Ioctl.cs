@@ -1,0 +1,19 @@
+using System.Runtime.InteropServices;
+
+namespace Tunnel.Platform.Interop.Linux;
+
+internal static partial class Interop
+{
+    /// <summary><c>_IOW('T', 202, int)</c> from linux/if_tun.h.</summary>
+    public const uint TUNSETIFF = 0x400454CA;
+
+    /// <summary>Set an interface's MTU (linux/sockios.h).</summary>
+    public const uint SIOCSIFMTU = 0x8922;
+
+    /// <summary>Get an interface's MTU (linux/sockios.h).</summary>
+    public const uint SIOCGIFMTU = 0x8921;
+
+    /// <summary><c>ioctl(2)</c> with a <c>struct ifreq</c> argument.</summary>
+    [LibraryImport(Libc, EntryPoint = "ioctl", SetLastError = true)]
+    public static unsafe partial int Ioctl(SafeFileDescriptor fd, nuint request, InterfaceRequest* argument);
+}

@@ -1,0 +1,14 @@
+using System.Runtime.InteropServices;
+
+namespace Tunnel.Platform.Interop.Linux;
+
+internal static partial class Interop
+{
+    public const int AF_INET = 2;
+    public const int SOCK_DGRAM = 2;
+    public const int SOCK_CLOEXEC = 0x80000;
+
+    /// <summary><c>socket(2)</c>; used for the interface ioctls, which need any socket.</summary>
+    [LibraryImport(Libc, EntryPoint = "socket", SetLastError = true)]
+    public static partial SafeFileDescriptor Socket(int domain, int type, int protocol);
+}

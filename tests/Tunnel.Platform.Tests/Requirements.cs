@@ -1,0 +1,46 @@
+using System.Diagnostics;
+
+namespace Tunnel.Platform.Tests;
+
+/// <summary>What a test needs from the machine: it skips with the reason where that is missing, except in CI, where it fails.</summary>
+internal static class Requirements
+{
+    public static void RootAndTun()
+    {
+        string? missing = !OperatingSystem.IsLinux() ? "Linux"
+            : Environment.UserName != "root" && !IsRoot() ? "root (CAP_NET_ADMIN)"
+            : !File.Exists("/dev/net/tun") ? "/dev/net/tun"
+            : null;
+        if (missing is null)
+        {
+            return;
+        }
+
+        string reason = $"This test needs {missing}.";
+        if (Environment.GetEnvironmentVariable("CI") is { Length: > 0 })
+        {
+            Assert.Fail(reason + " CI must provide it.");
+        }
+
+        Assert.Skip(reason);
+    }
+
+    private static bool IsRoot() => File.ReadAllText("/proc/self/status").Contains("Uid:\t0\t", StringComparison.Ordinal);
+
+    /// <summary>Runs a command and fails the test with its output when it exits non-zero.</summary>
+    public static string Run(string command, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(command) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using Process process = Process.Start(start)!;
+        string output = process.StandardOutput.ReadToEnd();
+        string error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, $"{command} {string.Join(' ', arguments)} exited with {process.ExitCode}: {error}");
+        return output;
+    }
+}
