@@ -12,7 +12,7 @@ namespace Tunnel.Uapi;
 /// <c>wg</c> tool speaks to a userspace implementation: the lines of a <c>set=1</c> operation, the answer
 /// to <c>get=1</c> with wireguard-go's keys and order, and the <c>errno=</c> status line.
 /// </summary>
-public static class UapiProtocol
+public static partial class UapiProtocol
 {
     /// <summary>
     /// Parses and validates the lines of a <c>set=1</c> operation (without the <c>set=1</c> line and the

@@ -149,4 +149,74 @@ public sealed class UapiProtocolTests
         Assert.DoesNotContain("endpoint=", text, StringComparison.Ordinal);
         Assert.DoesNotContain("private_key=", text, StringComparison.Ordinal);
     }
+    [Fact]
+    public void FormatSet_IsReadBackByTryParseSet()
+    {
+        Assert.True(PublicKey.TryParseHex(PeerHex, out var peerKey));
+        Assert.True(PrivateKey.TryParseHex(PrivateHex, out var privateKey));
+        var request = new UapiSetRequest
+        {
+            PrivateKey = privateKey,
+            ListenPort = 51820,
+            FwMark = 7,
+            ReplacePeers = true,
+            Peers =
+            [
+                new UapiPeerUpdate
+                {
+                    PublicKey = peerKey,
+                    UpdateOnly = true,
+                    PresharedKey = default(PresharedKey),
+                    Endpoint = IPEndPoint.Parse("[2001:db8::2]:4500"),
+                    PersistentKeepaliveInterval = 25,
+                    ReplaceAllowedIps = true,
+                    AllowedIps = [new(IPNetwork.Parse("10.0.0.0/8"), false), new(IPNetwork.Parse("fd00::/64"), true)],
+                },
+                new UapiPeerUpdate { PublicKey = privateKey.GetPublicKey(), Remove = true },
+            ],
+        };
+
+        string text = UapiProtocol.FormatSet(request);
+        Assert.Contains("allowed_ip=-fd00::/64\n", text, StringComparison.Ordinal);
+        Assert.True(UapiProtocol.TryParseSet(Lines(text), out var parsed, out _, out var error), error);
+        Assert.Equal(UapiProtocol.FormatSet(parsed), text);
+        Assert.Equal(request.Peers[0].AllowedIps, parsed.Peers[0].AllowedIps);
+        Assert.Equal(request.Peers[0].Endpoint, parsed.Peers[0].Endpoint);
+        Assert.True(parsed.Peers[1].Remove);
+    }
+
+    [Fact]
+    public void TryParseGet_ReadsWhatFormatGetWrites_AndReportsTheErrno()
+    {
+        Assert.True(PublicKey.TryParseHex(PeerHex, out var peerKey));
+        var state = new UapiDeviceState
+        {
+            ListenPort = 51820,
+            FwMark = 3,
+            Peers =
+            [
+                new UapiPeerState
+                {
+                    PublicKey = peerKey,
+                    Endpoint = IPEndPoint.Parse("192.0.2.2:51820"),
+                    LastHandshake = DateTimeOffset.FromUnixTimeSeconds(1795900413).AddTicks(4452399),
+                    TransmittedBytes = 788,
+                    ReceivedBytes = 732,
+                    PersistentKeepaliveInterval = 25,
+                    AllowedIps = [IPNetwork.Parse("10.200.0.2/32"), IPNetwork.Parse("fd00::/48")],
+                },
+            ],
+        };
+
+        string text = UapiProtocol.FormatGet(state) + "errno=0";
+        Assert.True(UapiProtocol.TryParseGet(Lines(text), out var parsed, out int errno, out var error), error);
+        Assert.Equal(0, errno);
+        Assert.Equal(UapiProtocol.FormatGet(state), UapiProtocol.FormatGet(parsed));
+        Assert.Null(parsed.PrivateKey);
+
+        Assert.False(UapiProtocol.TryParseGet(["errno=-5"], out _, out errno, out _));
+        Assert.Equal(UapiErrno.IOError, errno);
+        Assert.False(UapiProtocol.TryParseGet(["listen_port=1"], out _, out _, out error));
+        Assert.Contains("errno", error, StringComparison.Ordinal);
+    }
 }
