@@ -149,6 +149,7 @@ public sealed class UapiProtocolTests
         Assert.DoesNotContain("endpoint=", text, StringComparison.Ordinal);
         Assert.DoesNotContain("private_key=", text, StringComparison.Ordinal);
     }
+
     [Fact]
     public void FormatSet_IsReadBackByTryParseSet()
     {
