@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+using Tunnel.Platform.Linux;
+using Tunnel.Sockets;
+using Tunnel.Uapi;
+
+namespace Tunnel.Agent;
+
+/// <summary>
+/// The wireguard-go-compatible daemon: a TUN interface, the UAPI socket for <c>wg</c>, and the tunnel
+/// between them. Without <c>-f</c> it daemonizes as wireguard-go does: the parent starts a detached copy of
+/// itself and exits 0 once that copy reports the interface and the socket are up, which is what wg-quick
+/// waits for.
+/// </summary>
+internal static partial class DaemonCommand
+{
+    /// <summary>Set in the detached copy, so it knows to start a session and report readiness on stdout.</summary>
+    private const string DaemonChildVariable = "TUNNEL_AGENT_DAEMON_CHILD";
+    private const string ReadyLine = "ready";
+
+    public static bool ForegroundRequested => Environment.GetEnvironmentVariable("WG_PROCESS_FOREGROUND") == "1";
+
+    public static async Task<int> RunAsync(string name, bool foreground)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            Console.Error.WriteLine("tunnel-agent: the daemon needs Linux (/dev/net/tun); `tunnel-agent demo` runs anywhere.");
+            return 1;
+        }
+
+        bool child = Environment.GetEnvironmentVariable(DaemonChildVariable) == "1";
+        if (!foreground && !child)
+        {
+            return await DaemonizeAsync(name);
+        }
+
+        if (child)
+        {
+            LinuxProcess.StartSession();
+        }
+
+        using ILoggerFactory loggers = AgentLogging.Create(toConsole: !child);
+        ILogger log = loggers.CreateLogger("tunnel-agent");
+        TunnelHost host;
+        UapiServer uapi;
+        try
+        {
+            host = new TunnelHost(new TunnelOptions(), LinuxTunDevice.Create(name), UdpDatagramSocketFactory.Instance, loggers);
+            host.Start();
+            uapi = new UapiServer(host, loggerFactory: loggers);
+            uapi.Start();
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
+        {
+            Console.Error.WriteLine($"tunnel-agent: {error.Message}");
+            return 1;
+        }
+
+        if (child)
+        {
+            Console.Out.WriteLine(ReadyLine);
+            Console.Out.Flush();
+        }
+
+        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => { context.Cancel = true; stop.TrySetResult(); });
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.TrySetResult(); });
+        Task reason = await Task.WhenAny(stop.Task, host.Completion, uapi.Completion);
+        int exitCode = 0;
+        if (reason == host.Completion && host.Completion.IsFaulted)
+        {
+            Log.Stopped(log, name, host.Completion.Exception?.InnerException?.Message);
+            exitCode = 1;
+        }
+
+        await uapi.DisposeAsync();
+        await host.DisposeAsync();
+        return exitCode;
+    }
+
+    /// <summary>Starts the detached copy and waits for its ready line (or its death, whose stderr is relayed).</summary>
+    private static async Task<int> DaemonizeAsync(string name)
+    {
+        var start = new ProcessStartInfo(Environment.ProcessPath!)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
+        {
+            start.ArgumentList.Add(typeof(DaemonCommand).Assembly.Location); // run as `dotnet tunnel-agent.dll`
+        }
+
+        start.ArgumentList.Add(name);
+        start.Environment[DaemonChildVariable] = "1";
+        using Process process = Process.Start(start)!;
+        process.StandardInput.Close();
+        Task<string> errors = process.StandardError.ReadToEndAsync();
+        string? line = await process.StandardOutput.ReadLineAsync();
+        if (line == ReadyLine)
+        {
+            return 0; // the copy runs on, detached; its pipes close when we exit
+        }
+
+        await process.WaitForExitAsync();
+        Console.Error.Write(await errors);
+        return process.ExitCode == 0 ? 1 : process.ExitCode;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(100, LogLevel.Error, "{Interface} stopped: {Reason}")]
+        public static partial void Stopped(ILogger logger, string @interface, string? reason);
+    }
+}
