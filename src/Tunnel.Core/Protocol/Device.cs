@@ -109,6 +109,9 @@ public sealed partial class Device
             peer.ReleaseAllKeypairs();
             RemoveIndex(peer.Handshake.LocalIndex);
             peer.Handshake.Clear();
+            // As wireguard-go's ExpireCurrentKeypairs: the initiation rate limit restarts, so traffic
+            // right after the change handshakes under the new identity at once, not after Rekey-Timeout.
+            peer.Handshake.HasSentInitiation = false;
             peer.RetransmitHandshakeAt = Peer.Never;
         }
     }

@@ -37,6 +37,24 @@ public sealed class DeviceKeyChangeTests
     }
 
     [Fact]
+    public void RightAfterAKeyChange_TheNextPacketStartsAHandshakeAtOnce()
+    {
+        var net = new TwoDevices();
+        net.SendFromA(ToB());
+        Assert.Single(net.TunnelB);
+
+        // Well inside Rekey-Timeout of the last initiation: the change must not wait for it.
+        net.Now += TimeSpan.FromMilliseconds(100);
+        net.A.SetPrivateKey(PrivateKey.Create(Bytes.Random(32, 501)));
+        net.B.RemovePeer(net.AOnB.PublicKey);
+        var aOnB = net.B.AddPeer(net.A.PublicKey);
+        net.B.AddAllowedIp(aOnB, new IPNetwork(new IPAddress(TwoDevices.AddressA), 32));
+        net.SendFromA(ToB(1));
+        Assert.Equal(2, net.TunnelB.Count);
+        Assert.Equal(ToB(1), net.TunnelB[^1]);
+    }
+
+    [Fact]
     public void APeerWithTheNewPublicKey_IsRemoved_AndTheSameKeyChangesNothing()
     {
         var net = new TwoDevices();
