@@ -18,6 +18,25 @@ if ! command -v dotnet >/dev/null 2>&1; then
 fi
 dotnet --version
 
+step "system packages (interop tests)"
+# The interop suite runs our daemon against Debian's wireguard-go in network namespaces, configured with
+# the stock wg tool; it needs these programs (and root). Install what is missing, as root, from Debian.
+missing=()
+for need in wireguard-go:wireguard-go wg:wireguard-tools wg-quick:wireguard-tools iperf3:iperf3 \
+            ping:iputils-ping ip:iproute2 sysctl:procps; do
+  command -v "${need%%:*}" >/dev/null 2>&1 || missing+=("${need##*:}")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  else
+    echo "test.sh: not root or no apt-get; missing ${missing[*]}: the interop tests will skip (CI fails instead)."
+  fi
+fi
+
 step "restore (NuGet)"
 dotnet restore Tunnel.sln
 
