@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using Tunnel.Core.Messages;
 using Tunnel.Core.Protocol.Internal;
-using ChaCha20Poly1305 = Tunnel.Core.Crypto.ChaCha20Poly1305;
 
 namespace Tunnel.Core.Protocol;
 
@@ -23,6 +22,29 @@ public sealed partial class Device
     /// </returns>
     public PacketResult Encapsulate(ReadOnlySpan<byte> packet, Span<byte> destination, TimeSpan now)
     {
+        PacketResult result = PrepareEncapsulate(packet, destination, now, out SealJob job);
+        if (result.Action == PacketAction.WriteToNetwork)
+        {
+            job.Seal(destination);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// The sequential half of <see cref="Encapsulate"/>: routing, staging, the nonce, timers and counters,
+    /// with the header and padded plaintext written into <paramref name="destination"/>, but not yet
+    /// encrypted. Run <paramref name="job"/> (on any thread) before sending the datagram. A driver calls this
+    /// in packet order under its lock and seals a batch in parallel outside it.
+    /// </summary>
+    /// <param name="packet">One IPv4 or IPv6 packet, at most <see cref="Mtu"/> bytes.</param>
+    /// <param name="destination">As for <see cref="Encapsulate"/>; in place when the packet is at its offset 16.</param>
+    /// <param name="now">The current device time.</param>
+    /// <param name="job">For <see cref="PacketAction.WriteToNetwork"/>, the encryption still to run; otherwise empty.</param>
+    /// <returns>As <see cref="Encapsulate"/>; the datagram is not sendable until <paramref name="job"/> has run.</returns>
+    public PacketResult PrepareEncapsulate(ReadOnlySpan<byte> packet, Span<byte> destination, TimeSpan now, out SealJob job)
+    {
+        job = default;
         if (packet.Length > _options.Mtu)
         {
             return Drop(DropReason.TooLarge);
@@ -65,7 +87,7 @@ public sealed partial class Device
             return Drop(DropReason.TooLarge, peer);
         }
 
-        int length = Seal(peer, keypair, packet, destination, now);
+        int length = PrepareSeal(peer, keypair, packet, destination, now, out job);
         KeepKeyFreshSending(peer, keypair, now);
         return PacketResult.Network(length, peer, peer.Endpoint);
     }
@@ -172,6 +194,14 @@ public sealed partial class Device
     /// <summary>Writes a transport message (whitepaper section 5.4.6): header, then the padded packet sealed in place.</summary>
     private int Seal(Peer peer, Keypair keypair, ReadOnlySpan<byte> packet, Span<byte> destination, TimeSpan now)
     {
+        int length = PrepareSeal(peer, keypair, packet, destination, now, out SealJob job);
+        job.Seal(destination);
+        return length;
+    }
+
+    /// <summary>Everything of <see cref="Seal"/> but the encryption, which <paramref name="job"/> carries.</summary>
+    private int PrepareSeal(Peer peer, Keypair keypair, ReadOnlySpan<byte> packet, Span<byte> destination, TimeSpan now, out SealJob job)
+    {
         int padded = MessageLayout.PaddedLength(packet.Length, _options.Mtu);
         Span<byte> payload = destination.Slice(MessageLayout.TransportHeaderSize, padded);
         packet.CopyTo(payload); // a no-op copy onto itself when the caller sealed in place
@@ -181,9 +211,8 @@ public sealed partial class Device
         BinaryPrimitives.WriteUInt32LittleEndian(destination, (uint)MessageType.TransportData);
         BinaryPrimitives.WriteUInt32LittleEndian(destination[MessageLayout.TransportReceiverOffset..], keypair.RemoteIndex);
         BinaryPrimitives.WriteUInt64LittleEndian(destination[MessageLayout.TransportCounterOffset..], counter);
-        int sealedLength = ChaCha20Poly1305.Encrypt(keypair.SendKey, counter, payload, destination.Slice(MessageLayout.TransportHeaderSize, padded + MessageLayout.TagSize), default);
-
-        int length = MessageLayout.TransportHeaderSize + sealedLength;
+        job = new SealJob(keypair.SendKey, counter, padded);
+        int length = job.Length;
         peer.TransmittedBytes += length;
         peer.OnAuthenticatedPacketTraversal(now);
         peer.OnAuthenticatedPacketSent();

@@ -17,4 +17,11 @@ public enum PacketAction : byte
 
     /// <summary>The input was dropped; <see cref="PacketResult.DropReason"/> says why.</summary>
     Drop,
+
+    /// <summary>
+    /// From <see cref="Device.PrepareDecapsulate"/>: a transport message matched a session; run its
+    /// <see cref="OpenJob"/>, then pass it to <see cref="Device.CompleteDecapsulate"/>.
+    /// <see cref="PacketResult.Length"/> is the plaintext length.
+    /// </summary>
+    Open,
 }

@@ -33,6 +33,8 @@ public readonly struct PacketResult
 
     internal static PacketResult Network(int length, Peer? peer, UdpEndpoint endpoint) => new(PacketAction.WriteToNetwork, length, peer, endpoint, DropReason.None);
 
+    internal static PacketResult Opening(int length, Peer peer) => new(PacketAction.Open, length, peer, default, DropReason.None);
+
     internal static PacketResult Tunnel(int length, Peer peer) => new(PacketAction.WriteToTunnel, length, peer, default, DropReason.None);
 
     internal static PacketResult Dropped(DropReason reason, Peer? peer = null) => new(PacketAction.Drop, 0, peer, default, reason);

@@ -3,7 +3,11 @@ using Tunnel.Core.Protocol;
 
 namespace Tunnel.Internal;
 
-/// <summary>The inbound pump: batched receive, opening in place (handshakes into spare buffers), batched TUN write.</summary>
+/// <summary>
+/// The inbound pump: a batch of datagrams; under the lock, session lookup (handshakes in full); outside it,
+/// the opens in parallel, in place; under the lock again, replay, roaming and source checks in arrival
+/// order; then one TUN write for the batch.
+/// </summary>
 internal sealed partial class DeviceEngine
 {
     /// <summary>Message type 4 (transport data) and its minimum length: header plus tag (whitepaper 5.4.6).</summary>
@@ -12,12 +16,13 @@ internal sealed partial class DeviceEngine
 
     private void RunInbound()
     {
-        int batchSize = Math.Max(_socket?.BatchSize ?? 1, 1);
-        Memory<byte>[] buffers = _pool.RentBatch(batchSize);
+        int batchSize = Math.Clamp(_socket?.BatchSize ?? 1, 1, MaxReceiveBatch);
+        var opens = new OpenBatch(_pool.RentBatch(batchSize));
         var sizes = new int[batchSize];
         var sources = new UdpEndpoint[batchSize];
         var packets = new ReadOnlyMemory<byte>[batchSize];
-        var transmits = new TransmitBatch(_pool.RentBatch(batchSize), 2 * batchSize);
+        using var job = new CryptoJob();
+        var control = new TransmitBatch(_pool.RentBatch(batchSize), batchSize);
 
         while (!_stopping)
         {
@@ -27,7 +32,7 @@ internal sealed partial class DeviceEngine
                 return;
             }
 
-            int count = socket.Receive(buffers, sizes, sources);
+            int count = socket.Receive(opens.Buffers, sizes, sources);
             if (count == 0)
             {
                 if (_stopping || !ReferenceEquals(socket, _socket))
@@ -38,43 +43,44 @@ internal sealed partial class DeviceEngine
                 throw new IOException("The UDP socket was closed.");
             }
 
-            int written = 0;
             long receivedBytes = 0;
+            opens.Count = 0;
             lock (_gate)
             {
                 TimeSpan now = Now;
-                ReportBacklog(buffers, sizes, count, now);
+                ReportBacklog(opens.Buffers, sizes, count, now);
                 for (int i = 0; i < count; i++)
                 {
-                    Memory<byte> buffer = buffers[i];
-                    ReadOnlySpan<byte> datagram = buffer.Span[..sizes[i]];
-                    receivedBytes += datagram.Length;
-                    if (datagram.Length >= MinTransportLength && datagram[0] == TransportType)
+                    receivedBytes += sizes[i];
+                    PrepareOne(opens, control, i, sizes[i], sources[i], now);
+                }
+
+                DrainTransmits(control, now);
+                AfterDeviceCalls(now);
+            }
+
+            _workers.Run(job, opens, opens.Count);
+
+            int written = 0;
+            if (opens.Count > 0)
+            {
+                lock (_gate)
+                {
+                    TimeSpan now = Now;
+                    for (int j = 0; j < opens.Count; j++)
                     {
-                        // The plaintext lands where the ciphertext was, 16 bytes in: no copy.
-                        PacketResult result = _device.Decapsulate(datagram, sources[i], buffer.Span[PacketBufferPool.HeadRoom..], now);
+                        int i = opens.Targets[j];
+                        Memory<byte> buffer = opens.Buffers[i];
+                        PacketResult result = _device.CompleteDecapsulate(buffer.Span[..sizes[i]], sources[i], buffer.Span[PacketBufferPool.HeadRoom..], ref opens.Jobs[j], now);
                         if (result.Action == PacketAction.WriteToTunnel)
                         {
                             packets[written++] = buffer.Slice(PacketBufferPool.HeadRoom, result.Length);
                         }
                     }
-                    else
-                    {
-                        if (!transmits.HasSpare)
-                        {
-                            Flush(transmits);
-                        }
 
-                        PacketResult result = _device.Decapsulate(datagram, sources[i], transmits.PeekSpare().Span, now);
-                        if (result.Action == PacketAction.WriteToNetwork)
-                        {
-                            transmits.CommitSpare(result.Length, result.Endpoint);
-                        }
-                    }
+                    DrainTransmits(control, now);
+                    AfterDeviceCalls(now);
                 }
-
-                DrainTransmits(transmits, now);
-                AfterDeviceCalls(now);
             }
 
             EngineCounters.Add(ref Counters.PacketsReceived, count);
@@ -85,7 +91,40 @@ internal sealed partial class DeviceEngine
                 EngineCounters.Add(ref Counters.TunnelPacketsWritten, written);
             }
 
-            Flush(transmits);
+            Flush(control);
+        }
+    }
+
+    /// <summary>
+    /// The first half for one datagram: a transport message becomes an open job on its own buffer (the
+    /// plaintext lands 16 bytes in, where the ciphertext was); anything else is handled in full, an
+    /// answer going into a spare buffer.
+    /// </summary>
+    private void PrepareOne(OpenBatch opens, TransmitBatch control, int i, int size, UdpEndpoint source, TimeSpan now)
+    {
+        Memory<byte> buffer = opens.Buffers[i];
+        ReadOnlySpan<byte> datagram = buffer.Span[..size];
+        if (datagram.Length >= MinTransportLength && datagram[0] == TransportType)
+        {
+            PacketResult prepared = _device.PrepareDecapsulate(datagram, source, buffer.Span[PacketBufferPool.HeadRoom..], now, out opens.Jobs[opens.Count]);
+            if (prepared.Action == PacketAction.Open)
+            {
+                opens.Targets[opens.Count] = i;
+                opens.Sizes[opens.Count++] = size;
+            }
+
+            return;
+        }
+
+        if (!control.HasSpare)
+        {
+            Flush(control);
+        }
+
+        PacketResult result = _device.Decapsulate(datagram, source, control.PeekSpare().Span, now);
+        if (result.Action == PacketAction.WriteToNetwork)
+        {
+            control.CommitSpare(result.Length, result.Endpoint);
         }
     }
 
@@ -107,6 +146,26 @@ internal sealed partial class DeviceEngine
         if (handshakes > 0)
         {
             _device.ReportHandshakeBacklog(handshakes, now);
+        }
+    }
+
+    /// <summary>The open jobs of one receive batch; job <c>j</c> opens the datagram in buffer <c>Targets[j]</c> in place.</summary>
+    private sealed class OpenBatch(Memory<byte>[] buffers) : ICryptoBatch
+    {
+        public Memory<byte>[] Buffers { get; } = buffers;
+
+        public OpenJob[] Jobs { get; } = new OpenJob[buffers.Length];
+
+        public int[] Targets { get; } = new int[buffers.Length];
+
+        public int[] Sizes { get; } = new int[buffers.Length];
+
+        public int Count { get; set; }
+
+        public void Process(int index)
+        {
+            Span<byte> buffer = Buffers[Targets[index]].Span;
+            Jobs[index].TryOpen(buffer[..Sizes[index]], buffer[PacketBufferPool.HeadRoom..]);
         }
     }
 }

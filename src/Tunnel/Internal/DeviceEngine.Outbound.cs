@@ -2,19 +2,26 @@ using Tunnel.Core.Protocol;
 
 namespace Tunnel.Internal;
 
-/// <summary>The outbound pump: TUN read batch, cryptokey routing and sealing in place, batched send.</summary>
+/// <summary>
+/// The outbound pump: a TUN read batch; under the lock, cryptokey routing, staging and nonces in read order;
+/// outside it, the seals in parallel; then the batch sent in order.
+/// </summary>
 internal sealed partial class DeviceEngine
 {
     private void RunOutbound()
     {
         int batchSize = Math.Max(_tun.BatchSize, 1);
-        Memory<byte>[] buffers = _pool.RentBatch(batchSize);
+        var seals = new SealBatch(_pool.RentBatch(batchSize));
         var sizes = new int[batchSize];
-        var transmits = new TransmitBatch(_pool.RentBatch(batchSize), 2 * batchSize);
+        using var job = new CryptoJob();
+        // Datagrams sealed in place in the read buffers: one per packet read, so never more than a batch.
+        var data = new TransmitBatch([], batchSize);
+        // What the core releases besides (handshakes, keepalives, staged packets): already sealed.
+        var control = new TransmitBatch(_pool.RentBatch(batchSize), batchSize);
 
         while (!_stopping)
         {
-            int count = _tun.Read(buffers, sizes, PacketBufferPool.HeadRoom);
+            int count = _tun.Read(seals.Buffers, sizes, PacketBufferPool.HeadRoom);
             if (count == 0)
             {
                 if (!_stopping)
@@ -25,30 +32,43 @@ internal sealed partial class DeviceEngine
                 return;
             }
 
+            seals.Count = 0;
             lock (_gate)
             {
                 TimeSpan now = Now;
                 for (int i = 0; i < count; i++)
                 {
-                    Span<byte> buffer = buffers[i].Span;
-                    PacketResult result = _device.Encapsulate(buffer.Slice(PacketBufferPool.HeadRoom, sizes[i]), buffer, now);
+                    Memory<byte> buffer = seals.Buffers[i];
+                    PacketResult result = _device.PrepareEncapsulate(buffer.Span.Slice(PacketBufferPool.HeadRoom, sizes[i]), buffer.Span, now, out seals.Jobs[seals.Count]);
                     if (result.Action == PacketAction.WriteToNetwork)
                     {
-                        if (transmits.IsFull)
-                        {
-                            Flush(transmits);
-                        }
-
-                        transmits.Add(buffers[i][..result.Length], result.Endpoint);
+                        seals.Targets[seals.Count++] = i;
+                        data.Add(buffer[..result.Length], result.Endpoint);
                     }
                 }
 
-                DrainTransmits(transmits, now);
+                DrainTransmits(control, now);
                 AfterDeviceCalls(now);
             }
 
             EngineCounters.Add(ref Counters.TunnelPacketsRead, count);
-            Flush(transmits);
+            _workers.Run(job, seals, seals.Count);
+            Flush(control);
+            Flush(data);
         }
+    }
+
+    /// <summary>The seal jobs of one read batch; job <c>i</c> seals the read buffer <c>Targets[i]</c>.</summary>
+    private sealed class SealBatch(Memory<byte>[] buffers) : ICryptoBatch
+    {
+        public Memory<byte>[] Buffers { get; } = buffers;
+
+        public SealJob[] Jobs { get; } = new SealJob[buffers.Length];
+
+        public int[] Targets { get; } = new int[buffers.Length];
+
+        public int Count { get; set; }
+
+        public void Process(int index) => Jobs[index].Seal(Buffers[Targets[index]].Span);
     }
 }

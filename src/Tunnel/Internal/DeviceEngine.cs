@@ -33,6 +33,7 @@ internal sealed partial class DeviceEngine : IDisposable
     private readonly PacketBufferPool _pool;
     private readonly TransmitBatch _controlTransmits;
     private readonly ITimer _timer;
+    private readonly CryptoWorkers _workers;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile IDatagramSocket? _socket;
     private TimeSpan _armedFor = TimeSpan.MaxValue;
@@ -55,15 +56,20 @@ internal sealed partial class DeviceEngine : IDisposable
         WallClockAtZero = time.GetUtcNow();
         _device = new Device(new DeviceOptions { PrivateKey = _privateKey, Mtu = options.Mtu, WallClockAtZero = WallClockAtZero }, entropy);
 
-        int batch = Math.Max(tun.BatchSize, 1);
-        // Outbound: a read batch plus spares for what the core releases. Inbound: the same. Control: spares.
-        _pool = new PacketBufferPool(Math.Max(options.Mtu, 1280), (4 * batch) + 64 + ControlSpares);
+        // Each pump keeps a batch of buffers plus as many spares for what the core releases; the timer and
+        // configuration share the control spares. The socket's batch size is not known before it is bound.
+        int buffers = (2 * Math.Max(tun.BatchSize, 1)) + (2 * MaxReceiveBatch) + ControlSpares;
+        _pool = new PacketBufferPool(Math.Max(options.Mtu, 1280), buffers);
         _controlTransmits = new TransmitBatch(_pool.RentBatch(ControlSpares), ControlSpares);
+        _workers = new CryptoWorkers(Environment.ProcessorCount - 1, tun.Name);
         _timer = time.CreateTimer(static state => ((DeviceEngine)state!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         Counters = new EngineCounters();
     }
 
     private const int ControlSpares = 64;
+
+    /// <summary>The most datagrams the inbound pump takes per receive, whatever the socket offers.</summary>
+    private const int MaxReceiveBatch = 128;
 
     public EngineCounters Counters { get; }
 
@@ -119,6 +125,7 @@ internal sealed partial class DeviceEngine : IDisposable
         _tun.Dispose(); // wakes the outbound pump's blocked read
         _outbound?.Join();
         _inbound?.Join();
+        _workers.Dispose();
         _completion.TrySetResult();
         EngineLog.Stopped(_logger, Name);
     }
