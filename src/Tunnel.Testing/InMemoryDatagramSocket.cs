@@ -26,6 +26,12 @@ public sealed class InMemoryDatagramSocket : IDatagramSocket
     /// <inheritdoc/>
     public int BatchSize => 64;
 
+    /// <summary>The firewall mark last set (the in-memory network does not route by it).</summary>
+    public uint FirewallMark { get; private set; }
+
+    /// <inheritdoc/>
+    public void SetFirewallMark(uint mark) => FirewallMark = mark;
+
     /// <inheritdoc/>
     public int Receive(ReadOnlySpan<Memory<byte>> buffers, Span<int> sizes, Span<UdpEndpoint> sources) =>
         _received.ReadBatch(buffers[..Math.Min(buffers.Length, BatchSize)], sizes, sources, 0);

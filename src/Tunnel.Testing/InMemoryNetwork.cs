@@ -68,6 +68,11 @@ public sealed class InMemoryNetwork
 
     private sealed class Factory(InMemoryNetwork network, IPAddress address) : IDatagramSocketFactory
     {
-        public IDatagramSocket Bind(ushort port, uint firewallMark) => network.Bind(address, port);
+        public IDatagramSocket Bind(ushort port, uint firewallMark)
+        {
+            InMemoryDatagramSocket socket = network.Bind(address, port);
+            socket.SetFirewallMark(firewallMark);
+            return socket;
+        }
     }
 }

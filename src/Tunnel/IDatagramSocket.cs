@@ -29,6 +29,11 @@ public interface IDatagramSocket : IDisposable
     /// <returns>The number of datagrams received, or 0 once the socket is closed.</returns>
     int Receive(ReadOnlySpan<Memory<byte>> buffers, Span<int> sizes, Span<UdpEndpoint> sources);
 
+    /// <summary>Sets the firewall mark on every datagram sent from now on (Linux <c>SO_MARK</c>); 0 for none.</summary>
+    /// <param name="mark">The mark.</param>
+    /// <exception cref="System.Net.Sockets.SocketException">The system refuses the mark (it needs CAP_NET_ADMIN, and Linux).</exception>
+    void SetFirewallMark(uint mark);
+
     /// <summary>
     /// Sends datagrams to one destination. A datagram the network refuses (unreachable, no buffer space) is
     /// lost, as UDP allows, and not reported as an exception.

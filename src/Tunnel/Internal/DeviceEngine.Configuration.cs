@@ -18,20 +18,27 @@ internal sealed partial class DeviceEngine
             IDatagramSocket? replacement = null;
             ushort port = request.ListenPort ?? ListenPort;
             uint mark = request.FwMark ?? _firewallMark;
-            bool rebind = _socket is not null && ((request.ListenPort is { } wanted && wanted != ListenPort) || mark != _firewallMark);
-            if (rebind)
+            uint previousMark = _firewallMark;
+            IDatagramSocket? current = _socket;
+            bool rebind = current is not null && request.ListenPort is { } wanted && wanted != ListenPort;
+            bool remark = current is not null && !rebind && mark != _firewallMark;
+            try
             {
-                try
+                if (rebind)
                 {
                     replacement = _socketFactory.Bind(port, mark);
                 }
-                catch (SocketException bindError)
+                else if (remark)
                 {
-                    errno = bindError.SocketErrorCode == SocketError.AddressAlreadyInUse ? UapiErrno.AddressInUse : UapiErrno.IOError;
-                    error = $"cannot listen on UDP port {port} with mark {mark}: {bindError.Message}";
-                    EngineLog.ConfigurationRefused(_logger, errno, error);
-                    return false;
+                    current!.SetFirewallMark(mark); // the same socket: binding another to its port would fail
                 }
+            }
+            catch (SocketException socketError)
+            {
+                errno = socketError.SocketErrorCode == SocketError.AddressAlreadyInUse ? UapiErrno.AddressInUse : UapiErrno.IOError;
+                error = $"cannot listen on UDP port {port} with mark {mark}: {socketError.Message}";
+                EngineLog.ConfigurationRefused(_logger, errno, error);
+                return false;
             }
 
             lock (_gate)
@@ -40,6 +47,11 @@ internal sealed partial class DeviceEngine
                 if (!UapiDevice.TryApply(_device, request, now, out errno, out error))
                 {
                     replacement?.Dispose();
+                    if (remark)
+                    {
+                        current!.SetFirewallMark(previousMark);
+                    }
+
                     EngineLog.ConfigurationRefused(_logger, errno, error ?? "refused");
                     return false;
                 }
@@ -50,12 +62,11 @@ internal sealed partial class DeviceEngine
                     _hasPrivateKey = true;
                 }
 
+                _firewallMark = mark;
                 if (replacement is not null)
                 {
-                    IDatagramSocket? previous = _socket;
                     _socket = replacement;
-                    _firewallMark = mark;
-                    previous?.Dispose(); // the inbound pump sees the swap and moves to the new socket
+                    current?.Dispose(); // the inbound pump sees the swap and moves to the new socket
                     EngineLog.Rebound(_logger, replacement.Port);
                 }
 

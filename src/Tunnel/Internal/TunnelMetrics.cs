@@ -38,7 +38,7 @@ internal sealed class TunnelMetrics : IDisposable
             new Measurement<long>(Volatile.Read(ref counters.TunnelPacketsRead), face, transmit),
             new Measurement<long>(Volatile.Read(ref counters.TunnelPacketsWritten), face, receive),
         }, "{packet}", "IP packets read from and written to the TUN device");
-        _meter.CreateObservableCounter("tunnel.handshakes", () => Volatile.Read(ref counters.Handshakes), "{handshake}", "Handshakes completed");
+        _meter.CreateObservableCounter("tunnel.handshakes", () => new Measurement<long>(Volatile.Read(ref counters.Handshakes), face), "{handshake}", "Handshakes completed");
         _meter.CreateObservableCounter("tunnel.drops", () => s_reasons.Select(reason =>
             new Measurement<long>(engine.GetDropCount(reason), face, new KeyValuePair<string, object?>("tunnel.drop.reason", reason.ToString()))),
             "{packet}", "Packets and datagrams dropped, by reason");

@@ -11,9 +11,6 @@ namespace Tunnel.Sockets;
 /// </summary>
 public sealed class UdpDatagramSocketFactory : IDatagramSocketFactory
 {
-    /// <summary>Linux's <c>SOL_SOCKET</c> and <c>SO_MARK</c> (asm-generic/socket.h).</summary>
-    private const int SolSocket = 1, SoMark = 36;
-
     /// <summary>The shared instance; the factory holds no state.</summary>
     public static UdpDatagramSocketFactory Instance { get; } = new();
 
@@ -30,20 +27,14 @@ public sealed class UdpDatagramSocketFactory : IDatagramSocketFactory
         Socket socket = Open(port);
         try
         {
+            TrySetBufferSizes(socket, BufferSize);
+            var adapter = new UdpDatagramSocket(socket);
             if (firewallMark != 0)
             {
-                if (!OperatingSystem.IsLinux())
-                {
-                    throw new SocketException((int)SocketError.OperationNotSupported);
-                }
-
-                Span<byte> mark = stackalloc byte[sizeof(uint)];
-                BitConverter.TryWriteBytes(mark, firewallMark);
-                socket.SetRawSocketOption(SolSocket, SoMark, mark);
+                adapter.SetFirewallMark(firewallMark);
             }
 
-            TrySetBufferSizes(socket, BufferSize);
-            return new UdpDatagramSocket(socket);
+            return adapter;
         }
         catch
         {

@@ -8,6 +8,7 @@ internal sealed class Peer : IDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _log = new();
+    private bool _disposed;
 
     public Peer(Lab lab, int side, Implementation implementation, string interfaceName)
     {
@@ -56,7 +57,7 @@ internal sealed class Peer : IDisposable
 
     public string SocketPath => $"/var/run/wireguard/{Interface}.sock";
 
-    public bool HasExited => _process.HasExited;
+    public bool HasExited => _disposed || _process.HasExited;
 
     public string Log
     {
@@ -90,6 +91,12 @@ internal sealed class Peer : IDisposable
     /// <summary>Stops the daemon the way the lab does: SIGTERM, then SIGKILL after 5 s.</summary>
     public void Dispose()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         if (!_process.HasExited)
         {
             Command.Try("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);

@@ -115,6 +115,21 @@ public sealed class TunnelHostTests
     }
 
     [Fact]
+    public async Task FirewallMarkChange_MarksTheSameSocket_WithoutRebinding()
+    {
+        var network = new InMemoryNetwork();
+        var addressB = IPAddress.Parse("192.0.2.2");
+        await using var pair = HostPair.Start(network.CreateSocketFactory(IPAddress.Parse("192.0.2.1")), network.CreateSocketFactory(addressB), addressB);
+        ushort port = pair.A.ListenPort;
+
+        // wg setconf sends the unchanged port together with the mark: neither may rebind the port.
+        Assert.True(pair.A.TryConfigure(new UapiSetRequest { ListenPort = port, FwMark = 0x1234 }, out _, out string? error), error);
+        Assert.Equal(port, pair.A.ListenPort);
+        Assert.Equal(0x1234u, pair.A.GetState().FwMark);
+        Assert.NotNull(HostPair.Exchange(pair.TunA, pair.TunB, Ping(HostPair.AddressA, HostPair.AddressB, "marked"), Timeout));
+    }
+
+    [Fact]
     public async Task PersistentKeepalive_KeepsSendingWhileIdle()
     {
         var network = new InMemoryNetwork();

@@ -15,6 +15,9 @@ internal sealed class UdpDatagramSocket : IDatagramSocket
     /// <summary>Offsets inside a native <c>sockaddr_in</c> / <c>sockaddr_in6</c>, the same on every OS .NET supports.</summary>
     private const int PortOffset = 2, IPv4AddressOffset = 4, IPv6AddressOffset = 8;
 
+    /// <summary>Linux's <c>SOL_SOCKET</c> and <c>SO_MARK</c> (asm-generic/socket.h).</summary>
+    private const int SolSocket = 1, SoMark = 36;
+
     private static readonly byte[] s_mappedPrefix = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF];
 
     [ThreadStatic]
@@ -101,6 +104,23 @@ internal sealed class UdpDatagramSocket : IDatagramSocket
         }
 
         return sent;
+    }
+
+    public void SetFirewallMark(uint mark)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            if (mark == 0)
+            {
+                return;
+            }
+
+            throw new SocketException((int)SocketError.OperationNotSupported);
+        }
+
+        Span<byte> value = stackalloc byte[sizeof(uint)];
+        BitConverter.TryWriteBytes(value, mark);
+        _socket.SetRawSocketOption(SolSocket, SoMark, value);
     }
 
     public void Dispose() => _socket.Dispose();

@@ -1,0 +1,77 @@
+using System.Net.Sockets;
+using Tunnel.Interop.Tests.Infrastructure;
+
+namespace Tunnel.Interop.Tests;
+
+/// <summary>The daemon's life cycle, as wg-quick and operators rely on it.</summary>
+public sealed class DaemonInteropTests
+{
+    [Fact]
+    public void WithoutForeground_TheParentReturnsZeroOnceTheInterfaceAndSocketAreUp()
+    {
+        using var lab = new Lab();
+        string name = lab.Namespace(1).Replace("tni", "wg", StringComparison.Ordinal)[..^1] + "d";
+        try
+        {
+            Command.Result started = Command.Try("ip", ["netns", "exec", lab.Namespace(1), Lab.AgentPath, name], TimeSpan.FromSeconds(30));
+            Assert.True(started.Succeeded, $"tunnel-agent {name} exited with {started.ExitCode}: {started.Error}");
+            Assert.True(File.Exists($"/var/run/wireguard/{name}.sock"), "the socket was not up when the parent returned");
+            Assert.True(lab.TryExec(1, "ip", "link", "show", name).Succeeded, "the interface was not up when the parent returned");
+            Assert.Contains("listening port", lab.Exec(1, "wg", "show", name), StringComparison.Ordinal);
+
+            // Deleting the socket file stops the detached daemon, which removes the interface.
+            File.Delete($"/var/run/wireguard/{name}.sock");
+            WaitUntil(() => !lab.TryExec(1, "ip", "link", "show", name).Succeeded, "the daemon kept running after its socket was deleted");
+        }
+        finally
+        {
+            Command.Try("ip", ["-n", lab.Namespace(1), "link", "delete", name]);
+            File.Delete($"/var/run/wireguard/{name}.sock");
+        }
+    }
+
+    [Fact]
+    public void DeletingTheInterface_StopsTheDaemonAndRemovesItsSocket()
+    {
+        using var lab = new Lab();
+        Peer ours = lab.Start(1, Implementation.Tunnel);
+        lab.Exec(1, "ip", "link", "delete", ours.Interface);
+        WaitUntil(() => ours.HasExited, "the daemon kept running without its interface");
+        Assert.False(File.Exists(ours.SocketPath));
+    }
+
+    [Fact]
+    public void Fwmark_MarksTheSocket_AnUnknownOperationClosesTheConnection_AndSigtermStopsTheDaemon()
+    {
+        using var lab = new Lab();
+        Peer ours = lab.Start(1, Implementation.Tunnel);
+        using (var client = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
+        {
+            client.Connect(new UnixDomainSocketEndPoint(ours.SocketPath));
+            client.Send("bogus=1\n\n"u8);
+            client.ReceiveTimeout = 5000;
+            Assert.Equal(0, client.Receive(new byte[64])); // closed without an answer
+        }
+
+        Assert.Equal("off", ours.Wg("show", ours.Interface, "fwmark").Trim());
+        ours.Set("fwmark", "0x1234");
+        Assert.Equal("0x1234", ours.Wg("show", ours.Interface, "fwmark").Trim());
+        string port = ours.Wg("show", ours.Interface, "listen-port").Trim();
+        string sockets = lab.Exec(1, "ss", "-uaneH", "sport", "=", ":" + port);
+        Assert.Contains("fwmark:0x1234", sockets, StringComparison.Ordinal);
+
+        ours.Dispose(); // SIGTERM, as the lab and systemd stop it
+        Assert.True(ours.HasExited);
+        Assert.False(File.Exists(ours.SocketPath));
+    }
+
+    private static void WaitUntil(Func<bool> condition, string message)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, message);
+            Thread.Sleep(50);
+        }
+    }
+}
