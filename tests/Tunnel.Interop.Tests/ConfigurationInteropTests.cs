@@ -5,81 +5,84 @@ namespace Tunnel.Interop.Tests;
 /// <summary>Configuration changes made with the stock wg tool while traffic flows: roaming, allowed IPs, keys, peers, PSK.</summary>
 public sealed class ConfigurationInteropTests
 {
-    [Fact]
-    public void Roaming_ThePeersNewAddressAndPortBecomeItsEndpoint()
+    [Theory]
+    [MemberData(nameof(Pairings.All), MemberType = typeof(Pairings))]
+    public void Roaming_ThePeersNewAddressAndPortBecomeItsEndpoint(Implementation one, Implementation two)
     {
         using var lab = new Lab();
-        Peer ours = lab.Start(1, Implementation.Tunnel), theirs = lab.Start(2, Implementation.WireGuardGo);
-        Lab.Connect(ours, theirs);
+        Peer side1 = lab.Start(1, one), side2 = lab.Start(2, two);
+        Lab.Connect(side1, side2);
         Assert.True(lab.Ping(2, "10.200.0.1"));
-        Assert.Equal("192.0.2.2:51820", ours.DumpOf(theirs).Endpoint);
+        Assert.Equal("192.0.2.2:51820", side1.DumpOf(side2).Endpoint);
 
-        // wireguard-go moves to another address and port; its next packets come from there.
+        // Side 2 moves to another address and port; its next packets come from there.
         // (Promoting the secondary address keeps it when the primary goes.)
         lab.Exec(2, "sysctl", "-qw", $"net.ipv4.conf.{lab.Veth(2)}.promote_secondaries=1");
         lab.Exec(2, "ip", "address", "add", "192.0.2.3/24", "dev", lab.Veth(2));
         lab.Exec(2, "ip", "address", "del", "192.0.2.2/24", "dev", lab.Veth(2));
-        theirs.Set("listen-port", "51821");
+        side2.Set("listen-port", "51821");
         Assert.True(lab.Ping(2, "10.200.0.1"), "traffic did not continue after the move");
-        Assert.Equal("192.0.2.3:51821", ours.DumpOf(theirs).Endpoint);
-        Assert.True(lab.Ping(1, "10.200.0.2"), "our replies did not follow the peer");
+        Assert.Equal("192.0.2.3:51821", side1.DumpOf(side2).Endpoint);
+        Assert.True(lab.Ping(1, "10.200.0.2"), "side 1's replies did not follow the peer");
     }
 
-    [Fact]
-    public void AllowedIps_ADisallowedInnerSourceIsDropped_UntilAllowed_AndAMoreSpecificPrefixCanMoveToAnotherPeer()
+    [Theory]
+    [MemberData(nameof(Pairings.All), MemberType = typeof(Pairings))]
+    public void AllowedIps_ADisallowedInnerSourceIsDropped_UntilAllowed_AndAMoreSpecificPrefixCanMoveToAnotherPeer(Implementation one, Implementation two)
     {
         using var lab = new Lab();
-        Peer ours = lab.Start(1, Implementation.Tunnel), theirs = lab.Start(2, Implementation.WireGuardGo);
-        Lab.Connect(ours, theirs);
-        theirs.Set("peer", ours.PublicKey, "allowed-ips", "10.200.0.0/24");
-        lab.Exec(2, "ip", "address", "add", "10.200.0.99/32", "dev", theirs.Interface);
+        Peer side1 = lab.Start(1, one), side2 = lab.Start(2, two);
+        Lab.Connect(side1, side2);
+        side2.Set("peer", side1.PublicKey, "allowed-ips", "10.200.0.0/24");
+        lab.Exec(2, "ip", "address", "add", "10.200.0.99/32", "dev", side2.Interface);
 
-        // wireguard-go sends from 10.200.0.99, which we do not allow for that peer.
+        // Side 2 sends from 10.200.0.99, which side 1 does not allow for that peer.
         Assert.False(lab.Ping(2, "10.200.0.1", 2, "-I", "10.200.0.99"), "a packet from a disallowed source was accepted");
-        ours.Set("peer", theirs.PublicKey, "allowed-ips", "10.200.0.2/32,10.200.0.99/32");
+        side1.Set("peer", side2.PublicKey, "allowed-ips", "10.200.0.2/32,10.200.0.99/32");
         Assert.True(lab.Ping(2, "10.200.0.1", 2, "-I", "10.200.0.99"), "the allowed source was still dropped");
 
         // A third peer takes 10.200.0.99/32: more specific routes win, and the prefix leaves the old peer.
         string third = Command.Run("sh", "-c", $"wg pubkey < {lab.NewKeyFile()}").Trim();
-        ours.Set("peer", third, "allowed-ips", "10.200.0.99/32");
-        Assert.DoesNotContain("10.200.0.99/32", ours.DumpOf(theirs).AllowedIps, StringComparison.Ordinal);
-        Assert.False(lab.Ping(2, "10.200.0.1", 2, "-I", "10.200.0.99"), "the moved prefix still reached us through the old peer");
+        side1.Set("peer", third, "allowed-ips", "10.200.0.99/32");
+        Assert.DoesNotContain("10.200.0.99/32", side1.DumpOf(side2).AllowedIps, StringComparison.Ordinal);
+        Assert.False(lab.Ping(2, "10.200.0.1", 2, "-I", "10.200.0.99"), "the moved prefix still arrived through the old peer");
         Assert.True(lab.Ping(2, "10.200.0.1", 2), "the peer's own address stopped working");
     }
 
-    [Fact]
-    public void KeyChange_PeerRemovalAndReAdd_AndPresharedKeyOnAndOff()
+    [Theory]
+    [MemberData(nameof(Pairings.All), MemberType = typeof(Pairings))]
+    public void KeyChange_PeerRemovalAndReAdd_AndPresharedKeyOnAndOff(Implementation one, Implementation two)
     {
         using var lab = new Lab();
-        Peer ours = lab.Start(1, Implementation.Tunnel), theirs = lab.Start(2, Implementation.WireGuardGo);
-        Lab.Connect(ours, theirs);
+        Peer side1 = lab.Start(1, one), side2 = lab.Start(2, two);
+        Lab.Connect(side1, side2);
         Assert.True(lab.Ping(1, "10.200.0.2"));
 
-        // A preshared key on our side only: the next handshake (fresh peer state on both sides) must fail.
+        // A preshared key on side 1 only: the next handshake (fresh peer state on both sides) must fail.
         string psk = lab.NewKeyFile();
-        Reconnect(ours, theirs, ourPsk: psk, theirPsk: null);
+        Reconnect(side1, side2, psk1: psk, psk2: null);
         Assert.False(lab.Ping(1, "10.200.0.2", 2), "a handshake succeeded with mismatched preshared keys");
-        Reconnect(ours, theirs, ourPsk: psk, theirPsk: psk);
+        Reconnect(side1, side2, psk1: psk, psk2: psk);
         Assert.True(lab.Ping(1, "10.200.0.2"), "no traffic with the same preshared key on both sides");
-        Assert.NotEqual("(none)", ours.DumpOf(theirs).PresharedKey);
-        Reconnect(ours, theirs, ourPsk: null, theirPsk: null);
+        Assert.NotEqual("(none)", side1.DumpOf(side2).PresharedKey);
+        Reconnect(side1, side2, psk1: null, psk2: null);
         Assert.True(lab.Ping(1, "10.200.0.2"), "no traffic after removing the preshared key");
-        Assert.Equal("(none)", ours.DumpOf(theirs).PresharedKey);
+        Assert.Equal("(none)", side1.DumpOf(side2).PresharedKey);
 
-        // Our key changes: the peer must learn the new public key, and traffic resumes.
+        // Side 1's key changes: side 2 must learn the new public key, and traffic resumes.
         string newKey = lab.NewKeyFile();
         string newPublic = Command.Run("sh", "-c", $"wg pubkey < {newKey}").Trim();
-        ours.Set("private-key", newKey);
-        Assert.Equal(newPublic, ours.Wg("show", ours.Interface, "public-key").Trim());
-        theirs.Set("peer", ours.PublicKey, "remove");
-        theirs.Set("peer", newPublic, "endpoint", "192.0.2.1:51820", "allowed-ips", "10.200.0.1/32");
-        Assert.True(lab.Ping(1, "10.200.0.2"), "no traffic after our key changed");
+        side1.Set("private-key", newKey);
+        Assert.Equal(newPublic, side1.Wg("show", side1.Interface, "public-key").Trim());
+        side2.Set("peer", side1.PublicKey, "remove");
+        side2.Set("peer", newPublic, "endpoint", "192.0.2.1:51820", "allowed-ips", "10.200.0.1/32");
+        Assert.True(lab.Ping(1, "10.200.0.2"), "no traffic after side 1's key changed");
 
-        // Remove the peer on our side: traffic stops; add it back: traffic resumes.
-        ours.Set("peer", theirs.PublicKey, "remove");
-        Assert.Empty(ours.Dump());
+        // Remove the peer on side 1: traffic stops; add it back: traffic resumes.
+        side1.Set("peer", side2.PublicKey, "remove");
+        Assert.Empty(side1.Dump());
         Assert.False(lab.Ping(1, "10.200.0.2", 1));
-        ours.Set("peer", theirs.PublicKey, "endpoint", "192.0.2.2:51820", "allowed-ips", "10.200.0.2/32");
+        side1.Set("peer", side2.PublicKey, "endpoint", "192.0.2.2:51820", "allowed-ips", "10.200.0.2/32");
         Assert.True(lab.Ping(1, "10.200.0.2"), "no traffic after the peer was added back");
     }
 
@@ -129,9 +132,9 @@ public sealed class ConfigurationInteropTests
     }
 
     /// <summary>Removes each side's peer and adds it back (fresh sessions), with the given preshared keys.</summary>
-    private static void Reconnect(Peer ours, Peer theirs, string? ourPsk, string? theirPsk)
+    private static void Reconnect(Peer side1, Peer side2, string? psk1, string? psk2)
     {
-        foreach (var (self, other, psk) in new[] { (ours, theirs, ourPsk), (theirs, ours, theirPsk) })
+        foreach (var (self, other, psk) in new[] { (side1, side2, psk1), (side2, side1, psk2) })
         {
             self.Set("peer", other.PublicKey, "remove");
             self.Set("peer", other.PublicKey, "preshared-key", psk ?? "/dev/null", "endpoint", $"192.0.2.{other.Side}:51820", "allowed-ips", $"10.200.0.{other.Side}/32");

@@ -5,15 +5,8 @@ namespace Tunnel.Interop.Tests;
 /// <summary>Handshake and ping both ways, with each implementation on each side, over IPv4 and IPv6.</summary>
 public sealed class HandshakeInteropTests
 {
-    public static TheoryData<Implementation, Implementation> Pairs => new()
-    {
-        { Implementation.Tunnel, Implementation.WireGuardGo },
-        { Implementation.WireGuardGo, Implementation.Tunnel },
-        { Implementation.Tunnel, Implementation.Tunnel },
-    };
-
     [Theory]
-    [MemberData(nameof(Pairs))]
+    [MemberData(nameof(Pairings.All), MemberType = typeof(Pairings))]
     public void SideOneInitiates_PingWorksOverIPv4AndIPv6InnerAddresses(Implementation one, Implementation two)
     {
         using var lab = new Lab();
@@ -34,7 +27,7 @@ public sealed class HandshakeInteropTests
     }
 
     [Theory]
-    [MemberData(nameof(Pairs))]
+    [MemberData(nameof(Pairings.All), MemberType = typeof(Pairings))]
     public void OverAnIPv6Underlay_PingWorks(Implementation one, Implementation two)
     {
         using var lab = new Lab();

@@ -7,15 +7,14 @@ namespace Tunnel.Interop.Tests;
 public sealed class TrafficInteropTests
 {
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void Iperf3Tcp_FlowsBothWays_AndWgShowCountsIt(bool reverse)
+    [MemberData(nameof(Pairings.AllBothDirections), MemberType = typeof(Pairings))]
+    public void Iperf3Tcp_FlowsBothWays_AndWgShowCountsIt(Implementation one, Implementation two, bool reverse)
     {
         using var lab = new Lab();
-        Peer ours = lab.Start(1, Implementation.Tunnel), theirs = lab.Start(2, Implementation.WireGuardGo);
-        Lab.Connect(ours, theirs);
+        Peer side1 = lab.Start(1, one), side2 = lab.Start(2, two);
+        Lab.Connect(side1, side2);
         Assert.True(lab.Ping(1, "10.200.0.2", 1));
-        PeerDump before = ours.DumpOf(theirs);
+        PeerDump before = side1.DumpOf(side2);
 
         lab.Exec(2, "iperf3", "-s", "-D", "-1", "-B", "10.200.0.2");
         Thread.Sleep(300);
@@ -26,32 +25,33 @@ public sealed class TrafficInteropTests
         long bytes = received.GetProperty("bytes").GetInt64();
         Assert.True(bytes > 10_000_000, $"only {bytes} bytes crossed the tunnel");
 
-        // Our counters count whole WireGuard messages, so they exceed the TCP payload in the busy direction.
-        PeerDump after = ours.DumpOf(theirs);
+        // The counters count whole WireGuard messages, so they exceed the TCP payload in the busy direction.
+        PeerDump after = side1.DumpOf(side2);
         long counted = reverse ? after.ReceivedBytes - before.ReceivedBytes : after.SentBytes - before.SentBytes;
         Assert.InRange(counted, bytes, bytes * 2);
-        // What the other side counts as received is what we sent, less what a full socket buffer dropped.
-        PeerDump mirror = theirs.DumpOf(ours);
+        // What the other side counts as received is what side 1 sent, less what a full socket buffer dropped.
+        PeerDump mirror = side2.DumpOf(side1);
         Assert.InRange(mirror.ReceivedBytes, reverse ? 1 : bytes, after.SentBytes);
         Assert.InRange(after.ReceivedBytes, reverse ? bytes : 1, mirror.SentBytes);
     }
 
-    [Fact]
-    public void PersistentKeepalive_KeepsAnIdleTunnelAlive()
+    [Theory]
+    [MemberData(nameof(Pairings.All), MemberType = typeof(Pairings))]
+    public void PersistentKeepalive_KeepsAnIdleTunnelAlive(Implementation one, Implementation two)
     {
         using var lab = new Lab();
-        Peer ours = lab.Start(1, Implementation.Tunnel), theirs = lab.Start(2, Implementation.WireGuardGo);
-        Lab.Connect(ours, theirs);
+        Peer side1 = lab.Start(1, one), side2 = lab.Start(2, two);
+        Lab.Connect(side1, side2);
 
         // Turning it on sends a keepalive at once (and so a handshake) with no traffic at all.
-        ours.Set("peer", theirs.PublicKey, "persistent-keepalive", "1");
+        side1.Set("peer", side2.PublicKey, "persistent-keepalive", "1");
         Thread.Sleep(TimeSpan.FromSeconds(1.5));
-        PeerDump first = theirs.DumpOf(ours);
+        PeerDump first = side2.DumpOf(side1);
         Assert.NotEqual(0, first.LatestHandshake);
         Thread.Sleep(TimeSpan.FromSeconds(3));
-        PeerDump later = theirs.DumpOf(ours);
+        PeerDump later = side2.DumpOf(side1);
         // Each keepalive is a 32-byte transport message; at least two more in three seconds.
         Assert.True(later.ReceivedBytes - first.ReceivedBytes >= 64, $"received {first.ReceivedBytes} then {later.ReceivedBytes}");
-        Assert.Equal("1", ours.DumpOf(theirs).PersistentKeepalive);
+        Assert.Equal("1", side1.DumpOf(side2).PersistentKeepalive);
     }
 }
