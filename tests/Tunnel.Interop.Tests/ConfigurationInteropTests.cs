@@ -122,7 +122,7 @@ public sealed class ConfigurationInteropTests
 
             Command.Result down = Command.Try("ip", ["netns", "exec", lab.Namespace(1), "wg-quick", "down", config], TimeSpan.FromSeconds(60), environment);
             Assert.True(down.Succeeded, $"wg-quick down failed: {down.Error}");
-            WaitUntil(() => !File.Exists($"/var/run/wireguard/{name}.sock"), "the daemon did not stop after wg-quick down");
+            Lab.WaitUntil(() => !File.Exists($"/var/run/wireguard/{name}.sock"), "the daemon did not stop after wg-quick down");
         }
         finally
         {
@@ -138,16 +138,6 @@ public sealed class ConfigurationInteropTests
         {
             self.Set("peer", other.PublicKey, "remove");
             self.Set("peer", other.PublicKey, "preshared-key", psk ?? "/dev/null", "endpoint", $"192.0.2.{other.Side}:51820", "allowed-ips", $"10.200.0.{other.Side}/32");
-        }
-    }
-
-    private static void WaitUntil(Func<bool> condition, string message)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, message);
-            Thread.Sleep(50);
         }
     }
 }

@@ -21,7 +21,7 @@ public sealed class DaemonInteropTests
 
             // Deleting the socket file stops the detached daemon, which removes the interface.
             File.Delete($"/var/run/wireguard/{name}.sock");
-            WaitUntil(() => !lab.TryExec(1, "ip", "link", "show", name).Succeeded, "the daemon kept running after its socket was deleted");
+            Lab.WaitUntil(() => !lab.TryExec(1, "ip", "link", "show", name).Succeeded, "the daemon kept running after its socket was deleted");
         }
         finally
         {
@@ -36,7 +36,7 @@ public sealed class DaemonInteropTests
         using var lab = new Lab();
         Peer ours = lab.Start(1, Implementation.Tunnel);
         lab.Exec(1, "ip", "link", "delete", ours.Interface);
-        WaitUntil(() => ours.HasExited, "the daemon kept running without its interface");
+        Lab.WaitUntil(() => ours.HasExited, "the daemon kept running without its interface");
         Assert.False(File.Exists(ours.SocketPath));
     }
 
@@ -63,15 +63,5 @@ public sealed class DaemonInteropTests
         ours.Dispose(); // SIGTERM, as the lab and systemd stop it
         Assert.True(ours.HasExited);
         Assert.False(File.Exists(ours.SocketPath));
-    }
-
-    private static void WaitUntil(Func<bool> condition, string message)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, message);
-            Thread.Sleep(50);
-        }
     }
 }

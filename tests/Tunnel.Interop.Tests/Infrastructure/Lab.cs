@@ -88,6 +88,17 @@ internal sealed class Lab : IDisposable
         }
     }
 
+    /// <summary>Polls <paramref name="condition"/> until it holds, failing with <paramref name="message"/> after 10 s.</summary>
+    public static void WaitUntil(Func<bool> condition, string message)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, message);
+            Thread.Sleep(50);
+        }
+    }
+
     /// <summary>Pings from one side; true when every echo was answered.</summary>
     public bool Ping(int side, string target, int count = 3, params string[] options) =>
         TryExec(side, "ping", ["-c", count.ToString(CultureInfo.InvariantCulture), "-i", "0.2", "-W", "2", .. options, target]).Succeeded;

@@ -27,6 +27,27 @@ internal sealed class HostPair : IAsyncDisposable
     public PrivateKey KeyA { get; }
     public PrivateKey KeyB { get; }
 
+    public static readonly IPAddress UnderlayA = IPAddress.Parse("192.0.2.1");
+    public static readonly IPAddress UnderlayB = IPAddress.Parse("192.0.2.2");
+
+    /// <summary>The pair on an <see cref="InMemoryNetwork"/>: A at 192.0.2.1, B at 192.0.2.2.</summary>
+    public static HostPair StartInMemory(InMemoryNetwork? network = null, TimeSpan persistentKeepalive = default)
+    {
+        network ??= new InMemoryNetwork();
+        return Start(network.CreateSocketFactory(UnderlayA), network.CreateSocketFactory(UnderlayB), UnderlayB, persistentKeepalive: persistentKeepalive);
+    }
+
+    /// <summary>Polls <paramref name="condition"/> until it holds, failing the test after 10 s.</summary>
+    public static async Task WaitUntil(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the condition did not become true in time");
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+    }
+
     /// <summary>Starts B, then A with B's endpoint (B learns A's from the first handshake).</summary>
     public static HostPair Start(IDatagramSocketFactory socketsA, IDatagramSocketFactory socketsB, IPAddress endpointAddressB, int seed = 1, TimeSpan persistentKeepalive = default)
     {

@@ -1,4 +1,3 @@
-using System.Net;
 using Tunnel.Testing;
 
 namespace Tunnel.Tests.Hosting;
@@ -13,9 +12,7 @@ public sealed class TunnelHostAllocationTests
     [Fact]
     public async Task PacketsThroughTwoHosts_AllocateNothingPerPacket()
     {
-        var network = new InMemoryNetwork();
-        var addressB = IPAddress.Parse("192.0.2.2");
-        await using var pair = HostPair.Start(network.CreateSocketFactory(IPAddress.Parse("192.0.2.1")), network.CreateSocketFactory(addressB), addressB);
+        await using var pair = HostPair.StartInMemory();
         byte[] toB = PacketBuilder.IPv4(HostPair.AddressA, HostPair.AddressB, new byte[1380]);
         byte[] toA = PacketBuilder.IPv4(HostPair.AddressB, HostPair.AddressA, new byte[1380]);
         var received = new byte[2048];

@@ -61,9 +61,7 @@ public sealed class TunnelHostTests
     [Fact]
     public async Task PacketWithDisallowedInnerSource_IsDroppedAndCounted()
     {
-        var network = new InMemoryNetwork();
-        var addressB = IPAddress.Parse("192.0.2.2");
-        await using var pair = HostPair.Start(network.CreateSocketFactory(IPAddress.Parse("192.0.2.1")), network.CreateSocketFactory(addressB), addressB);
+        await using var pair = HostPair.StartInMemory();
         Assert.NotNull(HostPair.Exchange(pair.TunA, pair.TunB, Ping(HostPair.AddressA, HostPair.AddressB, "ok"), Timeout));
 
         // A routes 10.0.0.2 to B, but B only accepts 10.0.0.1 as A's source.
@@ -75,9 +73,7 @@ public sealed class TunnelHostTests
     [Fact]
     public async Task ListenPortChange_RebindsAndThePeerFollows()
     {
-        var network = new InMemoryNetwork();
-        var addressB = IPAddress.Parse("192.0.2.2");
-        await using var pair = HostPair.Start(network.CreateSocketFactory(IPAddress.Parse("192.0.2.1")), network.CreateSocketFactory(addressB), addressB);
+        await using var pair = HostPair.StartInMemory();
         Assert.NotNull(HostPair.Exchange(pair.TunA, pair.TunB, Ping(HostPair.AddressA, HostPair.AddressB, "before"), Timeout));
 
         // A moves to another port (roaming from B's point of view); its next packet updates B's endpoint.
@@ -93,10 +89,8 @@ public sealed class TunnelHostTests
     public async Task ListenPortInUse_FailsWithEaddrinuse_AndKeepsTheConfiguration()
     {
         var network = new InMemoryNetwork();
-        var addressB = IPAddress.Parse("192.0.2.2");
-        var factoryA = network.CreateSocketFactory(IPAddress.Parse("192.0.2.1"));
-        await using var pair = HostPair.Start(factoryA, network.CreateSocketFactory(addressB), addressB);
-        using var squatter = factoryA.Bind(40001, 0);
+        await using var pair = HostPair.StartInMemory(network);
+        using var squatter = network.CreateSocketFactory(HostPair.UnderlayA).Bind(40001, 0);
         UapiDeviceState before = pair.A.GetState();
 
         var request = new UapiSetRequest
@@ -117,9 +111,7 @@ public sealed class TunnelHostTests
     [Fact]
     public async Task FirewallMarkChange_MarksTheSameSocket_WithoutRebinding()
     {
-        var network = new InMemoryNetwork();
-        var addressB = IPAddress.Parse("192.0.2.2");
-        await using var pair = HostPair.Start(network.CreateSocketFactory(IPAddress.Parse("192.0.2.1")), network.CreateSocketFactory(addressB), addressB);
+        await using var pair = HostPair.StartInMemory();
         ushort port = pair.A.ListenPort;
 
         // wg setconf sends the unchanged port together with the mark: neither may rebind the port.
@@ -132,16 +124,14 @@ public sealed class TunnelHostTests
     [Fact]
     public async Task PersistentKeepalive_KeepsSendingWhileIdle()
     {
-        var network = new InMemoryNetwork();
-        var addressB = IPAddress.Parse("192.0.2.2");
-        await using var pair = HostPair.Start(network.CreateSocketFactory(IPAddress.Parse("192.0.2.1")), network.CreateSocketFactory(addressB), addressB, persistentKeepalive: TimeSpan.FromSeconds(1));
+        await using var pair = HostPair.StartInMemory(persistentKeepalive: TimeSpan.FromSeconds(1));
 
         // Turning the keepalive on sends one at once, which needs a handshake first: B hears from A
         // without any traffic, then every second after (timers fire from the deadline, not a poll).
         long Received() => pair.B.GetStatistics().DatagramsReceived;
-        await WaitUntil(() => pair.B.GetStatistics().Handshakes == 1);
+        await HostPair.WaitUntil(() => pair.B.GetStatistics().Handshakes == 1);
         long afterHandshake = Received();
-        await WaitUntil(() => Received() >= afterHandshake + 2);
+        await HostPair.WaitUntil(() => Received() >= afterHandshake + 2);
         Assert.Equal(0, pair.B.GetStatistics().TunnelPacketsWritten); // keepalives carry no packet
         Assert.Empty(pair.B.GetStatistics().Drops);
     }
@@ -157,15 +147,5 @@ public sealed class TunnelHostTests
         await host.DisposeAsync();
         await host.Completion.WaitAsync(Timeout, TestContext.Current.CancellationToken);
         Assert.False(tun.TryInject(new byte[20]));
-    }
-
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Timeout;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the condition did not become true in time");
-            await Task.Delay(20, TestContext.Current.CancellationToken);
-        }
     }
 }

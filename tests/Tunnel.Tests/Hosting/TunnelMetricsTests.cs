@@ -10,13 +10,11 @@ public sealed class TunnelMetricsTests
     [Fact]
     public async Task TheTunnelMeter_ReportsDatagramsBytesPacketsHandshakesAndDropsByReason()
     {
-        var network = new InMemoryNetwork();
-        var addressB = IPAddress.Parse("192.0.2.2");
-        await using var pair = HostPair.Start(network.CreateSocketFactory(IPAddress.Parse("192.0.2.1")), network.CreateSocketFactory(addressB), addressB);
+        await using var pair = HostPair.StartInMemory();
         Assert.NotNull(HostPair.Exchange(pair.TunA, pair.TunB, PacketBuilder.IPv4(HostPair.AddressA, HostPair.AddressB, new byte[100]), TimeSpan.FromSeconds(10)));
         // A packet A cannot route: dropped with NoRoute.
         Assert.True(pair.TunA.TryInject(PacketBuilder.IPv4(HostPair.AddressA, IPAddress.Parse("10.9.9.9"), new byte[10]), TimeSpan.FromSeconds(1)));
-        await WaitUntil(() => pair.A.GetStatistics().Drops.ContainsKey(DropReason.NoRoute));
+        await HostPair.WaitUntil(() => pair.A.GetStatistics().Drops.ContainsKey(DropReason.NoRoute));
 
         var measurements = new List<(string Instrument, long Value, Dictionary<string, object?> Tags)>();
         using var listener = new MeterListener();
@@ -41,15 +39,5 @@ public sealed class TunnelMetricsTests
         Assert.Equal(2, OfA("tunnel.packets").Single(m => (string?)m.Tags["tunnel.direction"] == "transmit").Value);
         Assert.Equal(1, OfA("tunnel.handshakes").Single().Value);
         Assert.Equal(1, OfA("tunnel.drops").Single(m => (string?)m.Tags["tunnel.drop.reason"] == nameof(DropReason.NoRoute)).Value);
-    }
-
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the condition did not become true in time");
-            await Task.Delay(20, TestContext.Current.CancellationToken);
-        }
     }
 }

@@ -18,9 +18,7 @@ public sealed class UapiServerTests : IAsyncLifetime
 
     public ValueTask InitializeAsync()
     {
-        var network = new InMemoryNetwork();
-        var addressB = IPAddress.Parse("192.0.2.2");
-        _pair = HostPair.Start(network.CreateSocketFactory(IPAddress.Parse("192.0.2.1")), network.CreateSocketFactory(addressB), addressB);
+        _pair = HostPair.StartInMemory();
         _server = new UapiServer(_pair.A, SocketPath);
         _server.Start();
         return ValueTask.CompletedTask;
