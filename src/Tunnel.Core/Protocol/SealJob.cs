@@ -29,7 +29,7 @@ public struct SealJob
     }
 
     /// <summary>Whether there is anything to encrypt (false for a default job).</summary>
-    public readonly bool IsPending => _paddedLength > 0 || _counter != 0 || ((ReadOnlySpan<byte>)_key).IndexOfAnyExcept((byte)0) >= 0;
+    public readonly bool IsPending => ((ReadOnlySpan<byte>)_key).IndexOfAnyExcept((byte)0) >= 0;
 
     /// <summary>The datagram's length once sealed: header, padded payload, tag.</summary>
     public readonly int Length => MessageLayout.TransportHeaderSize + _paddedLength + MessageLayout.TagSize;

@@ -11,10 +11,11 @@ namespace Tunnel.Internal;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Each pump moves a batch per iteration: read a batch, take the device lock once for the whole batch
-/// (seal or open in place, drain the transmits the calls produced, re-arm the timer), release it, then write
-/// the batch out. The lock is held for the protocol work of one batch, never across a system call, so the
-/// two pumps overlap their I/O. Ordering per peer follows from sealing a batch in read order.
+/// Each pump moves a batch per iteration: read a batch; under the device lock, the sequential protocol work
+/// of the whole batch (routing, nonces, replay and source checks, draining what the core queued, re-arming
+/// the timer); outside it, the seals or opens of the batch on the pump and the crypto helpers; then the
+/// batch written out in order. The lock is never held across a system call or a cipher, so the two pumps
+/// and the helpers overlap. Per-peer order is the order the nonces were assigned in.
 /// </para>
 /// <para>
 /// Buffers come from one pinned pool at start-up; the steady state allocates nothing per packet or batch.
@@ -43,6 +44,7 @@ internal sealed partial class DeviceEngine : IDisposable
     private Thread? _outbound;
     private Thread? _inbound;
     private volatile bool _stopping;
+    private int _stopped;
 
     public DeviceEngine(TunnelOptions options, ITunDevice tun, IDatagramSocketFactory socketFactory, TimeProvider time, ILogger logger, IEntropySource entropy)
     {
@@ -114,9 +116,9 @@ internal sealed partial class DeviceEngine : IDisposable
     /// <summary>Stops the timer and the pumps, and closes the socket and the TUN device (closing is what wakes the pumps).</summary>
     public void Stop()
     {
-        if (_stopping)
+        if (Interlocked.Exchange(ref _stopped, 1) != 0)
         {
-            return;
+            return; // a failing pump and the owner may both stop the engine
         }
 
         _stopping = true;

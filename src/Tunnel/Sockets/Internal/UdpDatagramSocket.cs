@@ -68,10 +68,7 @@ internal sealed class UdpDatagramSocket : IDatagramSocket
                 continue;
             }
 
-            if (TryReadEndpoint(_receiveAddress, out sources[count]))
-            {
-                count++;
-            }
+            sources[count++] = ReadEndpoint(_receiveAddress);
         }
 
         return count;
@@ -128,14 +125,13 @@ internal sealed class UdpDatagramSocket : IDatagramSocket
     private static bool IsClosed(SocketException error) =>
         error.SocketErrorCode is SocketError.OperationAborted or SocketError.Interrupted or SocketError.NotSocket or SocketError.Shutdown;
 
-    private bool TryReadEndpoint(SocketAddress address, out UdpEndpoint endpoint)
+    private UdpEndpoint ReadEndpoint(SocketAddress address)
     {
         ReadOnlySpan<byte> raw = address.Buffer.Span;
         ushort port = BinaryPrimitives.ReadUInt16BigEndian(raw[PortOffset..]);
-        endpoint = _family == AddressFamily.InterNetworkV6
+        return _family == AddressFamily.InterNetworkV6
             ? new UdpEndpoint(raw.Slice(IPv6AddressOffset, 16), port)
             : new UdpEndpoint(raw.Slice(IPv4AddressOffset, 4), port);
-        return true;
     }
 
     private bool TryWriteEndpoint(UdpEndpoint endpoint, SocketAddress address)
