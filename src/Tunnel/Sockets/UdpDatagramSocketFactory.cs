@@ -14,9 +14,14 @@ public sealed class UdpDatagramSocketFactory : IDatagramSocketFactory
     /// <summary>The shared instance; the factory holds no state.</summary>
     public static UdpDatagramSocketFactory Instance { get; } = new();
 
+    /// <summary>Linux's <c>SOL_SOCKET</c>, <c>SO_SNDBUFFORCE</c> and <c>SO_RCVBUFFORCE</c> (asm-generic/socket.h).</summary>
+    private const int SolSocket = 1, SoSndBufForce = 32, SoRcvBufForce = 33;
+
     /// <summary>
-    /// The socket buffer size asked for in both directions. The kernel caps it (Linux: at
-    /// <c>net.core.rmem_max</c> / <c>wmem_max</c>); a larger buffer absorbs bursts a busy receiver would drop.
+    /// The socket buffer size asked for in both directions: a larger buffer absorbs the bursts a busy
+    /// receiver would otherwise drop (the default 208 KiB overflows under a single TCP stream). On Linux
+    /// with CAP_NET_ADMIN the size is forced past <c>net.core.rmem_max</c> / <c>wmem_max</c>
+    /// (<c>SO_RCVBUFFORCE</c>); otherwise the kernel caps it there.
     /// </summary>
     public int BufferSize { get; init; } = 7 << 20;
 
@@ -80,6 +85,11 @@ public sealed class UdpDatagramSocketFactory : IDatagramSocketFactory
 
     private static void TrySetBufferSizes(Socket socket, int size)
     {
+        if (OperatingSystem.IsLinux() && TryForce(socket, SoRcvBufForce, size) && TryForce(socket, SoSndBufForce, size))
+        {
+            return;
+        }
+
         try
         {
             socket.ReceiveBufferSize = size;
@@ -88,6 +98,21 @@ public sealed class UdpDatagramSocketFactory : IDatagramSocketFactory
         catch (SocketException)
         {
             // A smaller buffer still works; the system's default stays.
+        }
+    }
+
+    private static bool TryForce(Socket socket, int option, int size)
+    {
+        Span<byte> value = stackalloc byte[sizeof(int)];
+        BitConverter.TryWriteBytes(value, size);
+        try
+        {
+            socket.SetRawSocketOption(SolSocket, option, value);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false; // without CAP_NET_ADMIN: fall back to the capped option
         }
     }
 }

@@ -37,6 +37,9 @@ internal sealed class UdpDatagramSocket : IDatagramSocket
 
     public ushort Port { get; }
 
+    /// <summary>The kernel's receive buffer size (Linux reports twice what was set, for its bookkeeping).</summary>
+    internal int ReceiveBufferSize => _socket.ReceiveBufferSize;
+
     public int BatchSize => 64;
 
     public int Receive(ReadOnlySpan<Memory<byte>> buffers, Span<int> sizes, Span<UdpEndpoint> sources)
