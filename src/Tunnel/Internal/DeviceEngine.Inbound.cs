@@ -18,7 +18,7 @@ internal sealed partial class DeviceEngine
     {
         int batchSize = Math.Clamp(_socket?.BatchSize ?? 1, 1, MaxReceiveBatch);
         var opens = new OpenBatch(_pool.RentBatch(batchSize));
-        var sizes = new int[batchSize];
+        int[] sizes = opens.Sizes;
         var sources = new UdpEndpoint[batchSize];
         var packets = new ReadOnlyMemory<byte>[batchSize];
         using var job = new CryptoJob();
@@ -109,8 +109,7 @@ internal sealed partial class DeviceEngine
             PacketResult prepared = _device.PrepareDecapsulate(datagram, source, buffer.Span[PacketBufferPool.HeadRoom..], now, out opens.Jobs[opens.Count]);
             if (prepared.Action == PacketAction.Open)
             {
-                opens.Targets[opens.Count] = i;
-                opens.Sizes[opens.Count++] = size;
+                opens.Targets[opens.Count++] = i;
             }
 
             return;
@@ -149,7 +148,10 @@ internal sealed partial class DeviceEngine
         }
     }
 
-    /// <summary>The open jobs of one receive batch; job <c>j</c> opens the datagram in buffer <c>Targets[j]</c> in place.</summary>
+    /// <summary>
+    /// The open jobs of one receive batch; job <c>j</c> opens the datagram in buffer <c>Targets[j]</c> in
+    /// place, whose received length is <c>Sizes[Targets[j]]</c>.
+    /// </summary>
     private sealed class OpenBatch(Memory<byte>[] buffers) : ICryptoBatch
     {
         public Memory<byte>[] Buffers { get; } = buffers;
@@ -164,8 +166,9 @@ internal sealed partial class DeviceEngine
 
         public void Process(int index)
         {
-            Span<byte> buffer = Buffers[Targets[index]].Span;
-            Jobs[index].TryOpen(buffer[..Sizes[index]], buffer[PacketBufferPool.HeadRoom..]);
+            int target = Targets[index];
+            Span<byte> buffer = Buffers[target].Span;
+            Jobs[index].TryOpen(buffer[..Sizes[target]], buffer[PacketBufferPool.HeadRoom..]);
         }
     }
 }
