@@ -1,0 +1,45 @@
+using System.Buffers.Binary;
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using Tunnel.Platform.Offloads;
+
+namespace Tunnel.Platform.Tests.Offloads;
+
+public sealed class InternetChecksumTests
+{
+    [Property(MaxTest = 500)]
+    public Property Sum_MatchesTheWordByWordReference(int seed)
+    {
+        var random = new Random(seed);
+        var data = new byte[random.Next(0, 3000)];
+        random.NextBytes(data);
+        int start = data.Length == 0 ? 0 : random.Next(0, Math.Min(data.Length, 9));
+        ReadOnlySpan<byte> slice = data.AsSpan(start);
+
+        Span<byte> stored = stackalloc byte[2];
+        InternetChecksum.Store(stored, 0, InternetChecksum.Complement(InternetChecksum.Add(slice)));
+        return (BinaryPrimitives.ReadUInt16BigEndian(stored) == ReferencePackets.Checksum(slice)).Label($"length {slice.Length}");
+    }
+
+    [Fact]
+    public void Rfc1071Example_SumsToTheDocumentedValue()
+    {
+        // RFC 1071 section 3: the words 0001 f203 f4f5 f6f7 sum to ddf2 (one's complement 220d).
+        byte[] data = [0x00, 0x01, 0xF2, 0x03, 0xF4, 0xF5, 0xF6, 0xF7];
+        Span<byte> stored = stackalloc byte[2];
+        InternetChecksum.Store(stored, 0, InternetChecksum.Fold(InternetChecksum.Add(data)));
+        Assert.Equal(0xDDF2, BinaryPrimitives.ReadUInt16BigEndian(stored));
+    }
+
+    [Fact]
+    public void ValidPacket_Verifies_AndAFlippedBitDoesNot()
+    {
+        var flow = ReferencePackets.Flow.Random(new Random(7), isIPv6: false, ReferencePackets.Tcp);
+        byte[] packet = ReferencePackets.TcpSegment(flow, 1, 2, 0x10, [], "hello, checksum"u8);
+        Assert.True(InternetChecksum.IsValid(IPHeaders.TransportSum(packet, false, 20, IPHeaders.Tcp)));
+
+        packet[^1] ^= 0x01;
+        Assert.False(InternetChecksum.IsValid(IPHeaders.TransportSum(packet, false, 20, IPHeaders.Tcp)));
+    }
+}
