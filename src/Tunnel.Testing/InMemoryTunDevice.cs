@@ -53,11 +53,11 @@ public sealed class InMemoryTunDevice : ITunDevice
         _toTunnel.ReadBatch(buffers[..Math.Min(buffers.Length, BatchSize)], sizes, default, offset);
 
     /// <inheritdoc/>
-    public void Write(ReadOnlySpan<ReadOnlyMemory<byte>> packets)
+    public void Write(ReadOnlySpan<Memory<byte>> packets, int offset)
     {
-        foreach (ReadOnlyMemory<byte> packet in packets)
+        foreach (Memory<byte> packet in packets)
         {
-            if (!_fromTunnel.TryWrite(packet.Span, default, TimeSpan.Zero))
+            if (!_fromTunnel.TryWrite(packet.Span[offset..], default, TimeSpan.Zero))
             {
                 Interlocked.Increment(ref _writeDrops);
             }

@@ -29,8 +29,14 @@ public interface ITunDevice : IDisposable
     /// <exception cref="IOException">The device failed, for example because the interface was deleted.</exception>
     int Read(ReadOnlySpan<Memory<byte>> buffers, Span<int> sizes, int offset);
 
-    /// <summary>Writes IP packets to the operating system, each element exactly one packet.</summary>
-    /// <param name="packets">The packets.</param>
+    /// <summary>
+    /// Writes IP packets to the operating system. Each buffer holds exactly one packet, from
+    /// <paramref name="offset"/> to its end; the bytes in front of <paramref name="offset"/> are free for the
+    /// device's own header, and the device may rewrite the buffers (to coalesce packets of one flow, say):
+    /// they belong to the caller again once the call returns.
+    /// </summary>
+    /// <param name="packets">The buffers, one packet each.</param>
+    /// <param name="offset">Where each packet starts in its buffer.</param>
     /// <exception cref="IOException">The device failed.</exception>
-    void Write(ReadOnlySpan<ReadOnlyMemory<byte>> packets);
+    void Write(ReadOnlySpan<Memory<byte>> packets, int offset);
 }

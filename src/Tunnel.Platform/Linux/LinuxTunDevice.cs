@@ -1,15 +1,20 @@
 using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
 using Tunnel.Platform.Interop.Linux;
+using Tunnel.Platform.Offloads;
 using Native = Tunnel.Platform.Interop.Linux.Interop;
 using static Tunnel.Platform.Interop.Linux.Interop;
 
 namespace Tunnel.Platform.Linux;
 
 /// <summary>
-/// A Linux TUN interface from <c>/dev/net/tun</c> (<c>IFF_TUN | IFF_NO_PI</c>: bare IP packets). Reads wait
-/// in <c>poll</c> on the device and on an eventfd, so <see cref="Dispose"/> wakes a blocked reader at once,
-/// and then take every packet already queued, up to a batch, without blocking again.
+/// A Linux TUN interface from <c>/dev/net/tun</c> (<c>IFF_TUN | IFF_NO_PI</c>: bare IP packets), by default
+/// with segmentation offloads (<c>IFF_VNET_HDR</c>): a read may return a TCP or UDP super-packet of up to
+/// 64 KiB, which is split here into MTU-sized packets, and a write coalesces the TCP segments (and UDP
+/// datagrams) of one flow into one super-packet, so the kernel's stack handles a few large packets where it
+/// would handle dozens of small ones. Reads wait in <c>poll</c> on the device and on an eventfd, so
+/// <see cref="Dispose"/> wakes a blocked reader at once, and then take every packet already queued, up to
+/// a batch, without blocking again.
 /// </summary>
 /// <remarks>
 /// Creating one needs CAP_NET_ADMIN. The interface exists while the device is open and disappears when it
@@ -17,40 +22,64 @@ namespace Tunnel.Platform.Linux;
 /// <see cref="IOException"/>, which stops a <see cref="TunnelHost"/>.
 /// </remarks>
 [SupportedOSPlatform("linux")]
-public sealed class LinuxTunDevice : ITunDevice
+public sealed partial class LinuxTunDevice : ITunDevice
 {
     private const short IffTun = 0x0001;
     private const short IffNoPi = 0x1000;
+    private const short IffVnetHdr = 0x4000;
+
+    /// <summary><c>TUN_F_*</c> from linux/if_tun.h.</summary>
+    private const uint TunFCsum = 0x01, TunFTso4 = 0x02, TunFTso6 = 0x04, TunFUso4 = 0x20, TunFUso6 = 0x40;
 
     private readonly SafeFileDescriptor _device;
     private readonly SafeFileDescriptor _wakeup;
     private long _writeErrors;
+    private long _readErrors;
     private int _disposed;
 
-    private LinuxTunDevice(SafeFileDescriptor device, SafeFileDescriptor wakeup, string name)
+    private LinuxTunDevice(SafeFileDescriptor device, SafeFileDescriptor wakeup, string name, LinuxTunOffloads offloads)
     {
         _device = device;
         _wakeup = wakeup;
         Name = name;
+        Offloads = offloads;
+        if ((offloads & LinuxTunOffloads.VirtioHeader) != 0)
+        {
+            _readStaging = GC.AllocateUninitializedArray<byte>(VirtioNetHeader.Size + MaxSuperPacket, pinned: true);
+            _coalescer = new PacketCoalescer(MaxBatch, coalesceUdp: (offloads & LinuxTunOffloads.UdpSegmentation) != 0);
+        }
     }
+
+    /// <summary>The most packets in a read or write batch.</summary>
+    private const int MaxBatch = 128;
+
+    /// <summary>The largest packet the kernel hands over with offloads: the IP length field's limit.</summary>
+    private const int MaxSuperPacket = 65535;
 
     /// <inheritdoc/>
     public string Name { get; }
 
     /// <inheritdoc/>
-    public int BatchSize => 64;
+    public int BatchSize => MaxBatch;
+
+    /// <summary>The offloads agreed with the kernel when the device was opened.</summary>
+    public LinuxTunOffloads Offloads { get; }
 
     /// <summary>Packets the kernel refused on write (malformed, or the interface was down), each dropped.</summary>
     public long WriteErrors => Interlocked.Read(ref _writeErrors);
 
+    /// <summary>Reads dropped as malformed (a virtio header that does not match its packet, a segment larger than the buffer).</summary>
+    public long ReadErrors => Interlocked.Read(ref _readErrors);
+
     /// <summary>Creates the interface, or attaches to an existing persistent one of that name.</summary>
     /// <param name="name">The interface name (at most 15 characters), for example <c>wg0</c>.</param>
-    /// <param name="mtu">The MTU to set, or <see langword="null"/> to keep the kernel's.</param>
+    /// <param name="options">The MTU and whether to ask for offloads; the defaults (MTU 1420, offloads on) when <see langword="null"/>.</param>
     /// <returns>The open device.</returns>
     /// <exception cref="IOException">The device cannot be created; the message carries the errno.</exception>
-    public static unsafe LinuxTunDevice Create(string name, int? mtu = 1420)
+    public static unsafe LinuxTunDevice Create(string name, LinuxTunDeviceOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
+        options ??= new LinuxTunDeviceOptions();
         InterfaceRequest request = InterfaceRequest.ForName(name);
         SafeFileDescriptor device = Open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
         if (device.IsInvalid)
@@ -63,14 +92,15 @@ public sealed class LinuxTunDevice : ITunDevice
         SafeFileDescriptor? wakeup = null;
         try
         {
-            request.Flags = IffTun | IffNoPi;
+            request.Flags = options.EnableOffloads ? (short)(IffTun | IffNoPi | IffVnetHdr) : (short)(IffTun | IffNoPi);
             if (Ioctl(device, TUNSETIFF, &request) < 0)
             {
                 throw Failure($"create TUN interface {name}", Marshal.GetLastPInvokeError());
             }
 
             string actual = request.GetName();
-            if (mtu is { } value)
+            LinuxTunOffloads offloads = options.EnableOffloads ? NegotiateOffloads(device) : LinuxTunOffloads.None;
+            if (options.Mtu is { } value)
             {
                 SetMtu(actual, value);
             }
@@ -81,7 +111,7 @@ public sealed class LinuxTunDevice : ITunDevice
                 throw Failure("eventfd", Marshal.GetLastPInvokeError());
             }
 
-            return new LinuxTunDevice(device, wakeup, actual);
+            return new LinuxTunDevice(device, wakeup, actual, offloads);
         }
         catch
         {
@@ -105,92 +135,6 @@ public sealed class LinuxTunDevice : ITunDevice
         return request.Value;
     }
 
-    /// <inheritdoc/>
-    public unsafe int Read(ReadOnlySpan<Memory<byte>> buffers, Span<int> sizes, int offset)
-    {
-        int limit = Math.Min(Math.Min(buffers.Length, sizes.Length), BatchSize);
-        int count = 0;
-        while (count == 0)
-        {
-            if (!WaitReadable())
-            {
-                return 0;
-            }
-
-            while (count < limit)
-            {
-                Span<byte> target = buffers[count].Span[offset..];
-                nint read;
-                fixed (byte* pointer = target)
-                {
-                    read = Native.Read(_device, pointer, (nuint)target.Length);
-                }
-
-                if (read >= 0)
-                {
-                    sizes[count++] = (int)read;
-                    continue;
-                }
-
-                int errno = Marshal.GetLastPInvokeError();
-                if (errno == Errors.EINTR)
-                {
-                    continue;
-                }
-
-                if (errno == Errors.EAGAIN)
-                {
-                    break;
-                }
-
-                if (Volatile.Read(ref _disposed) != 0)
-                {
-                    return count;
-                }
-
-                throw Failure($"read from {Name}", errno);
-            }
-        }
-
-        return count;
-    }
-
-    /// <inheritdoc/>
-    public unsafe void Write(ReadOnlySpan<ReadOnlyMemory<byte>> packets)
-    {
-        foreach (ReadOnlyMemory<byte> packet in packets)
-        {
-            ReadOnlySpan<byte> bytes = packet.Span;
-            while (true)
-            {
-                nint written;
-                fixed (byte* pointer = bytes)
-                {
-                    written = Native.Write(_device, pointer, (nuint)bytes.Length);
-                }
-
-                if (written >= 0)
-                {
-                    break;
-                }
-
-                int errno = Marshal.GetLastPInvokeError();
-                if (errno == Errors.EINTR)
-                {
-                    continue;
-                }
-
-                if (errno is Errors.EBADFD or Errors.EBADF or Errors.ENODEV && Volatile.Read(ref _disposed) == 0)
-                {
-                    throw Failure($"write to {Name}", errno);
-                }
-
-                Interlocked.Increment(ref _writeErrors); // one packet refused; the interface is still there
-                break;
-            }
-        }
-    }
-
     /// <summary>Wakes a blocked <see cref="Read"/> (which returns 0) and closes the device, removing the interface.</summary>
     public unsafe void Dispose()
     {
@@ -203,6 +147,25 @@ public sealed class LinuxTunDevice : ITunDevice
         _ = Native.Write(_wakeup, (byte*)&one, sizeof(ulong));
         _device.Dispose(); // closed once the reader's poll has released its reference
         _wakeup.Dispose();
+    }
+
+    /// <summary>
+    /// Asks for checksum and segmentation offloads, UDP segmentation first where the kernel has it (6.2 and
+    /// later), then TCP only; with neither, the virtio header stays but every read is a plain packet.
+    /// </summary>
+    private static LinuxTunOffloads NegotiateOffloads(SafeFileDescriptor device)
+    {
+        if (Ioctl(device, TUNSETOFFLOAD, TunFCsum | TunFTso4 | TunFTso6 | TunFUso4 | TunFUso6) == 0)
+        {
+            return LinuxTunOffloads.VirtioHeader | LinuxTunOffloads.Checksum | LinuxTunOffloads.TcpSegmentation | LinuxTunOffloads.UdpSegmentation;
+        }
+
+        if (Ioctl(device, TUNSETOFFLOAD, TunFCsum | TunFTso4 | TunFTso6) == 0)
+        {
+            return LinuxTunOffloads.VirtioHeader | LinuxTunOffloads.Checksum | LinuxTunOffloads.TcpSegmentation;
+        }
+
+        return LinuxTunOffloads.VirtioHeader;
     }
 
     private static unsafe void SetMtu(string name, int mtu)

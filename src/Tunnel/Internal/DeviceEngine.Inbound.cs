@@ -20,7 +20,7 @@ internal sealed partial class DeviceEngine
         var opens = new OpenBatch(_pool.RentBatch(batchSize));
         int[] sizes = opens.Sizes;
         var sources = new UdpEndpoint[batchSize];
-        var packets = new ReadOnlyMemory<byte>[batchSize];
+        var packets = new Memory<byte>[batchSize];
         using var job = new CryptoJob();
         var control = new TransmitBatch(_pool.RentBatch(batchSize), batchSize);
 
@@ -74,7 +74,7 @@ internal sealed partial class DeviceEngine
                         PacketResult result = _device.CompleteDecapsulate(buffer.Span[..sizes[i]], sources[i], buffer.Span[PacketBufferPool.HeadRoom..], ref opens.Jobs[j], now);
                         if (result.Action == PacketAction.WriteToTunnel)
                         {
-                            packets[written++] = buffer.Slice(PacketBufferPool.HeadRoom, result.Length);
+                            packets[written++] = buffer[..(PacketBufferPool.HeadRoom + result.Length)];
                         }
                     }
 
@@ -87,7 +87,7 @@ internal sealed partial class DeviceEngine
             EngineCounters.Add(ref Counters.BytesReceived, receivedBytes);
             if (written > 0)
             {
-                _tun.Write(packets.AsSpan(0, written));
+                _tun.Write(packets.AsSpan(0, written), PacketBufferPool.HeadRoom);
                 EngineCounters.Add(ref Counters.TunnelPacketsWritten, written);
             }
 

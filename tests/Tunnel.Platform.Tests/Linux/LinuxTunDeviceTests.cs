@@ -33,7 +33,7 @@ public sealed class LinuxTunDeviceTests
     {
         Requirements.RootAndTun();
         string name = UniqueName();
-        using (LinuxTunDevice device = LinuxTunDevice.Create(name, mtu: 1380))
+        using (LinuxTunDevice device = LinuxTunDevice.Create(name, new LinuxTunDeviceOptions { Mtu = 1380 }))
         {
             Assert.Equal(name, device.Name);
             Assert.Equal(1380, device.GetMtu());
@@ -63,7 +63,7 @@ public sealed class LinuxTunDeviceTests
         // A UDP datagram written in from 10.77.0.2 to the socket's port arrives at the socket.
         var local = (IPEndPoint)socket.LocalEndPoint!;
         byte[] reply = PacketBuilder.IPv4(IPAddress.Parse("10.77.0.2"), IPAddress.Parse("10.77.0.1"), UdpDatagram(9999, (ushort)local.Port, "answer"));
-        device.Write([reply]);
+        device.Write([Prepend(reply)], 16);
         socket.ReceiveTimeout = 5000;
         var buffer = new byte[100];
         int received = socket.Receive(buffer);
@@ -133,6 +133,14 @@ public sealed class LinuxTunDeviceTests
         }
 
         throw new Xunit.Sdk.XunitException("the expected packet never came");
+    }
+
+    /// <summary>A buffer with 16 free bytes in front of the packet, as the engine hands them to <see cref="ITunDevice.Write"/>.</summary>
+    internal static Memory<byte> Prepend(byte[] packet)
+    {
+        var buffer = new byte[16 + packet.Length];
+        packet.CopyTo(buffer, 16);
+        return buffer;
     }
 
     private static byte[] UdpDatagram(ushort sourcePort, ushort destinationPort, string text)

@@ -6,9 +6,11 @@ internal static partial class Interop
     public static class Errors
     {
         public const int EINTR = 4;
+        public const int EIO = 5;
         public const int EBADF = 9;
         public const int EAGAIN = 11;
         public const int ENODEV = 19;
+        public const int EINVAL = 22;
         public const int EBADFD = 77;
     }
 }
