@@ -5,6 +5,17 @@ namespace Tunnel.Platform.Tests;
 /// <summary>What a test needs from the machine: it skips with the reason where that is missing, except in CI, where it fails.</summary>
 internal static class Requirements
 {
+    /// <summary>Linux, for the adapters that need nothing more (loopback sockets).</summary>
+    public static void Linux()
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        Assert.Skip("This test needs Linux.");
+    }
+
     public static void RootAndTun()
     {
         string? missing = !OperatingSystem.IsLinux() ? "Linux"

@@ -29,10 +29,9 @@ public sealed class UdpDatagramSocketFactory : IDatagramSocketFactory
     /// <remarks>A non-zero <paramref name="firewallMark"/> needs Linux and CAP_NET_ADMIN; other systems refuse it.</remarks>
     public IDatagramSocket Bind(ushort port, uint firewallMark)
     {
-        Socket socket = Open(port);
+        Socket socket = OpenSocket(port);
         try
         {
-            TrySetBufferSizes(socket, BufferSize);
             var adapter = new UdpDatagramSocket(socket);
             if (firewallMark != 0)
             {
@@ -46,6 +45,21 @@ public sealed class UdpDatagramSocketFactory : IDatagramSocketFactory
             socket.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Opens and binds the socket this factory's adapters drive, with <see cref="BufferSize"/> applied: for an
+    /// adapter that drives the socket with system calls of its own (<c>recvmmsg</c>, say) and wants the same
+    /// dual-stack binding and buffers.
+    /// </summary>
+    /// <param name="port">The local port; 0 for any free port.</param>
+    /// <returns>The bound socket, which the caller owns.</returns>
+    /// <exception cref="SocketException">The port is in use, or the system refuses the socket.</exception>
+    public Socket OpenSocket(ushort port)
+    {
+        Socket socket = Open(port);
+        TrySetBufferSizes(socket, BufferSize);
+        return socket;
     }
 
     private static Socket Open(ushort port)

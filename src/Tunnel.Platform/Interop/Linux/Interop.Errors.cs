@@ -8,9 +8,12 @@ internal static partial class Interop
         public const int EINTR = 4;
         public const int EIO = 5;
         public const int EBADF = 9;
+        public const int EFAULT = 14;
         public const int EAGAIN = 11;
         public const int ENODEV = 19;
         public const int EINVAL = 22;
+        public const int EMSGSIZE = 90;
+        public const int ENOTSOCK = 88;
         public const int EBADFD = 77;
     }
 }

@@ -1,0 +1,187 @@
+using System.Runtime.InteropServices;
+using Tunnel.Core;
+using Tunnel.Platform.Interop.Linux;
+using Tunnel.Platform.Linux.Internal;
+using static Tunnel.Platform.Interop.Linux.Interop;
+
+namespace Tunnel.Platform.Linux;
+
+/// <summary>
+/// Send: the datagrams of a call become messages (a GSO run of equal-sized datagrams, the last possibly
+/// shorter, per message; or one datagram per message) gathered from the caller's buffers without copying,
+/// and go out in one <c>sendmmsg</c>.
+/// </summary>
+public sealed partial class LinuxUdpDatagramSocket
+{
+    /// <summary>The kernel's limit on segments per GSO send (<c>UDP_MAX_SEGMENTS</c>).</summary>
+    private const int MaxSegments = 64;
+
+    /// <summary>The largest UDP payload over IPv4, the bound on a GSO run's bytes.</summary>
+    private const int MaxRunBytes = 65507;
+
+    /// <summary>A control message with one <c>u16</c> (the <c>UDP_SEGMENT</c> size), rounded up.</summary>
+    private const int SendControlStride = 24;
+
+    [ThreadStatic]
+    private static SendScratch? t_scratch;
+
+    private bool _segmentation;
+    private long _segmentationFallbacks;
+
+    /// <summary>GSO sends the kernel refused and that were sent again one datagram per message.</summary>
+    public long SegmentationFallbacks => Interlocked.Read(ref _segmentationFallbacks);
+
+    /// <inheritdoc/>
+    public int Send(ReadOnlySpan<ReadOnlyMemory<byte>> datagrams, UdpEndpoint destination)
+    {
+        SendScratch scratch = t_scratch ??= new SendScratch();
+        int sent = 0;
+        for (int start = 0; start < datagrams.Length; start += MaxBatch)
+        {
+            sent += SendChunk(scratch, datagrams.Slice(start, Math.Min(MaxBatch, datagrams.Length - start)), destination, Segmentation && _batching);
+        }
+
+        return sent;
+    }
+
+    private unsafe int SendChunk(SendScratch scratch, ReadOnlySpan<ReadOnlyMemory<byte>> datagrams, UdpEndpoint destination, bool segmentation)
+    {
+        fixed (byte* name = scratch.Name)
+        fixed (byte* control = scratch.Control)
+        fixed (IOVector* vectors = scratch.Vectors)
+        fixed (MultiMessageHeader* messages = scratch.Messages)
+        fixed (int* firsts = scratch.FirstDatagram)
+        {
+            if (!TryWriteName(destination, name, out uint nameLength))
+            {
+                return 0;
+            }
+
+            try
+            {
+                int count = 0;
+                for (int i = 0; i < datagrams.Length;)
+                {
+                    int run = segmentation ? RunLength(datagrams[i..]) : 1;
+                    for (int j = 0; j < run; j++)
+                    {
+                        vectors[i + j] = new IOVector { Base = scratch.Pins.Pin(datagrams[i + j]), Length = (nuint)datagrams[i + j].Length };
+                    }
+
+                    var header = new MessageHeader { Name = name, NameLength = nameLength, Vectors = vectors + i, VectorCount = (nuint)run };
+                    if (run > 1)
+                    {
+                        byte* message = control + (count * SendControlStride);
+                        *(ControlMessageHeader*)message = new ControlMessageHeader { Length = (nuint)ControlMessageHeader.LengthFor(sizeof(ushort)), Level = SOL_UDP, Type = UDP_SEGMENT };
+                        *(ushort*)(message + ControlMessageHeader.Size) = (ushort)datagrams[i].Length;
+                        header.Control = message;
+                        header.ControlLength = (nuint)ControlMessageHeader.Space(sizeof(ushort));
+                    }
+
+                    firsts[count] = i;
+                    messages[count++] = new MultiMessageHeader { Header = header };
+                    i += run;
+                }
+
+                firsts[count] = datagrams.Length;
+                return SendMessages(messages, firsts, count, datagrams, destination);
+            }
+            finally
+            {
+                scratch.Pins.Release();
+            }
+        }
+    }
+
+    /// <summary>How many datagrams from the first form one GSO run: equal sizes, a shorter last one allowed, within the kernel's bounds.</summary>
+    private static int RunLength(ReadOnlySpan<ReadOnlyMemory<byte>> datagrams)
+    {
+        int size = datagrams[0].Length;
+        int run = 1, bytes = size;
+        while (run < datagrams.Length && run < MaxSegments && size > 0)
+        {
+            int next = datagrams[run].Length;
+            if (next > size || next == 0 || bytes + next > MaxRunBytes)
+            {
+                break;
+            }
+
+            run++;
+            bytes += next;
+            if (next < size)
+            {
+                break; // only the last segment may be shorter
+            }
+        }
+
+        return run;
+    }
+
+    /// <summary>Sends the messages, stepping over one the network refuses, and sending a refused GSO run again datagram by datagram.</summary>
+    private unsafe int SendMessages(MultiMessageHeader* messages, int* firsts, int count, ReadOnlySpan<ReadOnlyMemory<byte>> datagrams, UdpEndpoint destination)
+    {
+        int done = 0, sent = 0;
+        while (done < count)
+        {
+            int result;
+            try
+            {
+                result = SendMmsg(_socket.SafeHandle, messages + done, (uint)(count - done), 0);
+            }
+            catch (ObjectDisposedException)
+            {
+                return sent;
+            }
+
+            if (result > 0)
+            {
+                sent += firsts[done + result] - firsts[done];
+                done += result;
+                continue;
+            }
+
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno == Errors.EINTR)
+            {
+                continue;
+            }
+
+            int run = firsts[done + 1] - firsts[done];
+            if (run > 1 && errno is Errors.EIO or Errors.EINVAL or Errors.EMSGSIZE)
+            {
+                // EIO: the device cannot segment (no checksum offload); EINVAL/EMSGSIZE: a segment exceeds the path MTU.
+                if (errno == Errors.EIO)
+                {
+                    Volatile.Write(ref _segmentation, false);
+                }
+
+                Interlocked.Increment(ref _segmentationFallbacks);
+                sent += SendChunk(t_scratch2 ??= new SendScratch(), datagrams[firsts[done]..firsts[done + 1]], destination, segmentation: false);
+            }
+
+            done++; // unreachable, no buffer space, closed: this message is lost, as UDP allows
+        }
+
+        return sent;
+    }
+
+    /// <summary>The fallback's own scratch, since the first is still in use by the refused call.</summary>
+    [ThreadStatic]
+    private static SendScratch? t_scratch2;
+
+    /// <summary>One sending thread's message headers, vectors, control messages and pins.</summary>
+    private sealed class SendScratch
+    {
+        public MultiMessageHeader[] Messages { get; } = GC.AllocateArray<MultiMessageHeader>(MaxBatch, pinned: true);
+
+        public IOVector[] Vectors { get; } = GC.AllocateArray<IOVector>(MaxBatch, pinned: true);
+
+        public byte[] Control { get; } = GC.AllocateArray<byte>(MaxBatch * SendControlStride, pinned: true);
+
+        public byte[] Name { get; } = GC.AllocateArray<byte>(NameStride, pinned: true);
+
+        public int[] FirstDatagram { get; } = GC.AllocateArray<int>(MaxBatch + 1, pinned: true);
+
+        public PinnedBuffers Pins { get; } = new(MaxBatch);
+    }
+}

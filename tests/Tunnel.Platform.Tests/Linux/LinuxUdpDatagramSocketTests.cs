@@ -1,0 +1,148 @@
+using System.Net;
+using System.Runtime.Versioning;
+using Tunnel.Core;
+using Tunnel.Platform.Linux;
+
+namespace Tunnel.Platform.Tests.Linux;
+
+/// <summary>The batched UDP adapter over loopback, with every combination of its features on and off.</summary>
+[SupportedOSPlatform("linux")]
+public sealed class LinuxUdpDatagramSocketTests
+{
+    public static TheoryData<bool, bool, bool, string> Features()
+    {
+        var data = new TheoryData<bool, bool, bool, string>();
+        foreach (bool batching in new[] { true, false })
+        {
+            foreach (bool segmentation in new[] { true, false })
+            {
+                foreach (bool coalescing in new[] { true, false })
+                {
+                    data.Add(batching, segmentation, coalescing, "127.0.0.1");
+                }
+            }
+        }
+
+        data.Add(true, true, true, "::1");
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Features))]
+    public void Datagrams_ArriveWhole_InOrder_WithTheirSource(bool batching, bool segmentation, bool coalescing, string address)
+    {
+        Requirements.Linux();
+        var factory = new LinuxUdpDatagramSocketFactory { EnableBatching = batching, EnableSegmentation = segmentation, EnableReceiveCoalescing = coalescing };
+        using var sender = (LinuxUdpDatagramSocket)factory.Bind(0, 0);
+        using var receiver = (LinuxUdpDatagramSocket)factory.Bind(0, 0);
+        Assert.Equal(coalescing, receiver.ReceiveCoalescing);
+        Assert.Equal(segmentation && batching, sender.Segmentation);
+
+        // Runs of equal sizes with shorter ends, as the engine sends them: GSO takes each run in one message.
+        int[] lengths = [.. Enumerable.Repeat(1452, 50), 700, .. Enumerable.Repeat(1452, 3), 100, 32, 32, 32, .. Enumerable.Repeat(148, 2), 1452];
+        var random = new Random(lengths.Length);
+        byte[][] datagrams = [.. lengths.Select(length =>
+        {
+            var datagram = new byte[length];
+            random.NextBytes(datagram);
+            return datagram;
+        })];
+        var destination = new UdpEndpoint(IPAddress.Parse(address).GetAddressBytes(), receiver.Port);
+        Assert.Equal(datagrams.Length, sender.Send([.. datagrams.Select(d => (ReadOnlyMemory<byte>)d)], destination));
+
+        List<byte[]> received = ReceiveAll(receiver, datagrams.Length, out List<UdpEndpoint> sources);
+        Assert.Equal(datagrams, received);
+        Assert.All(sources, source => Assert.Equal(new UdpEndpoint(IPAddress.Parse(address).GetAddressBytes(), sender.Port), source));
+        Assert.Equal(0, receiver.TruncatedDatagrams);
+        if (batching && segmentation && coalescing)
+        {
+            Assert.True(receiver.CoalescedReceives > 0, "loopback passes GSO sends whole, so GRO must have seen a coalesced datagram");
+        }
+    }
+
+    [Fact]
+    public void DualStackSocket_ReachesAndReportsIPv4Peers()
+    {
+        Requirements.Linux();
+        using var sender = LinuxUdpDatagramSocketFactory.Instance.Bind(0, 0);
+        using var receiver = LinuxUdpDatagramSocketFactory.Instance.Bind(0, 0);
+        byte[] datagram = [1, 2, 3, 4, 5];
+        Assert.Equal(1, sender.Send([datagram], new UdpEndpoint([127, 0, 0, 1], receiver.Port)));
+
+        List<byte[]> received = ReceiveAll(receiver, 1, out List<UdpEndpoint> sources);
+        Assert.Equal(datagram, received[0]);
+        Assert.False(sources[0].IsIPv6);
+        Assert.Equal(sender.Port, sources[0].Port);
+    }
+
+    [Fact]
+    public void Dispose_WakesABlockedReceive()
+    {
+        Requirements.Linux();
+        IDatagramSocket socket = LinuxUdpDatagramSocketFactory.Instance.Bind(0, 0);
+        int result = -1;
+        var reader = new Thread(() => result = socket.Receive([new byte[2048]], new int[1], new UdpEndpoint[1]));
+        reader.Start();
+        Thread.Sleep(100);
+        socket.Dispose();
+        Assert.True(reader.Join(TimeSpan.FromSeconds(5)), "the receive did not return");
+        Assert.Equal(0, result);
+    }
+
+    [Fact]
+    public void SteadyState_AllocatesNothing()
+    {
+        Requirements.Linux();
+        using IDatagramSocket sender = LinuxUdpDatagramSocketFactory.Instance.Bind(0, 0);
+        using IDatagramSocket receiver = LinuxUdpDatagramSocketFactory.Instance.Bind(0, 0);
+        var destination = new UdpEndpoint([127, 0, 0, 1], receiver.Port);
+        byte[] slab = GC.AllocateArray<byte>(64 * 1600, pinned: true);
+        ReadOnlyMemory<byte>[] datagrams = [.. Enumerable.Range(0, 32).Select(i => (ReadOnlyMemory<byte>)slab.AsMemory(i * 1600, 1452))];
+        Memory<byte>[] buffers = [.. Enumerable.Range(32, 32).Select(i => slab.AsMemory(i * 1600, 1600))];
+        var sizes = new int[32];
+        var sources = new UdpEndpoint[32];
+
+        void RoundTrip()
+        {
+            sender.Send(datagrams, destination);
+            for (int received = 0; received < datagrams.Length;)
+            {
+                received += receiver.Receive(buffers, sizes, sources);
+            }
+        }
+
+        for (int i = 0; i < 20; i++)
+        {
+            RoundTrip();
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 200; i++)
+        {
+            RoundTrip();
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    private static List<byte[]> ReceiveAll(IDatagramSocket receiver, int expected, out List<UdpEndpoint> sources)
+    {
+        Memory<byte>[] buffers = [.. Enumerable.Range(0, 128).Select(_ => (Memory<byte>)new byte[2048])];
+        var sizes = new int[128];
+        var from = new UdpEndpoint[128];
+        var received = new List<byte[]>();
+        sources = [];
+        while (received.Count < expected)
+        {
+            int count = receiver.Receive(buffers, sizes, from);
+            Assert.True(count > 0, "the socket closed");
+            for (int i = 0; i < count; i++)
+            {
+                received.Add(buffers[i].Span[..sizes[i]].ToArray());
+                sources.Add(from[i]);
+            }
+        }
+
+        return received;
+    }
+}
