@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Tunnel.Platform.Linux;
-using Tunnel.Sockets;
 using Tunnel.Uapi;
 
 namespace Tunnel.Agent;
@@ -29,6 +28,12 @@ internal static partial class DaemonCommand
             return 1;
         }
 
+        if (!FastPathSettings.TryRead(Environment.GetEnvironmentVariable(FastPathSettings.Variable), out FastPathSettings fastPath, out string? invalid))
+        {
+            Console.Error.WriteLine($"tunnel-agent: {invalid}");
+            return 1;
+        }
+
         bool child = Environment.GetEnvironmentVariable(DaemonChildVariable) == "1";
         if (!foreground && !child)
         {
@@ -44,10 +49,13 @@ internal static partial class DaemonCommand
         ILogger log = loggers.CreateLogger("tunnel-agent");
         TunnelHost host;
         UapiServer uapi;
+        var usage = RuntimeUsage.Start();
         try
         {
-            host = new TunnelHost(new TunnelOptions(), LinuxTunDevice.Create(name), UdpDatagramSocketFactory.Instance, loggers);
+            LinuxTunDevice tun = LinuxTunDevice.Create(name, fastPath.TunOptions);
+            host = new TunnelHost(new TunnelOptions(), tun, fastPath.SocketFactory, loggers);
             host.Start();
+            Log.FastPath(log, name, tun.Offloads, OnOff(fastPath.Batching), OnOff(fastPath.UdpSegmentation), OnOff(fastPath.UdpReceiveCoalescing));
             uapi = new UapiServer(host, loggerFactory: loggers);
             uapi.Start();
         }
@@ -75,7 +83,14 @@ internal static partial class DaemonCommand
         }
 
         await uapi.DisposeAsync();
+        TunnelStatistics statistics = host.GetStatistics();
         await host.DisposeAsync();
+        if (Environment.GetEnvironmentVariable("LOG_LEVEL") != "silent")
+        {
+            // Whatever the log level: what a run cost the runtime is the point of the line.
+            Console.Error.WriteLine($"tunnel-agent: {name} stopped. {usage.Describe(statistics)}");
+        }
+
         return exitCode;
     }
 
@@ -110,9 +125,14 @@ internal static partial class DaemonCommand
         return process.ExitCode == 0 ? 1 : process.ExitCode;
     }
 
+    private static string OnOff(bool value) => value ? "on" : "off";
+
     private static partial class Log
     {
         [LoggerMessage(100, LogLevel.Error, "{Interface} stopped: {Reason}")]
         public static partial void Stopped(ILogger logger, string @interface, string? reason);
+
+        [LoggerMessage(101, LogLevel.Information, "{Interface} fast path: TUN offloads {Offloads}; UDP batching {Batching}, GSO {Segmentation}, GRO {Coalescing} (asked for)")]
+        public static partial void FastPath(ILogger logger, string @interface, LinuxTunOffloads offloads, string batching, string segmentation, string coalescing);
     }
 }

@@ -1,0 +1,58 @@
+using Tunnel.Platform.Linux;
+
+namespace Tunnel.Agent;
+
+/// <summary>
+/// Which Linux fast-path features the daemon uses: all of them unless <c>TUNNEL_DISABLE</c> lists some, a
+/// comma-separated subset of <c>tun-offloads</c>, <c>udp-gso</c>, <c>udp-gro</c>, <c>mmsg</c> (batched
+/// socket calls), or <c>all</c>. For comparing, and for kernels where a feature misbehaves.
+/// </summary>
+internal sealed record FastPathSettings(bool TunOffloads, bool UdpSegmentation, bool UdpReceiveCoalescing, bool Batching)
+{
+    public const string Variable = "TUNNEL_DISABLE";
+
+    private static readonly string[] s_features = ["tun-offloads", "udp-gso", "udp-gro", "mmsg", "all"];
+
+    /// <summary>Reads <see cref="Variable"/>; an unknown name is an error, not silently ignored.</summary>
+    public static bool TryRead(string? value, out FastPathSettings settings, out string? error)
+    {
+        settings = new FastPathSettings(true, true, true, true);
+        error = null;
+        foreach (string item in (value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            switch (item)
+            {
+                case "tun-offloads":
+                    settings = settings with { TunOffloads = false };
+                    break;
+                case "udp-gso":
+                    settings = settings with { UdpSegmentation = false };
+                    break;
+                case "udp-gro":
+                    settings = settings with { UdpReceiveCoalescing = false };
+                    break;
+                case "mmsg":
+                    settings = settings with { Batching = false };
+                    break;
+                case "all":
+                    settings = new FastPathSettings(false, false, false, false);
+                    break;
+                default:
+                    error = $"{Variable}: unknown feature '{item}' (known: {string.Join(", ", s_features)})";
+                    return false;
+            }
+        }
+
+        return true;
+    }
+
+    public LinuxTunDeviceOptions TunOptions => new() { EnableOffloads = TunOffloads };
+
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public LinuxUdpDatagramSocketFactory SocketFactory => new()
+    {
+        EnableBatching = Batching,
+        EnableSegmentation = UdpSegmentation,
+        EnableReceiveCoalescing = UdpReceiveCoalescing,
+    };
+}
