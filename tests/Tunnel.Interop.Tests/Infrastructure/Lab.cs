@@ -56,9 +56,9 @@ internal sealed class Lab : IDisposable
     public Command.Result TryExec(int side, string program, params string[] arguments) =>
         Command.Try("ip", ["netns", "exec", Namespace(side), program, .. arguments], TimeSpan.FromMinutes(5));
 
-    public Peer Start(int side, Implementation implementation, string? interfaceName = null)
+    public Peer Start(int side, Implementation implementation, string? interfaceName = null, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var peer = new Peer(this, side, implementation, interfaceName ?? $"wg{_id}{side}");
+        var peer = new Peer(this, side, implementation, interfaceName ?? $"wg{_id}{side}", environment);
         _peers.Add(peer);
         return peer;
     }

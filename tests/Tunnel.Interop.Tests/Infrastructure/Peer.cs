@@ -10,7 +10,7 @@ internal sealed class Peer : IDisposable
     private readonly StringBuilder _log = new();
     private bool _disposed;
 
-    public Peer(Lab lab, int side, Implementation implementation, string interfaceName)
+    public Peer(Lab lab, int side, Implementation implementation, string interfaceName, IReadOnlyDictionary<string, string>? environment = null)
     {
         Lab = lab;
         Side = side;
@@ -28,6 +28,10 @@ internal sealed class Peer : IDisposable
 
         start.Environment["WG_PROCESS_FOREGROUND"] = "1";
         start.Environment["LOG_LEVEL"] = "error";
+        foreach ((string name, string value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
         _process = Process.Start(start)!;
         _process.OutputDataReceived += (_, e) => Append(e.Data);
         _process.ErrorDataReceived += (_, e) => Append(e.Data);

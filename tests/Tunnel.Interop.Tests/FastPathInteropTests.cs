@@ -1,0 +1,55 @@
+using System.Text.Json;
+using Tunnel.Interop.Tests.Infrastructure;
+
+namespace Tunnel.Interop.Tests;
+
+/// <summary>
+/// Our daemon with each Linux fast-path feature switched off (<c>TUNNEL_DISABLE</c>), against wireguard-go
+/// and against our daemon with everything on: the slow paths must interoperate as the fast one does (the
+/// rest of the suite runs with everything on).
+/// </summary>
+public sealed class FastPathInteropTests
+{
+    public static TheoryData<string, Implementation> Settings()
+    {
+        var data = new TheoryData<string, Implementation>();
+        foreach (string disabled in new[] { "tun-offloads", "udp-gso", "udp-gro", "mmsg", "all" })
+        {
+            data.Add(disabled, Implementation.WireGuardGo);
+            data.Add(disabled, Implementation.Tunnel);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Settings))]
+    public void WithAFeatureOff_PingTcpAndUdpStillFlow(string disabled, Implementation other)
+    {
+        using var lab = new Lab();
+        Peer side1 = lab.Start(1, Implementation.Tunnel, environment: new Dictionary<string, string> { ["TUNNEL_DISABLE"] = disabled });
+        Peer side2 = lab.Start(2, other);
+        Lab.Connect(side1, side2);
+
+        Assert.True(lab.Ping(1, "10.200.0.2", 2, "-M", "do", "-s", "1392"), "a full-MTU ping did not pass");
+        Assert.False(lab.Ping(1, "10.200.0.2", 1, "-M", "do", "-s", "1393"), "a ping over the MTU passed");
+
+        foreach (bool reverse in new[] { false, true })
+        {
+            lab.Exec(2, "iperf3", "-s", "-D", "-1", "-B", "10.200.0.2");
+            Thread.Sleep(300);
+            string[] direction = reverse ? ["-R"] : [];
+            using var tcp = JsonDocument.Parse(lab.Exec(1, "iperf3", ["-c", "10.200.0.2", "-t", "2", "-J", .. direction]));
+            long bytes = tcp.RootElement.GetProperty("end").GetProperty("sum_received").GetProperty("bytes").GetInt64();
+            Assert.True(bytes > 10_000_000, $"TCP {(reverse ? "2 -> 1" : "1 -> 2")} moved only {bytes} bytes with {disabled} off");
+        }
+
+        lab.Exec(2, "iperf3", "-s", "-D", "-1", "-B", "10.200.0.2");
+        Thread.Sleep(300);
+        using var udp = JsonDocument.Parse(lab.Exec(1, "iperf3", "-c", "10.200.0.2", "-u", "-b", "100M", "-l", "1392", "-t", "2", "-J"));
+        JsonElement sum = udp.RootElement.GetProperty("end").GetProperty("sum");
+        Assert.True(sum.GetProperty("lost_percent").GetDouble() < 5, $"UDP lost {sum.GetProperty("lost_percent").GetDouble()} % with {disabled} off");
+        Assert.True(sum.GetProperty("bytes").GetInt64() > 10_000_000);
+        Assert.False(side1.HasExited, side1.Log);
+    }
+}
