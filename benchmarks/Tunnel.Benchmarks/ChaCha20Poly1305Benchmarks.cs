@@ -21,7 +21,7 @@ public unsafe class ChaCha20Poly1305Benchmarks
     private byte[] _sealed = [];
     private Framework? _framework;
 
-    [Params(64, 512, 1420)]
+    [Params(64, 512, 1420, 8192)]
     public int Size { get; set; }
 
     [GlobalSetup]

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Tunnel.Platform.Offloads;
 
@@ -21,6 +22,21 @@ internal static class InternetChecksum
         ref byte start = ref MemoryMarshal.GetReference(data);
         int length = data.Length;
         int i = 0;
+        if (Vector256.IsHardwareAccelerated && length >= 64)
+        {
+            // 32 bytes per step, each 32-bit word widened into a 64-bit lane: 0.24 us of a 1380-byte segment's
+            // 0.28 us split went to the scalar loop (GsoBenchmarks), this takes a fraction of it.
+            Vector256<ulong> lower = Vector256<ulong>.Zero, upper = Vector256<ulong>.Zero;
+            for (; i + 32 <= length; i += 32)
+            {
+                (Vector256<ulong> low, Vector256<ulong> high) = Vector256.Widen(Vector256.LoadUnsafe(ref Unsafe.Add(ref start, i)).AsUInt32());
+                lower += low;
+                upper += high;
+            }
+
+            sum += Vector256.Sum(lower + upper);
+        }
+
         ulong a = 0, b = 0;
         for (; i + 16 <= length; i += 16)
         {
