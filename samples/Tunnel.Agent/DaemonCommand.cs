@@ -55,7 +55,7 @@ internal static partial class DaemonCommand
             LinuxTunDevice tun = LinuxTunDevice.Create(name, fastPath.TunOptions);
             host = new TunnelHost(new TunnelOptions(), tun, fastPath.SocketFactory, loggers);
             host.Start();
-            Log.FastPath(log, name, tun.Offloads, OnOff(fastPath.Batching), OnOff(fastPath.UdpSegmentation), OnOff(fastPath.UdpReceiveCoalescing));
+            Log.FastPath(log, name, tun.Offloads, OnOff(fastPath.Batching), OnOff(fastPath.UdpSegmentation), OnOff(fastPath.UdpReceiveCoalescing), OnOff(fastPath.StickySource));
             uapi = new UapiServer(host, loggerFactory: loggers);
             uapi.Start();
         }
@@ -132,7 +132,7 @@ internal static partial class DaemonCommand
         [LoggerMessage(100, LogLevel.Error, "{Interface} stopped: {Reason}")]
         public static partial void Stopped(ILogger logger, string @interface, string? reason);
 
-        [LoggerMessage(101, LogLevel.Information, "{Interface} fast path: TUN offloads {Offloads}; UDP batching {Batching}, GSO {Segmentation}, GRO {Coalescing} (asked for)")]
-        public static partial void FastPath(ILogger logger, string @interface, LinuxTunOffloads offloads, string batching, string segmentation, string coalescing);
+        [LoggerMessage(101, LogLevel.Information, "{Interface} fast path: TUN offloads {Offloads}; UDP batching {Batching}, GSO {Segmentation}, GRO {Coalescing}, packet info {PacketInfo} (asked for)")]
+        public static partial void FastPath(ILogger logger, string @interface, LinuxTunOffloads offloads, string batching, string segmentation, string coalescing, string packetInfo);
     }
 }

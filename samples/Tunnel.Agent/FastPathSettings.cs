@@ -5,18 +5,18 @@ namespace Tunnel.Agent;
 /// <summary>
 /// Which Linux fast-path features the daemon uses: all of them unless <c>TUNNEL_DISABLE</c> lists some, a
 /// comma-separated subset of <c>tun-offloads</c>, <c>udp-gso</c>, <c>udp-gro</c>, <c>mmsg</c> (batched
-/// socket calls), or <c>all</c>. For comparing, and for kernels where a feature misbehaves.
+/// socket calls), <c>udp-pktinfo</c> (replies from the address the peer wrote to), or <c>all</c>. For comparing, and for kernels where a feature misbehaves.
 /// </summary>
-internal sealed record FastPathSettings(bool TunOffloads, bool UdpSegmentation, bool UdpReceiveCoalescing, bool Batching)
+internal sealed record FastPathSettings(bool TunOffloads, bool UdpSegmentation, bool UdpReceiveCoalescing, bool Batching, bool StickySource)
 {
     public const string Variable = "TUNNEL_DISABLE";
 
-    private static readonly string[] s_features = ["tun-offloads", "udp-gso", "udp-gro", "mmsg", "all"];
+    private static readonly string[] s_features = ["tun-offloads", "udp-gso", "udp-gro", "mmsg", "udp-pktinfo", "all"];
 
     /// <summary>Reads <see cref="Variable"/>; an unknown name is an error, not silently ignored.</summary>
     public static bool TryRead(string? value, out FastPathSettings settings, out string? error)
     {
-        settings = new FastPathSettings(true, true, true, true);
+        settings = new FastPathSettings(true, true, true, true, true);
         error = null;
         foreach (string item in (value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
@@ -34,8 +34,11 @@ internal sealed record FastPathSettings(bool TunOffloads, bool UdpSegmentation, 
                 case "mmsg":
                     settings = settings with { Batching = false };
                     break;
+                case "udp-pktinfo":
+                    settings = settings with { StickySource = false };
+                    break;
                 case "all":
-                    settings = new FastPathSettings(false, false, false, false);
+                    settings = new FastPathSettings(false, false, false, false, false);
                     break;
                 default:
                     error = $"{Variable}: unknown feature '{item}' (known: {string.Join(", ", s_features)})";
@@ -54,5 +57,6 @@ internal sealed record FastPathSettings(bool TunOffloads, bool UdpSegmentation, 
         EnableBatching = Batching,
         EnableSegmentation = UdpSegmentation,
         EnableReceiveCoalescing = UdpReceiveCoalescing,
+        EnableStickySource = StickySource,
     };
 }

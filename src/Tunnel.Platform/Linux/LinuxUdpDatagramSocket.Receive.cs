@@ -15,8 +15,8 @@ public sealed partial class LinuxUdpDatagramSocket
     /// <summary>With GRO: the slots one <c>recvmmsg</c> fills, each large enough for a coalesced datagram.</summary>
     private const int CoalescedSlots = 8, CoalescedSlotSize = 65536;
 
-    /// <summary>A control message with one <c>int</c> (the <c>UDP_GRO</c> segment size), rounded up.</summary>
-    private const int ReceiveControlStride = 32;
+    /// <summary>Room per message for a <c>UDP_GRO</c> control message (24 bytes) and an <c>IPV6_PKTINFO</c> one (40).</summary>
+    private const int ReceiveControlStride = 64;
 
     private readonly MultiMessageHeader[] _receiveMessages;
     private readonly IOVector[] _receiveVectors;
@@ -29,6 +29,8 @@ public sealed partial class LinuxUdpDatagramSocket
     private int _pendingNext;
     private long _truncated;
     private long _coalescedReceives;
+    private UdpEndpoint _lastSource;
+    private LocalAddress _lastLocal;
 
     /// <summary>Received messages that held more than one datagram.</summary>
     internal long CoalescedReceives => Interlocked.Read(ref _coalescedReceives);
@@ -61,6 +63,7 @@ public sealed partial class LinuxUdpDatagramSocket
     {
         int slots = Math.Min(limit, _receiveMessages.Length);
         fixed (byte* names = _receiveNames)
+        fixed (byte* control = _receiveControl)
         fixed (IOVector* vectors = _receiveVectors)
         fixed (MultiMessageHeader* messages = _receiveMessages)
         {
@@ -69,7 +72,18 @@ public sealed partial class LinuxUdpDatagramSocket
                 for (int i = 0; i < slots; i++)
                 {
                     vectors[i] = new IOVector { Base = _receivePins.Pin(buffers[i]), Length = (nuint)buffers[i].Length };
-                    messages[i] = new MultiMessageHeader { Header = new MessageHeader { Name = names + (i * NameStride), NameLength = NameStride, Vectors = vectors + i, VectorCount = 1 } };
+                    messages[i] = new MultiMessageHeader
+                    {
+                        Header = new MessageHeader
+                        {
+                            Name = names + (i * NameStride),
+                            NameLength = NameStride,
+                            Vectors = vectors + i,
+                            VectorCount = 1,
+                            Control = control == null ? null : control + (i * ReceiveControlStride),
+                            ControlLength = control == null ? 0u : ReceiveControlStride,
+                        },
+                    };
                 }
 
                 int received = ReceiveMessages(messages, slots);
@@ -93,7 +107,8 @@ public sealed partial class LinuxUdpDatagramSocket
                     }
 
                     sizes[count] = (int)messages[i].Length;
-                    sources[count++] = ReadName(names + (i * NameStride));
+                    sources[count] = ReadName(names + (i * NameStride));
+                    RememberSource(messages[i].Header, sources[count++]);
                 }
 
                 return count;
@@ -151,12 +166,14 @@ public sealed partial class LinuxUdpDatagramSocket
 
                     int length = (int)messages[i].Length;
                     int segment = ReadSegmentSize(messages[i].Header);
+                    UdpEndpoint source = ReadName(names + (i * NameStride));
+                    RememberSource(messages[i].Header, source);
                     if (segment > 0 && length > segment)
                     {
                         _coalescedReceives++;
                     }
 
-                    _pending![_pendingCount++] = new PendingDatagram(i * CoalescedSlotSize, length, segment > 0 ? segment : Math.Max(length, 1), ReadName(names + (i * NameStride)));
+                    _pending![_pendingCount++] = new PendingDatagram(i * CoalescedSlotSize, length, segment > 0 ? segment : Math.Max(length, 1), source);
                 }
             }
         }
@@ -228,10 +245,48 @@ public sealed partial class LinuxUdpDatagramSocket
         return 0; // EINTR, or an error reported for one datagram (ICMP feedback): try again
     }
 
-    /// <summary>The <c>UDP_GRO</c> control message's segment size, or 0 when the datagram was not coalesced.</summary>
-    private static unsafe int ReadSegmentSize(in MessageHeader header)
+    /// <summary>Records the local address a datagram was sent to (its <c>IP_PKTINFO</c>/<c>IPV6_PKTINFO</c>) for replies to its source.</summary>
+    private unsafe void RememberSource(in MessageHeader header, UdpEndpoint source)
+    {
+        if (_sources is null)
+        {
+            return;
+        }
+
+        byte* data = FindControl(header, SOL_IP, IP_PKTINFO);
+        var local = default(LocalAddress);
+        if (data != null)
+        {
+            new ReadOnlySpan<byte>(data + 4, 4).CopyTo(local.Bytes); // ipi_spec_dst: the local address
+        }
+        else if ((data = FindControl(header, SOL_IPV6, IPV6_PKTINFO)) != null)
+        {
+            local.IsIPv6 = true;
+            new ReadOnlySpan<byte>(data, 16).CopyTo(local.Bytes);
+            local.InterfaceIndex = *(int*)(data + 16);
+        }
+        else
+        {
+            return;
+        }
+
+        if (source != _lastSource || !local.Equals(_lastLocal))
+        {
+            _sources.Remember(source, local); // one lock per change of source, not per datagram
+            _lastSource = source;
+            _lastLocal = local;
+        }
+    }
+
+    /// <summary>The data of the first control message of that level and type, or null.</summary>
+    private static unsafe byte* FindControl(in MessageHeader header, int level, int type)
     {
         byte* at = header.Control;
+        if (at == null)
+        {
+            return null;
+        }
+
         byte* end = at + header.ControlLength;
         while (at + ControlMessageHeader.Size <= end)
         {
@@ -241,15 +296,22 @@ public sealed partial class LinuxUdpDatagramSocket
                 break;
             }
 
-            if (message->Level == SOL_UDP && message->Type == UDP_GRO)
+            if (message->Level == level && message->Type == type)
             {
-                return *(int*)(at + ControlMessageHeader.Size);
+                return at + ControlMessageHeader.Size;
             }
 
             at += ControlMessageHeader.Align((int)message->Length);
         }
 
-        return 0;
+        return null;
+    }
+
+    /// <summary>The <c>UDP_GRO</c> control message's segment size, or 0 when the datagram was not coalesced.</summary>
+    private static unsafe int ReadSegmentSize(in MessageHeader header)
+    {
+        byte* data = FindControl(header, SOL_UDP, UDP_GRO);
+        return data == null ? 0 : *(int*)data;
     }
 
     /// <summary>A received, possibly coalesced, datagram not yet handed over whole.</summary>

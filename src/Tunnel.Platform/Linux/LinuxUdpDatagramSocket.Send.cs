@@ -19,8 +19,8 @@ public sealed partial class LinuxUdpDatagramSocket
     /// <summary>The largest UDP payload over IPv4, the bound on a GSO run's bytes.</summary>
     private const int MaxRunBytes = 65507;
 
-    /// <summary>A control message with one <c>u16</c> (the <c>UDP_SEGMENT</c> size), rounded up.</summary>
-    private const int SendControlStride = 24;
+    /// <summary>Room per message for a <c>UDP_SEGMENT</c> control message (24 bytes) and an <c>IPV6_PKTINFO</c> one (40).</summary>
+    private const int SendControlStride = 64;
 
     [ThreadStatic]
     private static SendScratch? t_scratch;
@@ -38,14 +38,16 @@ public sealed partial class LinuxUdpDatagramSocket
         int sent = 0;
         for (int start = 0; start < datagrams.Length; start += MaxBatch)
         {
-            sent += SendChunk(scratch, datagrams.Slice(start, Math.Min(MaxBatch, datagrams.Length - start)), destination, Segmentation && _batching);
+            sent += SendChunk(scratch, datagrams.Slice(start, Math.Min(MaxBatch, datagrams.Length - start)), destination, Segmentation && _batching, _sources is not null);
         }
 
         return sent;
     }
 
-    private unsafe int SendChunk(SendScratch scratch, ReadOnlySpan<ReadOnlyMemory<byte>> datagrams, UdpEndpoint destination, bool segmentation)
+    private unsafe int SendChunk(SendScratch scratch, ReadOnlySpan<ReadOnlyMemory<byte>> datagrams, UdpEndpoint destination, bool segmentation, bool sticky)
     {
+        LocalAddress source = default;
+        sticky = sticky && _sources!.TryGet(destination, out source) && source.IsIPv6 == destination.IsIPv6;
         fixed (byte* name = scratch.Name)
         fixed (byte* control = scratch.Control)
         fixed (IOVector* vectors = scratch.Vectors)
@@ -69,13 +71,24 @@ public sealed partial class LinuxUdpDatagramSocket
                     }
 
                     var header = new MessageHeader { Name = name, NameLength = nameLength, Vectors = vectors + i, VectorCount = (nuint)run };
+                    byte* message = control + (count * SendControlStride);
+                    int controlLength = 0;
                     if (run > 1)
                     {
-                        byte* message = control + (count * SendControlStride);
                         *(ControlMessageHeader*)message = new ControlMessageHeader { Length = (nuint)ControlMessageHeader.LengthFor(sizeof(ushort)), Level = SOL_UDP, Type = UDP_SEGMENT };
                         *(ushort*)(message + ControlMessageHeader.Size) = (ushort)datagrams[i].Length;
+                        controlLength = ControlMessageHeader.Space(sizeof(ushort));
+                    }
+
+                    if (sticky)
+                    {
+                        controlLength += WritePacketInfo(message + controlLength, source);
+                    }
+
+                    if (controlLength > 0)
+                    {
                         header.Control = message;
-                        header.ControlLength = (nuint)ControlMessageHeader.Space(sizeof(ushort));
+                        header.ControlLength = (nuint)controlLength;
                     }
 
                     firsts[count] = i;
@@ -84,7 +97,7 @@ public sealed partial class LinuxUdpDatagramSocket
                 }
 
                 firsts[count] = datagrams.Length;
-                return SendMessages(messages, firsts, count, datagrams, destination);
+                return SendMessages(messages, firsts, count, datagrams, destination, sticky);
             }
             finally
             {
@@ -118,7 +131,7 @@ public sealed partial class LinuxUdpDatagramSocket
     }
 
     /// <summary>Sends the messages, stepping over one the network refuses, and sending a refused GSO run again datagram by datagram.</summary>
-    private unsafe int SendMessages(MultiMessageHeader* messages, int* firsts, int count, ReadOnlySpan<ReadOnlyMemory<byte>> datagrams, UdpEndpoint destination)
+    private unsafe int SendMessages(MultiMessageHeader* messages, int* firsts, int count, ReadOnlySpan<ReadOnlyMemory<byte>> datagrams, UdpEndpoint destination, bool sticky)
     {
         int done = 0, sent = 0;
         while (done < count)
@@ -147,6 +160,15 @@ public sealed partial class LinuxUdpDatagramSocket
             }
 
             int run = firsts[done + 1] - firsts[done];
+            if (sticky && errno is Errors.EINVAL or Errors.EADDRNOTAVAIL)
+            {
+                // The address the peer wrote to is gone: let the kernel choose until the peer writes again.
+                _sources!.Forget(destination);
+                sticky = false;
+                sent += SendChunk(t_scratch2 ??= new SendScratch(), datagrams[firsts[done]..], destination, Segmentation && _batching, sticky: false);
+                return sent;
+            }
+
             if (run > 1 && errno is Errors.EIO or Errors.EINVAL or Errors.EMSGSIZE)
             {
                 // EIO: the device cannot segment (no checksum offload); EINVAL/EMSGSIZE: a segment exceeds the path MTU.
@@ -156,13 +178,33 @@ public sealed partial class LinuxUdpDatagramSocket
                 }
 
                 Interlocked.Increment(ref _segmentationFallbacks);
-                sent += SendChunk(t_scratch2 ??= new SendScratch(), datagrams[firsts[done]..firsts[done + 1]], destination, segmentation: false);
+                sent += SendChunk(t_scratch2 ??= new SendScratch(), datagrams[firsts[done]..firsts[done + 1]], destination, segmentation: false, sticky);
             }
 
             done++; // unreachable, no buffer space, closed: this message is lost, as UDP allows
         }
 
         return sent;
+    }
+
+    /// <summary>Writes an <c>IP_PKTINFO</c> or <c>IPV6_PKTINFO</c> control message choosing the source address.</summary>
+    /// <returns>The control message's space.</returns>
+    private static unsafe int WritePacketInfo(byte* at, in LocalAddress source)
+    {
+        byte* data = at + ControlMessageHeader.Size;
+        if (source.IsIPv6)
+        {
+            *(ControlMessageHeader*)at = new ControlMessageHeader { Length = (nuint)ControlMessageHeader.LengthFor(20), Level = SOL_IPV6, Type = IPV6_PKTINFO };
+            ((ReadOnlySpan<byte>)source.Bytes).CopyTo(new Span<byte>(data, 16));
+            *(int*)(data + 16) = source.InterfaceIndex; // a link-local address means nothing without its interface
+            return ControlMessageHeader.Space(20);
+        }
+
+        // struct in_pktinfo: interface 0 (any), the source in ipi_spec_dst, ipi_addr unused on send.
+        *(ControlMessageHeader*)at = new ControlMessageHeader { Length = (nuint)ControlMessageHeader.LengthFor(12), Level = SOL_IP, Type = IP_PKTINFO };
+        new Span<byte>(data, 12).Clear();
+        ((ReadOnlySpan<byte>)source.Bytes)[..4].CopyTo(new Span<byte>(data + 4, 4));
+        return ControlMessageHeader.Space(12);
     }
 
     /// <summary>The fallback's own scratch, since the first is still in use by the refused call.</summary>

@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
 using Tunnel.Core;
 using Tunnel.Platform.Interop.Linux;
+using Tunnel.Platform.Linux.Internal;
 using static Tunnel.Platform.Interop.Linux.Interop;
 
 namespace Tunnel.Platform.Linux;
@@ -39,7 +40,10 @@ public sealed partial class LinuxUdpDatagramSocket : IDatagramSocket
     private readonly bool _batching;
     private int _disposed;
 
-    internal LinuxUdpDatagramSocket(Socket socket, bool batching, bool segmentation, bool receiveCoalescing)
+    /// <summary>Where replies leave from, per peer; null when the kernel refused packet information.</summary>
+    private readonly StickySources? _sources;
+
+    internal LinuxUdpDatagramSocket(Socket socket, bool batching, bool segmentation, bool receiveCoalescing, bool stickySource)
     {
         _socket = socket;
         _isIPv6 = socket.AddressFamily == AddressFamily.InterNetworkV6;
@@ -47,13 +51,22 @@ public sealed partial class LinuxUdpDatagramSocket : IDatagramSocket
         Port = (ushort)((System.Net.IPEndPoint)socket.LocalEndPoint!).Port;
         _segmentation = segmentation;
         ReceiveCoalescing = receiveCoalescing && TrySetOption(SOL_UDP, UDP_GRO, 1);
+        if (stickySource && TrySetOption(SOL_IP, IP_PKTINFO, 1) && (!_isIPv6 || TrySetOption(SOL_IPV6, IPV6_RECVPKTINFO, 1)))
+        {
+            _sources = new StickySources();
+        }
+
         int receiveSlots = ReceiveCoalescing ? (batching ? CoalescedSlots : 1) : MaxBatch;
         _receiveMessages = GC.AllocateArray<MultiMessageHeader>(receiveSlots, pinned: true);
         _receiveVectors = GC.AllocateArray<IOVector>(receiveSlots, pinned: true);
         _receiveNames = GC.AllocateArray<byte>(receiveSlots * NameStride, pinned: true);
-        if (ReceiveCoalescing)
+        if (ReceiveCoalescing || _sources is not null)
         {
             _receiveControl = GC.AllocateArray<byte>(receiveSlots * ReceiveControlStride, pinned: true);
+        }
+
+        if (ReceiveCoalescing)
+        {
             _coalesced = GC.AllocateUninitializedArray<byte>(receiveSlots * CoalescedSlotSize, pinned: true);
             _pending = new PendingDatagram[receiveSlots];
         }
@@ -67,6 +80,9 @@ public sealed partial class LinuxUdpDatagramSocket : IDatagramSocket
 
     /// <summary>Whether runs of datagrams leave as UDP GSO super-datagrams (asked for, and not refused by the kernel since).</summary>
     public bool Segmentation => Volatile.Read(ref _segmentation);
+
+    /// <summary>Whether replies leave from the local address the peer wrote to (<c>IP_PKTINFO</c>/<c>IPV6_RECVPKTINFO</c> accepted).</summary>
+    public bool StickySource => _sources is not null;
 
     /// <summary>Whether the kernel hands over coalesced datagrams (<c>UDP_GRO</c> was accepted).</summary>
     public bool ReceiveCoalescing { get; }

@@ -6,7 +6,7 @@ namespace Tunnel.Platform.Linux;
 
 /// <summary>
 /// Opens <see cref="LinuxUdpDatagramSocket"/>s: the same dual-stack binding and large buffers as
-/// <see cref="UdpDatagramSocketFactory"/>, driven with <c>recvmmsg</c>/<c>sendmmsg</c>, UDP GSO and UDP GRO.
+/// <see cref="UdpDatagramSocketFactory"/>, driven with <c>recvmmsg</c>/<c>sendmmsg</c>, UDP GSO and UDP GRO, replies from the address the peer wrote to.
 /// Each feature can be switched off, and each falls back by itself where the kernel refuses it.
 /// </summary>
 [SupportedOSPlatform("linux")]
@@ -27,13 +27,19 @@ public sealed class LinuxUdpDatagramSocketFactory : IDatagramSocketFactory
     /// <summary>Whether to ask the kernel for coalesced datagrams (<c>UDP_GRO</c>).</summary>
     public bool EnableReceiveCoalescing { get; init; } = true;
 
+    /// <summary>
+    /// Whether replies to a peer leave from the local address its datagrams arrived on (<c>IP_PKTINFO</c> and
+    /// <c>IPV6_RECVPKTINFO</c>), as a multi-homed server must answer; off means the kernel picks by route.
+    /// </summary>
+    public bool EnableStickySource { get; init; } = true;
+
     /// <inheritdoc/>
     public IDatagramSocket Bind(ushort port, uint firewallMark)
     {
         Socket socket = new UdpDatagramSocketFactory { BufferSize = BufferSize }.OpenSocket(port);
         try
         {
-            var adapter = new LinuxUdpDatagramSocket(socket, EnableBatching, EnableSegmentation && EnableBatching, EnableReceiveCoalescing);
+            var adapter = new LinuxUdpDatagramSocket(socket, EnableBatching, EnableSegmentation && EnableBatching, EnableReceiveCoalescing, EnableStickySource);
             if (firewallMark != 0)
             {
                 adapter.SetFirewallMark(firewallMark);

@@ -75,6 +75,30 @@ public sealed class LinuxUdpDatagramSocketTests
         Assert.Equal(sender.Port, sources[0].Port);
     }
 
+    [Theory]
+    [InlineData(true, "127.0.0.2")]
+    [InlineData(false, "127.0.0.1")]
+    public void Replies_LeaveFromTheAddressThePeerWroteTo(bool sticky, string expectedSource)
+    {
+        Requirements.Linux();
+        using var ours = (LinuxUdpDatagramSocket)new LinuxUdpDatagramSocketFactory { EnableStickySource = sticky }.Bind(0, 0);
+        Assert.Equal(sticky, ours.StickySource);
+        using var peer = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
+        peer.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        peer.ReceiveTimeout = 5000;
+
+        // The peer writes to 127.0.0.2, a local address the kernel would not pick for a reply to 127.0.0.1.
+        peer.SendTo([1, 2, 3], new IPEndPoint(IPAddress.Parse("127.0.0.2"), ours.Port));
+        List<byte[]> received = ReceiveAll(ours, 1, out List<UdpEndpoint> sources);
+        Assert.Equal([1, 2, 3], received[0]);
+        Assert.Equal(1, ours.Send([new byte[] { 4, 5 }, new byte[] { 6, 7 }], sources[0]) > 0 ? 1 : 0);
+
+        EndPoint from = new IPEndPoint(IPAddress.Any, 0);
+        int length = peer.ReceiveFrom(new byte[16], ref from);
+        Assert.Equal(2, length);
+        Assert.Equal(new IPEndPoint(IPAddress.Parse(expectedSource), ours.Port), from);
+    }
+
     [Fact]
     public void Dispose_WakesABlockedReceive()
     {

@@ -14,6 +14,7 @@ internal static partial class Interop
         public const int EINVAL = 22;
         public const int EMSGSIZE = 90;
         public const int ENOTSOCK = 88;
+        public const int EADDRNOTAVAIL = 99;
         public const int EBADFD = 77;
     }
 }
