@@ -31,6 +31,22 @@ public sealed class DaemonInteropTests
     }
 
     [Fact]
+    public void UnknownFastPathFeature_IsRefused_AndAStoppedDaemonReportsWhatItCostTheRuntime()
+    {
+        using var lab = new Lab();
+        string name = lab.Namespace(1).Replace("tni", "wg", StringComparison.Ordinal)[..^1] + "f";
+        Command.Result refused = Command.Try("ip", ["netns", "exec", lab.Namespace(1), Lab.AgentPath, "-f", name], TimeSpan.FromSeconds(30), new Dictionary<string, string> { ["TUNNEL_DISABLE"] = "udp-gso,warp-drive" });
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("unknown feature 'warp-drive'", refused.Error, StringComparison.Ordinal);
+        Assert.False(lab.TryExec(1, "ip", "link", "show", name).Succeeded, "the interface was created anyway");
+
+        // Two seconds of an idle daemon, then SIGTERM: the exit line counts collections and allocations.
+        Command.Result stopped = Command.Try("ip", ["netns", "exec", lab.Namespace(1), "timeout", "-s", "TERM", "2", Lab.AgentPath, "-f", name], TimeSpan.FromSeconds(30));
+        Assert.Equal(124, stopped.ExitCode); // timeout(1) reports that it sent the signal
+        Assert.Matches($@"{name} stopped\. Ran [0-9.]+ s: GC collections gen0 [0-9]+, gen1 [0-9]+, gen2 [0-9]+; [0-9,]+ bytes allocated", stopped.Error);
+    }
+
+    [Fact]
     public void DeletingTheInterface_StopsTheDaemonAndRemovesItsSocket()
     {
         using var lab = new Lab();
