@@ -106,7 +106,7 @@ internal static partial class DaemonCommand
         };
         if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
         {
-            start.ArgumentList.Add(typeof(DaemonCommand).Assembly.Location); // run as `dotnet tunnel-agent.dll`
+            start.ArgumentList.Add(Environment.GetCommandLineArgs()[0]); // run as `dotnet tunnel-agent.dll`: the first argument is the .dll
         }
 
         start.ArgumentList.Add(name);

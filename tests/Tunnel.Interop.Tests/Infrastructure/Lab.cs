@@ -33,11 +33,20 @@ internal sealed class Lab : IDisposable
         }
     }
 
-    /// <summary>The tunnel-agent apphost built beside this test assembly.</summary>
+    /// <summary>
+    /// The daemon under test: <c>TUNNEL_AGENT</c> when set (the test command points it at the native AOT
+    /// build), else the tunnel-agent apphost built beside this test assembly.
+    /// </summary>
     public static string AgentPath
     {
         get
         {
+            if (Environment.GetEnvironmentVariable("TUNNEL_AGENT") is { Length: > 0 } published)
+            {
+                Assert.True(File.Exists(published), $"TUNNEL_AGENT names {published}, which does not exist.");
+                return published;
+            }
+
             string configuration = Path.GetFileName(AppContext.BaseDirectory.TrimEnd('/'));
             string path = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "Tunnel.Agent", configuration, "tunnel-agent"));
             Assert.True(File.Exists(path), $"tunnel-agent is not built at {path}.");
