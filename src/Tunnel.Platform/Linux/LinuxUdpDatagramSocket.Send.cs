@@ -22,8 +22,9 @@ public sealed partial class LinuxUdpDatagramSocket
     /// <summary>Room per message for a <c>UDP_SEGMENT</c> control message (24 bytes) and an <c>IPV6_PKTINFO</c> one (40).</summary>
     private const int SendControlStride = 64;
 
+    /// <summary>One sending thread's scratch per fallback depth: a refused send is sent again while the first is in use.</summary>
     [ThreadStatic]
-    private static SendScratch? t_scratch;
+    private static SendScratch?[]? t_scratch;
 
     private bool _segmentation;
     private long _segmentationFallbacks;
@@ -34,18 +35,19 @@ public sealed partial class LinuxUdpDatagramSocket
     /// <inheritdoc/>
     public int Send(ReadOnlySpan<ReadOnlyMemory<byte>> datagrams, UdpEndpoint destination)
     {
-        SendScratch scratch = t_scratch ??= new SendScratch();
         int sent = 0;
         for (int start = 0; start < datagrams.Length; start += MaxBatch)
         {
-            sent += SendChunk(scratch, datagrams.Slice(start, Math.Min(MaxBatch, datagrams.Length - start)), destination, Segmentation && _batching, _sources is not null);
+            sent += SendChunk(0, datagrams.Slice(start, Math.Min(MaxBatch, datagrams.Length - start)), destination, Segmentation && _batching, _sources is not null);
         }
 
         return sent;
     }
 
-    private unsafe int SendChunk(SendScratch scratch, ReadOnlySpan<ReadOnlyMemory<byte>> datagrams, UdpEndpoint destination, bool segmentation, bool sticky)
+    /// <summary>Sends up to a batch of datagrams; <paramref name="depth"/> counts the fallbacks this call is (at most two: the source address, then GSO).</summary>
+    private unsafe int SendChunk(int depth, ReadOnlySpan<ReadOnlyMemory<byte>> datagrams, UdpEndpoint destination, bool segmentation, bool sticky)
     {
+        SendScratch scratch = (t_scratch ??= new SendScratch?[3])[depth] ??= new SendScratch();
         LocalAddress source = default;
         sticky = sticky && _sources!.TryGet(destination, out source) && source.IsIPv6 == destination.IsIPv6;
         fixed (byte* name = scratch.Name)
@@ -97,7 +99,7 @@ public sealed partial class LinuxUdpDatagramSocket
                 }
 
                 firsts[count] = datagrams.Length;
-                return SendMessages(messages, firsts, count, datagrams, destination, sticky);
+                return SendMessages(depth, messages, firsts, count, datagrams, destination, segmentation, sticky);
             }
             finally
             {
@@ -131,7 +133,7 @@ public sealed partial class LinuxUdpDatagramSocket
     }
 
     /// <summary>Sends the messages, stepping over one the network refuses, and sending a refused GSO run again datagram by datagram.</summary>
-    private unsafe int SendMessages(MultiMessageHeader* messages, int* firsts, int count, ReadOnlySpan<ReadOnlyMemory<byte>> datagrams, UdpEndpoint destination, bool sticky)
+    private unsafe int SendMessages(int depth, MultiMessageHeader* messages, int* firsts, int count, ReadOnlySpan<ReadOnlyMemory<byte>> datagrams, UdpEndpoint destination, bool segmentation, bool sticky)
     {
         int done = 0, sent = 0;
         while (done < count)
@@ -165,7 +167,7 @@ public sealed partial class LinuxUdpDatagramSocket
                 // The address the peer wrote to is gone: let the kernel choose until the peer writes again.
                 _sources!.Forget(destination);
                 sticky = false;
-                sent += SendChunk(t_scratch2 ??= new SendScratch(), datagrams[firsts[done]..], destination, Segmentation && _batching, sticky: false);
+                sent += SendChunk(depth + 1, datagrams[firsts[done]..], destination, segmentation && Segmentation, sticky: false);
                 return sent;
             }
 
@@ -178,7 +180,7 @@ public sealed partial class LinuxUdpDatagramSocket
                 }
 
                 Interlocked.Increment(ref _segmentationFallbacks);
-                sent += SendChunk(t_scratch2 ??= new SendScratch(), datagrams[firsts[done]..firsts[done + 1]], destination, segmentation: false, sticky);
+                sent += SendChunk(depth + 1, datagrams[firsts[done]..firsts[done + 1]], destination, segmentation: false, sticky);
             }
 
             done++; // unreachable, no buffer space, closed: this message is lost, as UDP allows
@@ -206,10 +208,6 @@ public sealed partial class LinuxUdpDatagramSocket
         ((ReadOnlySpan<byte>)source.Bytes)[..4].CopyTo(new Span<byte>(data + 4, 4));
         return ControlMessageHeader.Space(12);
     }
-
-    /// <summary>The fallback's own scratch, since the first is still in use by the refused call.</summary>
-    [ThreadStatic]
-    private static SendScratch? t_scratch2;
 
     /// <summary>One sending thread's message headers, vectors, control messages and pins.</summary>
     private sealed class SendScratch

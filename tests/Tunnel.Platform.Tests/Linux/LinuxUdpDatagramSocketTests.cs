@@ -100,6 +100,48 @@ public sealed class LinuxUdpDatagramSocketTests
     }
 
     [Fact]
+    public void AnAddressRemovedUnderAPeer_IsForgotten_AndRepliesStillLeave()
+    {
+        Requirements.RootAndTun(); // root, to add an address to lo
+        string address = $"fd00:7e57:{Random.Shared.Next(0x10000):x}::1";
+        Requirements.Run("ip", "-6", "address", "add", $"{address}/128", "dev", "lo", "nodad");
+        try
+        {
+            using var ours = (LinuxUdpDatagramSocket)LinuxUdpDatagramSocketFactory.Instance.Bind(0, 0);
+            using var peer = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetworkV6, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
+            peer.Bind(new IPEndPoint(IPAddress.IPv6Loopback, 0));
+            peer.ReceiveTimeout = 5000;
+            peer.SendTo([1], new IPEndPoint(IPAddress.Parse(address), ours.Port));
+            ReceiveAll(ours, 1, out List<UdpEndpoint> sources);
+
+            Assert.Equal(1, ours.Send([new byte[] { 2 }], sources[0]));
+            EndPoint from = new IPEndPoint(IPAddress.IPv6Any, 0);
+            peer.ReceiveFrom(new byte[16], ref from);
+            Assert.Equal(IPAddress.Parse(address), ((IPEndPoint)from).Address);
+
+            // The address goes; the kernel refuses it as a source, and a GSO run still leaves, from ::1.
+            Requirements.Run("ip", "-6", "address", "del", $"{address}/128", "dev", "lo");
+            Assert.Equal(3, ours.Send([new byte[100], new byte[100], new byte[100]], sources[0]));
+            for (int i = 0; i < 3; i++)
+            {
+                Assert.Equal(100, peer.ReceiveFrom(new byte[200], ref from));
+                Assert.Equal(IPAddress.IPv6Loopback, ((IPEndPoint)from).Address);
+            }
+        }
+        finally
+        {
+            try
+            {
+                Requirements.Run("ip", "-6", "address", "del", $"{address}/128", "dev", "lo");
+            }
+            catch (Xunit.Sdk.XunitException)
+            {
+                // already removed by the test
+            }
+        }
+    }
+
+    [Fact]
     public void Dispose_WakesABlockedReceive()
     {
         Requirements.Linux();
