@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
+using Tunnel.Core.Crypto.Internal;
 using Tunnel.Core.Crypto.Interop;
 using Framework = System.Security.Cryptography.ChaCha20Poly1305;
 using Ours = Tunnel.Core.Crypto.ChaCha20Poly1305;
@@ -8,7 +9,8 @@ namespace Tunnel.Benchmarks;
 
 /// <summary>
 /// Seal and open of a transport payload, in place, at a small packet, a medium one and a full 1420-byte MTU:
-/// ours, the raw libsodium call (the baseline), and the framework's OpenSSL-backed implementation.
+/// ours, the raw libsodium call (the baseline), the managed AVX2 implementation, and the framework's
+/// OpenSSL-backed implementation.
 /// </summary>
 [MemoryDiagnoser]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
@@ -58,6 +60,14 @@ public unsafe class ChaCha20Poly1305Benchmarks
 
     [Benchmark]
     [BenchmarkCategory("Seal")]
+    public int Seal_Managed()
+    {
+        ManagedChaCha20Poly1305.Seal(_key, _nonce, _packet.AsSpan(0, Size), _packet.AsSpan(0, Size), _packet.AsSpan(Size, 16), []);
+        return Size;
+    }
+
+    [Benchmark]
+    [BenchmarkCategory("Seal")]
     public int Seal_Framework()
     {
         _framework!.Encrypt(_nonce, _packet.AsSpan(0, Size), _packet.AsSpan(0, Size), _packet.AsSpan(Size, 16));
@@ -80,6 +90,10 @@ public unsafe class ChaCha20Poly1305Benchmarks
     [Benchmark]
     [BenchmarkCategory("Open")]
     public bool Open_Tunnel() => Ours.TryDecrypt(_key, 1, _sealed, _packet.AsSpan(0, Size), []);
+
+    [Benchmark]
+    [BenchmarkCategory("Open")]
+    public bool Open_Managed() => ManagedChaCha20Poly1305.TryOpen(_key, _nonce, _sealed.AsSpan(0, Size), _sealed.AsSpan(Size, 16), _packet.AsSpan(0, Size), []);
 
     [Benchmark]
     [BenchmarkCategory("Open")]

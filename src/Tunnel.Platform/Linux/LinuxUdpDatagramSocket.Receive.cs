@@ -72,18 +72,7 @@ public sealed partial class LinuxUdpDatagramSocket
                 for (int i = 0; i < slots; i++)
                 {
                     vectors[i] = new IOVector { Base = _receivePins.Pin(buffers[i]), Length = (nuint)buffers[i].Length };
-                    messages[i] = new MultiMessageHeader
-                    {
-                        Header = new MessageHeader
-                        {
-                            Name = names + (i * NameStride),
-                            NameLength = NameStride,
-                            Vectors = vectors + i,
-                            VectorCount = 1,
-                            Control = control == null ? null : control + (i * ReceiveControlStride),
-                            ControlLength = control == null ? 0u : ReceiveControlStride,
-                        },
-                    };
+                    messages[i] = ReceiveSlot(i, names, control, vectors);
                 }
 
                 int received = ReceiveMessages(messages, slots);
@@ -134,18 +123,7 @@ public sealed partial class LinuxUdpDatagramSocket
                 for (int i = 0; i < count; i++)
                 {
                     vectors[i] = new IOVector { Base = slots + (i * CoalescedSlotSize), Length = CoalescedSlotSize };
-                    messages[i] = new MultiMessageHeader
-                    {
-                        Header = new MessageHeader
-                        {
-                            Name = names + (i * NameStride),
-                            NameLength = NameStride,
-                            Vectors = vectors + i,
-                            VectorCount = 1,
-                            Control = control + (i * ReceiveControlStride),
-                            ControlLength = ReceiveControlStride,
-                        },
-                    };
+                    messages[i] = ReceiveSlot(i, names, control, vectors);
                 }
 
                 int received = ReceiveMessages(messages, count);
@@ -180,6 +158,20 @@ public sealed partial class LinuxUdpDatagramSocket
 
         return TakePending(buffers, sizes, sources, limit);
     }
+
+    /// <summary>Message <paramref name="i"/> of a receive: its address slot, its vector, and its control slot when there is one.</summary>
+    private static unsafe MultiMessageHeader ReceiveSlot(int i, byte* names, byte* control, IOVector* vectors) => new()
+    {
+        Header = new MessageHeader
+        {
+            Name = names + (i * NameStride),
+            NameLength = NameStride,
+            Vectors = vectors + i,
+            VectorCount = 1,
+            Control = control == null ? null : control + (i * ReceiveControlStride),
+            ControlLength = control == null ? 0u : ReceiveControlStride,
+        },
+    };
 
     /// <summary>Cuts the pending coalesced datagrams into the caller's buffers, as many as fit.</summary>
     private int TakePending(ReadOnlySpan<Memory<byte>> buffers, Span<int> sizes, Span<UdpEndpoint> sources, int limit)
