@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Tunnel.Core.Crypto.Internal;
 
@@ -107,22 +108,23 @@ internal struct Poly1305
     {
         ulong r0 = _r0, r1 = _r1, r2 = _r2, s1 = _s1, s2 = _s2;
         ulong h0 = _h0, h1 = _h1, h2 = _h2;
+        ref byte start = ref MemoryMarshal.GetReference(data);
         for (int i = 0; i + 16 <= data.Length; i += 16)
         {
-            ulong t0 = BinaryPrimitives.ReadUInt64LittleEndian(data[i..]);
-            ulong t1 = BinaryPrimitives.ReadUInt64LittleEndian(data[(i + 8)..]);
+            ulong t0 = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref start, i));
+            ulong t1 = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref start, i + 8));
             h0 += t0 & Mask44;
             h1 += ((t0 >> 44) | (t1 << 20)) & Mask44;
             h2 += ((t1 >> 24) & Mask42) | highBit;
 
             // d = h * r, each limb product at most 2^88; three summed stay below 2^90.
-            ulong d0Hi = Math.BigMul(h0, r0, out ulong d0Lo);
+            Mul(out ulong d0Hi, out ulong d0Lo, h0, r0);
             Add(ref d0Hi, ref d0Lo, h1, s2);
             Add(ref d0Hi, ref d0Lo, h2, s1);
-            ulong d1Hi = Math.BigMul(h0, r1, out ulong d1Lo);
+            Mul(out ulong d1Hi, out ulong d1Lo, h0, r1);
             Add(ref d1Hi, ref d1Lo, h1, r0);
             Add(ref d1Hi, ref d1Lo, h2, s2);
-            ulong d2Hi = Math.BigMul(h0, r2, out ulong d2Lo);
+            Mul(out ulong d2Hi, out ulong d2Lo, h0, r2);
             Add(ref d2Hi, ref d2Lo, h1, r1);
             Add(ref d2Hi, ref d2Lo, h2, r0);
 
@@ -145,6 +147,9 @@ internal struct Poly1305
         _h1 = h1;
         _h2 = h2;
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Mul(out ulong hi, out ulong lo, ulong a, ulong b) => hi = Math.BigMul(a, b, out lo);
 
     /// <summary>(hi, lo) += a * b, the carry computed without a branch.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
