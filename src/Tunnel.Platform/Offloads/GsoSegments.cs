@@ -41,9 +41,6 @@ internal readonly struct GsoSegments
     /// <summary>The payload bytes of all segments together.</summary>
     public int PayloadLength { get; }
 
-    /// <summary>The largest segment <see cref="Write"/> produces.</summary>
-    public int LargestSegment => HeaderLength + Math.Min(SegmentSize, PayloadLength);
-
     /// <summary>
     /// Checks what was read against its virtio header and describes it. A packet that asks for its checksum
     /// to be completed (<c>NEEDS_CSUM</c> without segmentation) has it completed here, in place.

@@ -64,9 +64,6 @@ internal static class IPHeaders
     /// <summary>The IPv4 more-fragments flag or a non-zero fragment offset.</summary>
     public static bool IsFragment(ReadOnlySpan<byte> ipv4) => (BinaryPrimitives.ReadUInt16BigEndian(ipv4[6..]) & 0x3FFF) != 0;
 
-    /// <summary>The IPv4 don't-fragment flag.</summary>
-    public static bool DontFragment(ReadOnlySpan<byte> ipv4) => (ipv4[6] & 0x40) != 0;
-
     public static ReadOnlySpan<byte> Source(ReadOnlySpan<byte> packet, bool isIPv6) => isIPv6 ? packet.Slice(8, 16) : packet.Slice(12, 4);
 
     public static ReadOnlySpan<byte> Destination(ReadOnlySpan<byte> packet, bool isIPv6) => isIPv6 ? packet.Slice(24, 16) : packet.Slice(16, 4);

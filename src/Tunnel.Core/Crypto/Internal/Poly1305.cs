@@ -52,24 +52,20 @@ internal struct Poly1305
     public void Finish(Span<byte> tag)
     {
         ulong h0 = _h0, h1 = _h1, h2 = _h2;
-        ulong c = h1 >> 44;
-        h1 &= Mask44;
-        h2 += c;
-        c = h2 >> 42;
-        h2 &= Mask42;
-        h0 += c * 5;
-        c = h0 >> 44;
-        h0 &= Mask44;
-        h1 += c;
-        c = h1 >> 44;
-        h1 &= Mask44;
-        h2 += c;
-        c = h2 >> 42;
-        h2 &= Mask42;
-        h0 += c * 5;
-        c = h0 >> 44;
-        h0 &= Mask44;
-        h1 += c;
+        ulong c;
+        for (int pass = 0; pass < 2; pass++)
+        {
+            // Two full carry passes leave every limb within its width (the second absorbs the first's fold).
+            c = h1 >> 44;
+            h1 &= Mask44;
+            h2 += c;
+            c = h2 >> 42;
+            h2 &= Mask42;
+            h0 += c * 5;
+            c = h0 >> 44;
+            h0 &= Mask44;
+            h1 += c;
+        }
 
         // g = h + 5 - 2^130; keep g when it did not borrow, h otherwise, by mask.
         ulong g0 = h0 + 5;
