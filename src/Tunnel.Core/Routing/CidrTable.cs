@@ -44,6 +44,18 @@ public sealed class CidrTable<TValue>
         return Found(index, out value);
     }
 
+    /// <summary>Finds the value of the longest prefix that contains the whole prefix <paramref name="address"/>/<paramref name="prefixLength"/>.</summary>
+    /// <param name="address">4 or 16 bytes in network order.</param>
+    /// <param name="prefixLength">The length of the prefix to cover.</param>
+    /// <param name="value">The value, when the method returns <see langword="true"/>.</param>
+    /// <returns>Whether a prefix no longer than <paramref name="prefixLength"/> contains the address.</returns>
+    internal bool TryLookupCovering(ReadOnlySpan<byte> address, int prefixLength, out TValue value)
+    {
+        PrefixTrie trie = address.Length == 4 ? _ipv4 : _ipv6;
+        int index = trie.Lookup(PrefixKey.ToKey(address), prefixLength);
+        return Found(index, out value);
+    }
+
     /// <summary>Finds the value of the longest prefix that contains <paramref name="address"/>.</summary>
     /// <param name="address">An IPv4 or IPv6 address. An IPv4-mapped IPv6 address is looked up as IPv6.</param>
     /// <param name="value">The value, when the method returns <see langword="true"/>.</param>

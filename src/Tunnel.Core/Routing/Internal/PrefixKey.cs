@@ -26,6 +26,10 @@ internal readonly record struct PrefixKey(bool IsIPv6, UInt128 Bits, int Length)
         return new PrefixKey(isIPv6, Mask(ToKey(bytes[..written]), prefixLength), prefixLength);
     }
 
+    /// <summary>The host prefix (/32 or /128) of a 4- or 16-byte address.</summary>
+    internal static PrefixKey FromAddress(ReadOnlySpan<byte> address) =>
+        new(address.Length == 16, ToKey(address), address.Length == 16 ? IPv6Bits : IPv4Bits);
+
     /// <summary>Left-aligns a 4- or 16-byte address (network order) in 128 bits.</summary>
     internal static UInt128 ToKey(ReadOnlySpan<byte> address) => address.Length switch
     {

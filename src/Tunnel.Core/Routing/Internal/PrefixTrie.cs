@@ -16,7 +16,10 @@ internal sealed class PrefixTrie
     private PrefixTrie(Node[] nodes) => _nodes = nodes;
 
     /// <summary>The index of the value of the longest prefix containing <paramref name="key"/>, or -1.</summary>
-    internal int Lookup(UInt128 key)
+    internal int Lookup(UInt128 key) => Lookup(key, 128);
+
+    /// <summary>The index of the value of the longest prefix of at most <paramref name="maxLength"/> bits containing <paramref name="key"/>, or -1.</summary>
+    internal int Lookup(UInt128 key, int maxLength)
     {
         Node[] nodes = _nodes;
         int best = -1;
@@ -24,6 +27,11 @@ internal sealed class PrefixTrie
         while ((uint)index < (uint)nodes.Length)
         {
             ref readonly Node node = ref nodes[index];
+            if (node.Length > maxLength)
+            {
+                break;
+            }
+
             if (node.Length != 0 && ((key ^ node.Key) >> (128 - node.Length)) != UInt128.Zero)
             {
                 break;

@@ -1,0 +1,180 @@
+using System.Net;
+using System.Text;
+using Tunnel.Core.Routing.Internal;
+
+namespace Tunnel.Core.Routing;
+
+public sealed partial class SplitTunnelRouter
+{
+    /// <summary>
+    /// Learns that <paramref name="name"/> resolves to <paramref name="address"/>, when a domain rule matches
+    /// the name: the address is routed by that rule until its TTL and the grace period have passed, no
+    /// other name claims it, and no flow uses it.
+    /// </summary>
+    /// <param name="name">The name that was queried.</param>
+    /// <param name="address">An address of its answer.</param>
+    /// <param name="timeToLive">The answer's TTL (clamped to the options' bounds).</param>
+    /// <param name="now">The current time on the router's clock.</param>
+    /// <returns>The change the system's routes must go through (empty when the name matches no rule or the address was known).</returns>
+    public RouteSetChange Learn(string name, IPAddress address, TimeSpan timeToLive, TimeSpan now)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(address);
+        if (!DomainNames.TryNormalize(name, out string normalized, out _))
+        {
+            return RouteSetChange.None;
+        }
+
+        Span<byte> nameBytes = stackalloc byte[DomainNames.MaxLength];
+        int nameLength = Encoding.ASCII.GetBytes(normalized, nameBytes);
+        if (!Policy.TryMatchDomain(nameBytes[..nameLength], out var rule))
+        {
+            return RouteSetChange.None;
+        }
+
+        address = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+        Span<byte> addressBytes = stackalloc byte[16];
+        if (!address.TryWriteBytes(addressBytes, out int addressLength))
+        {
+            throw new ArgumentException("Only IPv4 and IPv6 addresses can be learned.", nameof(address));
+        }
+
+        lock (_gate)
+        {
+            var changes = default(ChangeCollector);
+            LearnAddress(nameBytes[..nameLength], rule, addressBytes[..addressLength], timeToLive, now, ref changes);
+            return Complete(ref changes);
+        }
+    }
+
+    /// <summary>Adds or renews one claim. Call under the lock; <paramref name="name"/> is canonical (lower-case ASCII, no trailing dot).</summary>
+    private void LearnAddress(ReadOnlySpan<byte> name, SplitTunnelRule rule, ReadOnlySpan<byte> address, TimeSpan timeToLive, TimeSpan now, ref ChangeCollector changes)
+    {
+        timeToLive = timeToLive < _options.MinimumTimeToLive ? _options.MinimumTimeToLive
+            : timeToLive > _options.MaximumTimeToLive ? _options.MaximumTimeToLive
+            : timeToLive;
+        TimeSpan expires = now + timeToLive;
+        var key = PrefixKey.FromAddress(address);
+        if (_learned.TryGetValue(key, out var known))
+        {
+            var claims = known.Claims;
+            for (int i = 0; i < claims.Count; i++)
+            {
+                if (Ascii.Equals(name, claims[i].Name.Name))
+                {
+                    var claim = claims[i];
+                    claim.Expires = expires > claim.Expires ? expires : claim.Expires;
+                    claim.Rule = rule;
+                    claims[i] = claim;
+                    _statistics = _statistics with { AddressesRefreshed = _statistics.AddressesRefreshed + 1 };
+                    ScheduleAt(claim.Expires + _options.GracePeriod);
+                    return;
+                }
+            }
+
+            var other = GetOrAddName(name);
+            if (other.AddressCount >= _options.MaxAddressesPerName)
+            {
+                _statistics = _statistics with { DroppedOverNameLimit = _statistics.DroppedOverNameLimit + 1 };
+                return;
+            }
+
+            claims.Add(new LearnedClaim(other, rule, expires));
+            other.AddressCount++;
+            _statistics = _statistics with { AddressesRefreshed = _statistics.AddressesRefreshed + 1 };
+            ScheduleAt(expires + _options.GracePeriod);
+            return;
+        }
+
+        if (_learned.Count >= _options.MaxRoutes)
+        {
+            _statistics = _statistics with { DroppedOverTotalLimit = _statistics.DroppedOverTotalLimit + 1 };
+            return;
+        }
+
+        var owner = GetOrAddName(name);
+        if (owner.AddressCount >= _options.MaxAddressesPerName)
+        {
+            _statistics = _statistics with { DroppedOverNameLimit = _statistics.DroppedOverNameLimit + 1 };
+            return;
+        }
+
+        var learned = new LearnedAddress(key) { LastActivityTicks = LearnedAddress.NeverActive };
+        learned.Claims.Add(new LearnedClaim(owner, rule, expires));
+        owner.AddressCount++;
+        _learned.Add(key, learned);
+        _statistics = _statistics with { AddressesLearned = _statistics.AddressesLearned + 1 };
+        changes.SnapshotChanged = true;
+        ScheduleAt(expires + _options.GracePeriod);
+
+        var policy = _snapshot.Policy;
+        learned.IsShadowed = policy.IsShadowedBySystem(learned.HostPrefix, policy.EntryDecision);
+        if (learned.IsShadowed)
+        {
+            _statistics = _statistics with { AddressesShadowed = _statistics.AddressesShadowed + 1 };
+        }
+        else if (!_plan.TryGetValue(learned.HostPrefix, out var current) || current != policy.EntryDecision)
+        {
+            _plan[learned.HostPrefix] = policy.EntryDecision;
+            changes.Add(new PlannedRoute(learned.HostPrefix, policy.EntryDecision));
+        }
+    }
+
+    private LearnedName GetOrAddName(ReadOnlySpan<byte> name)
+    {
+        Span<char> chars = stackalloc char[DomainNames.MaxLength];
+        Ascii.ToUtf16(name, chars, out int length);
+        var lookup = _names.GetAlternateLookup<ReadOnlySpan<char>>();
+        if (!lookup.TryGetValue(chars[..length], out var entry))
+        {
+            entry = new LearnedName(new string(chars[..length]));
+            _names.Add(entry.Name, entry);
+        }
+
+        return entry;
+    }
+
+    private void RemoveClaimAt(LearnedAddress address, int index)
+    {
+        var name = address.Claims[index].Name;
+        address.Claims.RemoveAt(index);
+        if (--name.AddressCount == 0)
+        {
+            _names.Remove(name.Name);
+        }
+    }
+
+    private void ScheduleAt(TimeSpan deadline)
+    {
+        if (_nextDeadline is not { } next || deadline < next)
+        {
+            _nextDeadline = deadline;
+        }
+    }
+
+    private RouteSetChange Complete(ref ChangeCollector changes)
+    {
+        if (changes.SnapshotChanged)
+        {
+            Publish(_snapshot.Policy);
+        }
+
+        return changes.ToChange();
+    }
+
+    /// <summary>Collects a change without allocating when there is none (the steady state of refreshed answers).</summary>
+    private struct ChangeCollector
+    {
+        private List<PlannedRoute>? _added;
+        private List<PlannedRoute>? _removed;
+
+        internal bool SnapshotChanged;
+
+        internal void Add(PlannedRoute route) => (_added ??= []).Add(route);
+
+        internal void Remove(PlannedRoute route) => (_removed ??= []).Add(route);
+
+        internal readonly RouteSetChange ToChange() =>
+            _added is null && _removed is null ? RouteSetChange.None : new RouteSetChange(_added ?? [], _removed ?? []);
+    }
+}

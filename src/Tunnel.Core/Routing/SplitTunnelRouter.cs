@@ -1,0 +1,252 @@
+using System.Net;
+using Tunnel.Core.Routing.Internal;
+
+namespace Tunnel.Core.Routing;
+
+/// <summary>
+/// The split-tunnel router's state, sans-IO: a <see cref="SplitTunnelPolicy"/>, the addresses learned from
+/// DNS answers for names its domain rules match, and the route set both imply. Every change returns the
+/// <see cref="RouteSetChange"/> the system's routes must go through; time is an argument, and
+/// <see cref="NextDeadline"/> says when <see cref="HandleTimeout"/> should next run to expire addresses.
+/// </summary>
+/// <remarks>
+/// Changes are serialised by a lock. <see cref="Decide"/>, <see cref="Explain(IPAddress)"/> and
+/// <see cref="ReportActivity"/> read an immutable snapshot swapped whole after each change, so the data
+/// path takes no lock and allocates nothing.
+/// </remarks>
+public sealed partial class SplitTunnelRouter
+{
+    private readonly Lock _gate = new();
+    private readonly LearnedRouteOptions _options;
+    private readonly Dictionary<PrefixKey, LearnedAddress> _learned = [];
+    private readonly Dictionary<string, LearnedName> _names = new(StringComparer.Ordinal);
+    private readonly Dictionary<IPNetwork, RouteDecision> _plan = [];
+    private Dictionary<IPNetwork, RouteDecision> _staticRoutes = [];
+    private volatile Snapshot _snapshot;
+    private SplitTunnelStatistics _statistics;
+    private TimeSpan? _nextDeadline;
+
+    /// <summary>Starts a router with no learned addresses.</summary>
+    /// <param name="policy">The policy.</param>
+    /// <param name="options">Lifetimes and limits of learned addresses; defaults when <see langword="null"/>.</param>
+    public SplitTunnelRouter(SplitTunnelPolicy policy, LearnedRouteOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        _options = options ?? new LearnedRouteOptions();
+        _options.Validate();
+        _snapshot = new Snapshot(policy, CidrTable<LearnedAddress>.Empty);
+        foreach (var route in policy.GetRoutes())
+        {
+            _staticRoutes[route.Destination] = route.Decision;
+            _plan[route.Destination] = route.Decision;
+        }
+    }
+
+    /// <summary>The current policy.</summary>
+    public SplitTunnelPolicy Policy => _snapshot.Policy;
+
+    /// <summary>The lifetimes and limits of learned addresses.</summary>
+    public LearnedRouteOptions Options => _options;
+
+    /// <summary>What has been learned and dropped so far.</summary>
+    public SplitTunnelStatistics Statistics
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _statistics with { LearnedAddresses = _learned.Count, LearnedNames = _names.Count };
+            }
+        }
+    }
+
+    /// <summary>Where traffic to an address goes: the data path's question, without allocation or lock.</summary>
+    /// <param name="address">4 or 16 bytes in network order.</param>
+    /// <returns>The decision by the precedence system, learned (domain), prefix, default.</returns>
+    public RouteDecision Decide(ReadOnlySpan<byte> address)
+    {
+        var snapshot = _snapshot;
+        var policy = snapshot.Policy;
+        if (policy.TryMatchSystem(address, out var system))
+        {
+            return system.SystemDecision!.Value;
+        }
+
+        if (snapshot.Learned.TryLookup(address, out _) || policy.TryMatchPrefix(address, out _))
+        {
+            return policy.EntryDecision;
+        }
+
+        return policy.DefaultDecision;
+    }
+
+    /// <summary>Where traffic to an address goes, and the rule that decided it.</summary>
+    /// <param name="address">The destination.</param>
+    /// <returns>The explanation.</returns>
+    public RouteExplanation Explain(IPAddress address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        address = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+        Span<byte> bytes = stackalloc byte[16];
+        if (!address.TryWriteBytes(bytes, out int written))
+        {
+            throw new ArgumentException("Only IPv4 and IPv6 addresses can be explained.", nameof(address));
+        }
+
+        var snapshot = _snapshot;
+        var policy = snapshot.Policy;
+        if (!policy.TryMatchSystem(bytes[..written], out _) && snapshot.Learned.TryLookup(bytes[..written], out var learned))
+        {
+            lock (_gate)
+            {
+                if (learned.Claims.Count > 0)
+                {
+                    var claim = learned.Claims[0];
+                    var names = learned.Claims.Select(c => c.Name.Name).ToArray();
+                    return new RouteExplanation(address.ToString(), policy.EntryDecision, RouteRuleSource.LearnedAddress, claim.Rule, policy.Mode, $"{address} was learned from the answer for {claim.Name.Name}, which matches {claim.Rule.Domain}")
+                    {
+                        LearnedFrom = names,
+                        Expires = learned.LatestExpiry() + _options.GracePeriod,
+                    };
+                }
+
+                return new RouteExplanation(address.ToString(), policy.EntryDecision, RouteRuleSource.LearnedAddress, null, policy.Mode, $"{address} was learned from DNS; its answers have expired but a flow still uses it");
+            }
+        }
+
+        return policy.ExplainStatic(address.ToString(), bytes[..written]);
+    }
+
+    /// <summary>Where traffic to a name (or an address written as text) goes, and the rule that decided it.</summary>
+    /// <param name="destination">A host name or an address.</param>
+    /// <returns>The explanation.</returns>
+    public RouteExplanation Explain(string destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        return IPAddress.TryParse(destination, out var address) ? Explain(address) : Policy.Explain(destination);
+    }
+
+    /// <summary>The whole route set the system should have now: the policy's static routes and the learned host routes.</summary>
+    /// <returns>A new list, IPv4 before IPv6.</returns>
+    public IReadOnlyList<PlannedRoute> GetRoutes()
+    {
+        lock (_gate)
+        {
+            return RouteOrder.Sort(_plan.Select(r => new PlannedRoute(r.Key, r.Value)));
+        }
+    }
+
+    /// <summary>Every learned address with its claims.</summary>
+    /// <returns>A new list, ordered by address.</returns>
+    public IReadOnlyList<LearnedRoute> GetLearnedRoutes()
+    {
+        lock (_gate)
+        {
+            var decision = Policy.EntryDecision;
+            return _learned.Values
+                .OrderBy(a => a.Key.IsIPv6)
+                .ThenBy(a => a.Key.Bits)
+                .Select(a => new LearnedRoute(
+                    a.HostPrefix.BaseAddress,
+                    decision,
+                    a.Claims.Select(c => new LearnedRouteClaim(c.Name.Name, c.Rule, c.Expires)).ToArray(),
+                    a.LastActivityTicks == LearnedAddress.NeverActive ? null : TimeSpan.FromTicks(Volatile.Read(ref a.LastActivityTicks)),
+                    a.IsShadowed))
+                .ToArray();
+        }
+    }
+
+    /// <summary>
+    /// Replaces the policy. Learned addresses are kept while a domain rule of the new policy still matches
+    /// a name that claims them; the others are removed at once (an operator who removes a rule wants its
+    /// traffic back now). A changed mode flips every entry's routes.
+    /// </summary>
+    /// <param name="policy">The new policy.</param>
+    /// <returns>The change the system's routes must go through.</returns>
+    public RouteSetChange SetPolicy(SplitTunnelPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        lock (_gate)
+        {
+            Span<byte> name = stackalloc byte[DomainNames.MaxLength];
+            foreach (var address in _learned.Values.ToArray())
+            {
+                for (int i = address.Claims.Count - 1; i >= 0; i--)
+                {
+                    var claim = address.Claims[i];
+                    int length = System.Text.Encoding.ASCII.GetBytes(claim.Name.Name, name);
+                    if (policy.TryMatchDomain(name[..length], out var rule))
+                    {
+                        claim.Rule = rule;
+                        address.Claims[i] = claim;
+                    }
+                    else
+                    {
+                        RemoveClaimAt(address, i);
+                    }
+                }
+
+                if (address.Claims.Count == 0)
+                {
+                    _learned.Remove(address.Key);
+                }
+            }
+
+            var desired = new Dictionary<IPNetwork, RouteDecision>();
+            foreach (var route in policy.GetRoutes())
+            {
+                desired[route.Destination] = route.Decision;
+            }
+
+            _staticRoutes = new Dictionary<IPNetwork, RouteDecision>(desired);
+            foreach (var address in _learned.Values)
+            {
+                address.IsShadowed = policy.IsShadowedBySystem(address.HostPrefix, policy.EntryDecision);
+                if (!address.IsShadowed && !desired.ContainsKey(address.HostPrefix))
+                {
+                    desired[address.HostPrefix] = policy.EntryDecision;
+                }
+            }
+
+            var added = new List<PlannedRoute>();
+            var removed = new List<PlannedRoute>();
+            foreach (var (prefix, decision) in desired)
+            {
+                if (!_plan.TryGetValue(prefix, out var current) || current != decision)
+                {
+                    added.Add(new PlannedRoute(prefix, decision));
+                }
+            }
+
+            foreach (var (prefix, decision) in _plan)
+            {
+                if (!desired.ContainsKey(prefix))
+                {
+                    removed.Add(new PlannedRoute(prefix, decision));
+                }
+            }
+
+            _plan.Clear();
+            foreach (var (prefix, decision) in desired)
+            {
+                _plan[prefix] = decision;
+            }
+
+            Publish(policy);
+            return added.Count == 0 && removed.Count == 0 ? RouteSetChange.None : new RouteSetChange(added, removed);
+        }
+    }
+
+    private void Publish(SplitTunnelPolicy policy)
+    {
+        var builder = new CidrTableBuilder<LearnedAddress>();
+        foreach (var address in _learned.Values)
+        {
+            builder.Set(address.HostPrefix, address);
+        }
+
+        _snapshot = new Snapshot(policy, builder.ToTable());
+    }
+
+    private sealed record Snapshot(SplitTunnelPolicy Policy, CidrTable<LearnedAddress> Learned);
+}
