@@ -2,7 +2,7 @@ using SharpFuzz;
 using Tunnel.Fuzz;
 using Tunnel.Fuzz.Targets;
 
-IFuzzTarget[] targets = [new KeyTextTarget(), new Tai64NTarget(), new AeadOpenTarget(), new MessageTarget(), new DecapsulateTarget()];
+IFuzzTarget[] targets = [new KeyTextTarget(), new Tai64NTarget(), new AeadOpenTarget(), new MessageTarget(), new DecapsulateTarget(), new DnsMessageTarget()];
 
 const string Usage = """
     usage: tunnel-fuzz list
