@@ -52,7 +52,7 @@ public sealed record TunnelPeerOptions
         if (peer.Endpoint is { } configured)
         {
             IPAddress address = configured.Address
-                ?? (await Dns.GetHostAddressesAsync(configured.Host, cancellationToken).ConfigureAwait(false)).First();
+                ?? (await System.Net.Dns.GetHostAddressesAsync(configured.Host, cancellationToken).ConfigureAwait(false)).First();
             endpoint = new IPEndPoint(address, configured.Port);
         }
 

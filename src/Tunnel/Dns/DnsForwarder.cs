@@ -1,0 +1,229 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Tunnel.Core.Dns;
+using Tunnel.Dns.Internal;
+using Tunnel.Routing;
+
+namespace Tunnel.Dns;
+
+/// <summary>
+/// A DNS forwarder for the split-tunnel router, over UDP and TCP on one address: it relays each query to the
+/// per-domain server whose suffix covers the name (else to the default upstreams, each tried in turn), and
+/// before it releases an answer it hands it to the <see cref="SplitTunnelController"/>, which installs the
+/// routes the answer's addresses need (learn, then release). It answers the DoH canary
+/// <c>use-application-dns.net</c> with NXDOMAIN, and SERVFAIL when no upstream answers.
+/// </summary>
+public sealed partial class DnsForwarder : IAsyncDisposable
+{
+    private static readonly byte[] CanaryName = "use-application-dns.net"u8.ToArray();
+
+    private readonly DnsForwarderOptions _options;
+    private readonly SplitTunnelController? _controller;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _inFlight;
+    private readonly CancellationTokenSource _stopping = new();
+    private volatile DnsUpstreamTable _upstreams;
+    private Socket? _udp;
+    private Socket? _tcp;
+    private Task _udpLoop = Task.CompletedTask;
+    private Task _tcpLoop = Task.CompletedTask;
+    private long _udpQueries, _tcpQueries, _forwarded, _forwardedToFallback, _upstreamFailures, _serverFailures, _canary, _malformed, _dropped, _routesLearned;
+
+    /// <summary>Creates a forwarder; it listens once started.</summary>
+    /// <param name="options">Where to listen and whom to ask.</param>
+    /// <param name="controller">The router to feed answers to before they are released; none when <see langword="null"/>.</param>
+    /// <param name="logger">The log; none when <see langword="null"/>.</param>
+    public DnsForwarder(DnsForwarderOptions options, SplitTunnelController? controller = null, ILogger<DnsForwarder>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(options.ListenEndPoint);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxConcurrentQueries, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.QueryTimeout, TimeSpan.Zero);
+        _options = options;
+        _controller = controller;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _inFlight = new SemaphoreSlim(options.MaxConcurrentQueries, options.MaxConcurrentQueries);
+        _upstreams = new DnsUpstreamTable(options.Upstreams, options.FallbackDomains);
+    }
+
+    /// <summary>The address and port it answers on (the chosen port when the options said 0); <see langword="null"/> before start.</summary>
+    public IPEndPoint? LocalEndPoint { get; private set; }
+
+    /// <summary>The default upstream servers now in use.</summary>
+    public IReadOnlyList<IPEndPoint> Upstreams => _upstreams.Defaults;
+
+    /// <summary>The per-domain servers now in use.</summary>
+    public IReadOnlyList<DnsFallbackDomain> FallbackDomains => _upstreams.FallbackDomains;
+
+    /// <summary>What it has handled so far.</summary>
+    public DnsForwarderStatistics Statistics => new()
+    {
+        UdpQueries = Interlocked.Read(ref _udpQueries),
+        TcpQueries = Interlocked.Read(ref _tcpQueries),
+        Forwarded = Interlocked.Read(ref _forwarded),
+        ForwardedToFallbackDomains = Interlocked.Read(ref _forwardedToFallback),
+        UpstreamFailures = Interlocked.Read(ref _upstreamFailures),
+        ServerFailures = Interlocked.Read(ref _serverFailures),
+        CanaryAnswers = Interlocked.Read(ref _canary),
+        MalformedQueries = Interlocked.Read(ref _malformed),
+        DroppedQueries = Interlocked.Read(ref _dropped),
+        RoutesLearned = Interlocked.Read(ref _routesLearned),
+    };
+
+    /// <summary>Replaces the upstream servers live; queries in flight finish with the old ones.</summary>
+    /// <param name="upstreams">The default servers.</param>
+    /// <param name="fallbackDomains">The per-domain servers.</param>
+    /// <exception cref="ArgumentException">A suffix is not a domain name or has no servers; nothing changes.</exception>
+    public void SetUpstreams(IEnumerable<IPEndPoint> upstreams, IEnumerable<DnsFallbackDomain> fallbackDomains)
+    {
+        ArgumentNullException.ThrowIfNull(upstreams);
+        ArgumentNullException.ThrowIfNull(fallbackDomains);
+        try
+        {
+            _upstreams = new DnsUpstreamTable(upstreams, fallbackDomains);
+        }
+        catch (FormatException exception)
+        {
+            throw new ArgumentException(exception.Message, nameof(fallbackDomains), exception);
+        }
+    }
+
+    /// <summary>Binds the UDP and TCP sockets and starts answering.</summary>
+    /// <param name="cancellationToken">Unused; binding does not wait.</param>
+    /// <returns>A completed task.</returns>
+    /// <exception cref="SocketException">The address is in use or not local.</exception>
+    public Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_stopping.IsCancellationRequested, this);
+        var endPoint = _options.ListenEndPoint;
+        _udp = new Socket(endPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        _udp.Bind(endPoint);
+        LocalEndPoint = (IPEndPoint)_udp.LocalEndPoint!;
+
+        // TCP on the same port, so a client that got a truncated answer retries where it asked.
+        _tcp = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        _tcp.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        _tcp.Bind(LocalEndPoint);
+        _tcp.Listen(64);
+
+        _udpLoop = Task.Run(() => RunUdpAsync(_udp, _stopping.Token), CancellationToken.None);
+        _tcpLoop = Task.Run(() => RunTcpAsync(_tcp, _stopping.Token), CancellationToken.None);
+        Log.Listening(_logger, LocalEndPoint, _upstreams.Defaults.Count, _upstreams.FallbackDomains.Count);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Stops answering and closes the sockets; queries in flight are abandoned.</summary>
+    /// <returns>A task that completes when the loops have ended.</returns>
+    public async Task StopAsync()
+    {
+        if (_stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        _udp?.Dispose();
+        _tcp?.Dispose();
+        await Task.WhenAll(_udpLoop, _tcpLoop).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        _stopping.Dispose();
+        _inFlight.Dispose();
+    }
+
+    /// <summary>
+    /// Answers one query into <paramref name="response"/>: the canary, an upstream's answer (learned from
+    /// before it is returned), or SERVFAIL. Returns the answer's length, or -1 to drop the query.
+    /// </summary>
+    private async ValueTask<int> ResolveAsync(ReadOnlyMemory<byte> query, Memory<byte> response, bool overTcp, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<IPEndPoint> servers;
+        bool fallback;
+        if (!TryReadQuestion(query.Span, out bool isCanary, out servers, out fallback))
+        {
+            Interlocked.Increment(ref _malformed);
+            return -1;
+        }
+
+        if (isCanary && _options.BlockDohCanary)
+        {
+            Interlocked.Increment(ref _canary);
+            return DnsMessageWriter.TryWriteErrorResponse(query.Span, DnsResponseCode.NameError, response.Span, out int written) ? written : -1;
+        }
+
+        foreach (var server in servers)
+        {
+            int length = overTcp
+                ? await DnsUpstreamExchange.ExchangeTcpAsync(query, server, response, _options.QueryTimeout, cancellationToken).ConfigureAwait(false)
+                : await DnsUpstreamExchange.ExchangeUdpAsync(query, server, response, _options.QueryTimeout, cancellationToken).ConfigureAwait(false);
+            if (length < 0)
+            {
+                Interlocked.Increment(ref _upstreamFailures);
+                Log.UpstreamFailed(_logger, server);
+                continue;
+            }
+
+            Interlocked.Increment(ref _forwarded);
+            if (fallback)
+            {
+                Interlocked.Increment(ref _forwardedToFallback);
+            }
+
+            if (_controller is not null)
+            {
+                int added = await _controller.LearnAsync(response[..length], cancellationToken).ConfigureAwait(false);
+                Interlocked.Add(ref _routesLearned, added);
+            }
+
+            return length;
+        }
+
+        Interlocked.Increment(ref _serverFailures);
+        return DnsMessageWriter.TryWriteErrorResponse(query.Span, DnsResponseCode.ServerFailure, response.Span, out int failed) ? failed : -1;
+    }
+
+    private bool TryReadQuestion(ReadOnlySpan<byte> query, out bool isCanary, out IReadOnlyList<IPEndPoint> servers, out bool fallback)
+    {
+        isCanary = false;
+        servers = [];
+        fallback = false;
+        if (!DnsMessage.TryParse(query, out var message, out _) || message.IsResponse || !message.TryGetQuestion(out var question))
+        {
+            return false;
+        }
+
+        Span<byte> name = stackalloc byte[DnsName.MaxLength];
+        int length = question.Name.CopyTo(name);
+        if (length < 0)
+        {
+            return false;
+        }
+
+        isCanary = name[..length].SequenceEqual(CanaryName);
+        servers = _upstreams.Select(name[..length], out fallback);
+        return true;
+    }
+
+    private static byte[] Rent() => ArrayPool<byte>.Shared.Rent(DnsUpstreamExchange.MaxMessageLength + 2);
+
+    private static void Return(byte[] buffer) => ArrayPool<byte>.Shared.Return(buffer);
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "DNS forwarder listening on {EndPoint} (UDP and TCP) with {Upstreams} upstream servers and {Domains} per-domain servers")]
+        public static partial void Listening(ILogger logger, IPEndPoint endPoint, int upstreams, int domains);
+
+        [LoggerMessage(2, LogLevel.Debug, "DNS server {Server} did not answer")]
+        public static partial void UpstreamFailed(ILogger logger, IPEndPoint server);
+
+        [LoggerMessage(3, LogLevel.Warning, "The DNS forwarder's {Transport} loop failed")]
+        public static partial void LoopFailed(ILogger logger, Exception exception, string transport);
+    }
+}
