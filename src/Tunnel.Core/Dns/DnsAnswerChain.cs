@@ -10,28 +10,36 @@ namespace Tunnel.Core.Dns;
 /// is ignored, so a server cannot make the router learn addresses for names nobody asked for.
 /// </summary>
 /// <remarks>
-/// Only records of class IN in the answer section count. When a name has more than one CNAME (which RFC 2181
-/// section 10.1 forbids), the first is followed. The chain holds at most <see cref="Capacity"/> names; a CNAME
-/// back to a name already in it ends it (<see cref="HasLoop"/>), and a longer one is cut
-/// (<see cref="IsIncomplete"/>), so resolution always ends, after at most <see cref="Capacity"/> passes over
-/// the answers.
+/// Only records of class IN in the answer section count, and of its CNAME records only the first 64. When a
+/// name has more than one CNAME (which RFC 2181 section 10.1 forbids), the first is followed. The chain holds at
+/// most <see cref="Capacity"/> names; a CNAME back to a name already in it ends it (<see cref="HasLoop"/>), and
+/// a longer one is cut (<see cref="IsIncomplete"/>). Resolution reads the answer section once; enumerating the
+/// addresses reads it once more, walking each owner name once.
 /// </remarks>
 public readonly ref struct DnsAnswerChain
 {
     /// <summary>The most names a chain holds: the question's name and seven CNAME targets, more than real resolvers follow in one answer.</summary>
     public const int Capacity = 8;
 
+    /// <summary>
+    /// How many CNAME records of the answer section are examined: a real answer holds one per name of its chain, and
+    /// the bound keeps what a hostile answer of thousands of CNAME records costs to a single pass over it.
+    /// </summary>
+    internal const int MaxCnameRecords = 64;
+
     private readonly ReadOnlySpan<byte> _message;
     private readonly DnsRecordEnumerator _answers;
     private readonly ChainOffsets _names;
     private readonly ChainTimesToLive _timesToLive;
+    private readonly ChainFingerprints _fingerprints;
 
-    private DnsAnswerChain(ReadOnlySpan<byte> message, DnsRecordEnumerator answers, scoped in ChainOffsets names, scoped in ChainTimesToLive timesToLive, int count, bool hasLoop, bool isIncomplete)
+    private DnsAnswerChain(ReadOnlySpan<byte> message, DnsRecordEnumerator answers, scoped in ChainOffsets names, scoped in ChainTimesToLive timesToLive, scoped in ChainFingerprints fingerprints, int count, bool hasLoop, bool isIncomplete)
     {
         _message = message;
         _answers = answers;
         _names = names;
         _timesToLive = timesToLive;
+        _fingerprints = fingerprints;
         Count = count;
         HasLoop = hasLoop;
         IsIncomplete = isIncomplete;
@@ -43,7 +51,10 @@ public readonly ref struct DnsAnswerChain
     /// <summary>Whether a CNAME led back to a name already in the chain, which ended it there.</summary>
     public bool HasLoop { get; }
 
-    /// <summary>Whether the chain went on past <see cref="Capacity"/> names and was cut: names after the last are not followed.</summary>
+    /// <summary>
+    /// Whether the chain may go on past its last name: it reached <see cref="Capacity"/> names with a CNAME left to
+    /// follow, or it ended while the answer section held more than 64 CNAME records, the rest of which are not examined.
+    /// </summary>
     public bool IsIncomplete { get; }
 
     /// <summary>The addresses the answer section gives for the chain's names, in message order.</summary>
@@ -63,18 +74,49 @@ public readonly ref struct DnsAnswerChain
         ReadOnlySpan<byte> bytes = message.Bytes;
         ChainOffsets names = default;
         ChainTimesToLive timesToLive = default;
+        ChainFingerprints fingerprints = default;
         if (!message.TryGetQuestion(out DnsQuestion question))
         {
-            return new DnsAnswerChain(bytes, message.Answers, names, timesToLive, 0, false, false);
+            return new DnsAnswerChain(bytes, message.Answers, names, timesToLive, fingerprints, 0, false, false);
+        }
+
+        // One pass gathers the CNAME records; following the chain then never walks their owners again.
+        CnameLinks links = default;
+        int linkCount = 0;
+        bool moreLinks = false;
+        foreach (DnsRecord record in message.Answers)
+        {
+            if (record.Type != DnsRecordType.CNAME || record.Class != DnsWire.ClassInternet)
+            {
+                continue;
+            }
+
+            if (linkCount == MaxCnameRecords)
+            {
+                moreLinks = true;
+                break;
+            }
+
+            links[linkCount++] = new CnameLink(NameFingerprint.Compute(record.Name), record.Name.Offset, record.CnameTarget.Offset, record.TimeToLive);
         }
 
         names[0] = question.Name.Offset;
         timesToLive[0] = uint.MaxValue;
+        fingerprints[0] = NameFingerprint.Compute(question.Name);
         int count = 1;
         bool hasLoop = false, isIncomplete = false;
-        while (TryFindCname(message.Answers, new DnsName(bytes, names[count - 1]), out int target, out uint timeToLive))
+        while (true)
         {
-            if (IndexOf(bytes, names, count, new DnsName(bytes, target)) >= 0)
+            int link = FindLink(bytes, links[..linkCount], new DnsName(bytes, names[count - 1]), fingerprints[count - 1]);
+            if (link < 0)
+            {
+                isIncomplete = moreLinks;
+                break;
+            }
+
+            var target = new DnsName(bytes, links[link].Target);
+            ulong fingerprint = NameFingerprint.Compute(target);
+            if (IndexOf(bytes, names, fingerprints, count, target, fingerprint) >= 0)
             {
                 hasLoop = true;
                 break;
@@ -86,12 +128,13 @@ public readonly ref struct DnsAnswerChain
                 break;
             }
 
-            names[count] = target;
-            timesToLive[count] = Math.Min(timesToLive[count - 1], timeToLive);
+            names[count] = target.Offset;
+            timesToLive[count] = Math.Min(timesToLive[count - 1], links[link].TimeToLive);
+            fingerprints[count] = fingerprint;
             count++;
         }
 
-        return new DnsAnswerChain(bytes, message.Answers, names, timesToLive, count, hasLoop, isIncomplete);
+        return new DnsAnswerChain(bytes, message.Answers, names, timesToLive, fingerprints, count, hasLoop, isIncomplete);
     }
 
     /// <summary>
@@ -106,13 +149,13 @@ public readonly ref struct DnsAnswerChain
     /// <summary>Where a name stands in the chain, compared as <see cref="DnsName.Equals(DnsName)"/> does.</summary>
     /// <param name="name">A name of this message or of another one.</param>
     /// <returns>Its index, or -1 when the chain does not hold it.</returns>
-    public int IndexOf(DnsName name) => IndexOf(_message, _names, Count, name);
+    public int IndexOf(DnsName name) => Count == 0 ? -1 : IndexOf(_message, _names, _fingerprints, Count, name, NameFingerprint.Compute(name));
 
-    private static int IndexOf(ReadOnlySpan<byte> message, scoped in ChainOffsets names, int count, DnsName name)
+    private static int IndexOf(ReadOnlySpan<byte> message, scoped in ChainOffsets names, scoped in ChainFingerprints fingerprints, int count, DnsName name, ulong fingerprint)
     {
         for (int i = 0; i < count; i++)
         {
-            if (new DnsName(message, names[i]).Equals(name))
+            if (fingerprints[i] == fingerprint && new DnsName(message, names[i]).Equals(name))
             {
                 return i;
             }
@@ -121,21 +164,18 @@ public readonly ref struct DnsAnswerChain
         return -1;
     }
 
-    private static bool TryFindCname(DnsRecordEnumerator answers, DnsName owner, out int target, out uint timeToLive)
+    /// <summary>The first CNAME record owned by <paramref name="owner"/>, or -1.</summary>
+    private static int FindLink(ReadOnlySpan<byte> message, ReadOnlySpan<CnameLink> links, DnsName owner, ulong fingerprint)
     {
-        foreach (DnsRecord record in answers)
+        for (int i = 0; i < links.Length; i++)
         {
-            if (record.Type == DnsRecordType.CNAME && record.Class == DnsWire.ClassInternet && record.Name.Equals(owner))
+            if (links[i].OwnerFingerprint == fingerprint && new DnsName(message, links[i].Owner).Equals(owner))
             {
-                target = record.CnameTarget.Offset;
-                timeToLive = record.TimeToLive;
-                return true;
+                return i;
             }
         }
 
-        target = 0;
-        timeToLive = 0;
-        return false;
+        return -1;
     }
 
     private int CheckIndex(int index)

@@ -87,6 +87,27 @@ public sealed class DnsAnswerChainTests
     }
 
     [Fact]
+    public void OnlyTheFirst64CnameRecords_AreExamined()
+    {
+        var builder = DnsMessageBuilder.Response("a.example").Cname("a.example", "b.example");
+        for (int i = 0; i < 63; i++)
+        {
+            builder.Cname($"junk{i}.example", "a.example");
+        }
+
+        var chain = DnsAnswerChain.Resolve(Parse(builder.Build()));
+        Assert.Equal(2, chain.Count);
+        Assert.False(chain.IsIncomplete);
+
+        // The 65th CNAME is not read: the chain may go on, and says so.
+        builder.Cname("b.example", "c.example").A("c.example", "192.0.2.1");
+        chain = DnsAnswerChain.Resolve(Parse(builder.Build()));
+        Assert.Equal(2, chain.Count);
+        Assert.True(chain.IsIncomplete);
+        Assert.Empty(Addresses(chain));
+    }
+
+    [Fact]
     public void ServiceBindingHints_OfChainNames_AreCredited()
     {
         var chain = DnsAnswerChain.Resolve(Parse(DnsMessageBuilder.Response("Example.com", DnsRecordType.HTTPS)
