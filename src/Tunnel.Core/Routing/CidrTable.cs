@@ -14,6 +14,8 @@ public sealed class CidrTable<TValue>
 {
     private readonly PrefixTrie _ipv4;
     private readonly PrefixTrie _ipv6;
+    private readonly PrefixIntervals _ipv4Intervals;
+    private readonly PrefixIntervals _ipv6Intervals;
     private readonly PrefixKey[] _prefixes;
     private readonly TValue[] _values;
 
@@ -23,6 +25,8 @@ public sealed class CidrTable<TValue>
         _values = values;
         _ipv4 = Build(prefixes, ipv6: false);
         _ipv6 = Build(prefixes, ipv6: true);
+        _ipv4Intervals = PrefixIntervals.Build(_ipv4, ipv6: false);
+        _ipv6Intervals = PrefixIntervals.Build(_ipv6, ipv6: true);
     }
 
     /// <summary>The table with no entries.</summary>
@@ -39,8 +43,9 @@ public sealed class CidrTable<TValue>
     /// <exception cref="ArgumentException"><paramref name="address"/> is neither 4 nor 16 bytes.</exception>
     public bool TryLookup(ReadOnlySpan<byte> address, out TValue value)
     {
-        PrefixTrie trie = address.Length == 4 ? _ipv4 : _ipv6;
-        int index = trie.Lookup(PrefixKey.ToKey(address));
+        int index = address.Length == 4
+            ? _ipv4Intervals.Lookup4(System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(address))
+            : _ipv6Intervals.Lookup(PrefixKey.ToKey(address));
         return Found(index, out value);
     }
 

@@ -72,6 +72,70 @@ internal sealed class PrefixTrie
         return new PrefixTrie([.. nodes]);
     }
 
+    /// <summary>
+    /// Calls <paramref name="emit"/> with interval starts in address order, each with the value index of the
+    /// longest prefix covering the interval (-1 where none does), across the whole 128-bit key space. A start
+    /// may be emitted again with another value (the later wins), and neighbours may share a value.
+    /// </summary>
+    internal void Flatten(Action<UInt128, int> emit)
+    {
+        if (_nodes.Length == 0)
+        {
+            emit(UInt128.Zero, -1);
+            return;
+        }
+
+        UInt128 cursor = UInt128.Zero;
+        if (!Walk(0, -1, ref cursor, emit))
+        {
+            emit(cursor, -1);
+        }
+    }
+
+    /// <summary>
+    /// Emits node <paramref name="index"/>'s range, the gap before it going to <paramref name="inherited"/>.
+    /// On return every address up to the node's last is covered and <paramref name="cursor"/> is the next
+    /// one; returns true when that last address is the end of the key space.
+    /// </summary>
+    private bool Walk(int index, int inherited, ref UInt128 cursor, Action<UInt128, int> emit)
+    {
+        Node node = _nodes[index];
+        UInt128 last = node.Length == 128 ? node.Key : node.Key | (UInt128.MaxValue >> node.Length);
+        if (node.Key > cursor)
+        {
+            emit(cursor, inherited);
+        }
+
+        int value = node.Value >= 0 ? node.Value : inherited;
+        emit(node.Key, value);
+        cursor = node.Key;
+        foreach (int child in (ReadOnlySpan<int>)[node.Left, node.Right])
+        {
+            if (child < 0)
+            {
+                continue;
+            }
+
+            if (Walk(child, value, ref cursor, emit))
+            {
+                return true;
+            }
+
+            if (cursor <= last)
+            {
+                emit(cursor, value);
+            }
+        }
+
+        if (last == UInt128.MaxValue)
+        {
+            return true;
+        }
+
+        cursor = last + 1;
+        return false;
+    }
+
     private static int BitAt(UInt128 key, int position) => (int)(key >> (127 - position)) & 1;
 
     private static BuildNode Insert(BuildNode? node, UInt128 key, int length, int value)
