@@ -107,6 +107,7 @@ public sealed class LinuxUdpDatagramSocketTests
         Requirements.Run("ip", "-6", "address", "add", $"{address}/128", "dev", "lo", "nodad");
         try
         {
+            WaitForLocalRoute(address);
             using var ours = (LinuxUdpDatagramSocket)LinuxUdpDatagramSocketFactory.Instance.Bind(0, 0);
             using var peer = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetworkV6, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
             peer.Bind(new IPEndPoint(IPAddress.IPv6Loopback, 0));
@@ -138,6 +139,21 @@ public sealed class LinuxUdpDatagramSocketTests
             {
                 // already removed by the test
             }
+        }
+    }
+
+    /// <summary>
+    /// The kernel installs a new IPv6 address's local route from a work queue, even with <c>nodad</c>, after
+    /// <c>ip</c> has returned; on a busy machine a datagram sent before then leaves by the default route and
+    /// the receive waits forever.
+    /// </summary>
+    private static void WaitForLocalRoute(string address)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        while (!Requirements.Run("ip", "-6", "route", "show", "table", "local", address).Contains("local", StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the local route of {address} did not appear");
+            Thread.Sleep(10);
         }
     }
 

@@ -4,6 +4,7 @@ namespace Tunnel.Platform.Interop.Linux;
 
 internal static partial class Interop
 {
+    public const int O_RDONLY = 0x0;
     public const int O_RDWR = 0x2;
     public const int O_NONBLOCK = 0x800;
     public const int O_CLOEXEC = 0x80000;

@@ -1,0 +1,118 @@
+using System.Net;
+using System.Net.Sockets;
+using Tunnel.Platform.Interop.Linux;
+using static Tunnel.Platform.Interop.Linux.Interop;
+
+namespace Tunnel.Platform.Linux.Internal;
+
+/// <summary>Lays out the rtnetlink requests the route table sends, as iproute2's <c>ip</c> would send them.</summary>
+internal static class RtNetlinkRequests
+{
+    private const ushort Acknowledged = NLM_F_REQUEST | NLM_F_ACK;
+
+    /// <summary>Which table a fixed header can name: ids past 255 only fit the 32-bit attribute, and the byte then says "see the attribute".</summary>
+    public static byte TableByte(uint table) => table < 256 ? (byte)table : (byte)RT_TABLE_UNSPEC;
+
+    public static byte Family(AddressFamily family) => family == AddressFamily.InterNetwork ? (byte)AF_INET : (byte)AF_INET6;
+
+    /// <summary><c>RTM_GETLINK</c> by name; the reply starts with an <c>ifinfomsg</c> holding the index.</summary>
+    public static void GetLink(NetlinkRequest request, string name) =>
+        request.Start(RTM_GETLINK, Acknowledged)
+            .Append(new LinkMessage { Family = AF_UNSPEC })
+            .Attribute(IFLA_IFNAME, name);
+
+    /// <summary><c>ip link set dev X up</c>.</summary>
+    public static void SetLinkUp(NetlinkRequest request, int interfaceIndex) =>
+        request.Start(RTM_NEWLINK, Acknowledged)
+            .Append(new LinkMessage { Family = AF_UNSPEC, InterfaceIndex = interfaceIndex, Flags = IFF_UP, Change = IFF_UP });
+
+    /// <summary>
+    /// <c>ip address replace A/L dev X</c> or <c>ip address del A/L dev X</c>: the address as both local and
+    /// peer address, which is how the kernel reads "no peer".
+    /// </summary>
+    public static void Address(NetlinkRequest request, bool add, int interfaceIndex, IPAddress address, int prefixLength) =>
+        request.Start(add ? RTM_NEWADDR : RTM_DELADDR, add ? (ushort)(Acknowledged | NLM_F_CREATE | NLM_F_REPLACE) : Acknowledged)
+            .Append(new AddressMessage
+            {
+                Family = Family(address.AddressFamily),
+                PrefixLength = (byte)prefixLength,
+                Scope = RT_SCOPE_UNIVERSE,
+                InterfaceIndex = (uint)interfaceIndex,
+            })
+            .Attribute(IFA_LOCAL, address)
+            .Attribute(IFA_ADDRESS, address);
+
+    /// <summary>
+    /// <c>ip route replace P dev X table T proto static</c> (a link-scope route with no gateway) or
+    /// <c>ip route replace throw P table T proto static</c>. Replacing makes adding idempotent and lets a
+    /// prefix change kind in one step.
+    /// </summary>
+    public static void AddRoute(NetlinkRequest request, IPNetwork destination, LinuxRouteKind kind, uint table, int interfaceIndex)
+    {
+        bool tunnel = kind == LinuxRouteKind.Tunnel;
+        request.Start(RTM_NEWROUTE, Acknowledged | NLM_F_CREATE | NLM_F_REPLACE)
+            .Append(new RouteMessage
+            {
+                Family = Family(destination.BaseAddress.AddressFamily),
+                DestinationLength = (byte)destination.PrefixLength,
+                Table = TableByte(table),
+                Protocol = RTPROT_STATIC,
+                Scope = tunnel ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE,
+                Type = tunnel ? RTN_UNICAST : RTN_THROW,
+            })
+            .Attribute(RTA_TABLE, table)
+            .Attribute(RTA_DST, destination.BaseAddress);
+        if (tunnel)
+        {
+            request.Attribute(RTA_OIF, (uint)interfaceIndex);
+        }
+    }
+
+    /// <summary>
+    /// <c>ip route del P table T</c>: any type, scope, protocol and device, so one request removes either
+    /// kind of route.
+    /// </summary>
+    public static void DeleteRoute(NetlinkRequest request, IPNetwork destination, uint table) =>
+        request.Start(RTM_DELROUTE, Acknowledged)
+            .Append(new RouteMessage
+            {
+                Family = Family(destination.BaseAddress.AddressFamily),
+                DestinationLength = (byte)destination.PrefixLength,
+                Table = TableByte(table),
+                Protocol = RTPROT_UNSPEC,
+                Scope = RT_SCOPE_NOWHERE,
+                Type = RTN_UNSPEC,
+            })
+            .Attribute(RTA_TABLE, table)
+            .Attribute(RTA_DST, destination.BaseAddress);
+
+    /// <summary>
+    /// <c>ip rule add|del pref P lookup main suppress_prefixlength 0</c>, or
+    /// <c>ip rule add|del pref P+1 not fwmark M lookup T</c>. Added exclusively, so that a rule already
+    /// present shows as <c>EEXIST</c> and is not counted as ours; the mark's mask is all ones, as the kernel
+    /// assumes when none is given, so deletion matches a rule added by <c>ip</c> too.
+    /// </summary>
+    public static void Rule(NetlinkRequest request, bool add, AddressFamily family, PolicyRuleKind kind, uint priority, uint table, uint mark)
+    {
+        bool unmarked = kind == PolicyRuleKind.UnmarkedToTable;
+        uint lookup = unmarked ? table : RT_TABLE_MAIN;
+        request.Start(add ? RTM_NEWRULE : RTM_DELRULE, add ? (ushort)(Acknowledged | NLM_F_CREATE | NLM_F_EXCL) : Acknowledged)
+            .Append(new RuleMessage
+            {
+                Family = Family(family),
+                Table = TableByte(lookup),
+                Action = FR_ACT_TO_TBL,
+                Flags = unmarked ? FIB_RULE_INVERT : 0,
+            })
+            .Attribute(FRA_PRIORITY, priority)
+            .Attribute(FRA_TABLE, lookup);
+        if (unmarked)
+        {
+            request.Attribute(FRA_FWMARK, mark).Attribute(FRA_FWMASK, uint.MaxValue);
+        }
+        else
+        {
+            request.Attribute(FRA_SUPPRESS_PREFIXLEN, 0u);
+        }
+    }
+}

@@ -1,0 +1,98 @@
+using System.Net;
+using System.Net.Sockets;
+using Tunnel.Platform.Linux.Internal;
+using static Tunnel.Platform.Interop.Linux.Interop;
+
+namespace Tunnel.Platform.Linux;
+
+public sealed partial class LinuxRouteTable
+{
+    private readonly Dictionary<IPNetwork, LinuxRouteKind> _routes = [];
+
+    /// <summary>The routes this object has put in the table and not removed, with their kind: a snapshot, for diagnostics.</summary>
+    public IReadOnlyDictionary<IPNetwork, LinuxRouteKind> InstalledRoutes
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return new Dictionary<IPNetwork, LinuxRouteKind>(_routes);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Puts a route to <paramref name="destination"/> in the table, replacing the table's route to that exact
+    /// prefix if there is one (<c>ip route replace</c>), so adding is idempotent and changes a route's kind in
+    /// one step.
+    /// </summary>
+    /// <param name="destination">An IPv4 or IPv6 prefix; <c>0.0.0.0/0</c> and <c>::/0</c> make a default route of the table.</param>
+    /// <param name="kind">Through the tunnel, or around it.</param>
+    /// <exception cref="LinuxNetlinkException">
+    /// The kernel refused: for example <c>ENETDOWN</c> for a tunnel route while the interface is down (see
+    /// <see cref="SetLinkUp"/>), <c>ENODEV</c> once it is gone.
+    /// </exception>
+    public void AddRoute(IPNetwork destination, LinuxRouteKind kind)
+    {
+        ValidateDestination(destination);
+        if (kind is not (LinuxRouteKind.Tunnel or LinuxRouteKind.Bypass))
+        {
+            throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not a route kind.");
+        }
+
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            RtNetlinkRequests.AddRoute(_socket.Request, destination, kind, Options.TableId, InterfaceIndex);
+            int errno = _socket.Execute(out string? reason);
+            if (errno != 0)
+            {
+                string route = kind == LinuxRouteKind.Tunnel
+                    ? $"{destination} dev {InterfaceName}"
+                    : $"throw {destination}";
+                throw new LinuxNetlinkException($"Adding route {route} table {Options.TableId}", errno, reason);
+            }
+
+            _routes[destination] = kind;
+        }
+    }
+
+    /// <summary>
+    /// Removes the table's route to <paramref name="destination"/>, of either kind. A route that is not there
+    /// (<c>ESRCH</c>, <c>ENOENT</c>) is not an error: the kernel deletes a tunnel route by itself when the
+    /// interface goes, and the caller wants the route gone, which it is.
+    /// </summary>
+    /// <param name="destination">The prefix, as it was added.</param>
+    /// <exception cref="LinuxNetlinkException">The kernel refused for another reason.</exception>
+    public void RemoveRoute(IPNetwork destination)
+    {
+        ValidateDestination(destination);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            int errno = DeleteRoute(destination, out string? reason);
+            if (errno != 0)
+            {
+                throw new LinuxNetlinkException($"Removing route {destination} table {Options.TableId}", errno, reason);
+            }
+
+            _routes.Remove(destination);
+        }
+    }
+
+    /// <summary>Deletes a route; 0 also when it was already gone.</summary>
+    private int DeleteRoute(IPNetwork destination, out string? reason)
+    {
+        RtNetlinkRequests.DeleteRoute(_socket.Request, destination, Options.TableId);
+        int errno = _socket.Execute(out reason);
+        return errno is Errors.ESRCH or Errors.ENOENT ? 0 : errno;
+    }
+
+    private static void ValidateDestination(IPNetwork destination)
+    {
+        if (destination.BaseAddress is not { AddressFamily: AddressFamily.InterNetwork or AddressFamily.InterNetworkV6 })
+        {
+            throw new ArgumentException("The destination must be an IPv4 or IPv6 prefix.", nameof(destination));
+        }
+    }
+}

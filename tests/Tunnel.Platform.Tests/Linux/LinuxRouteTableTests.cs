@@ -1,0 +1,243 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.Versioning;
+using Tunnel.Configuration;
+using Tunnel.Platform.Linux;
+
+namespace Tunnel.Platform.Tests.Linux;
+
+/// <summary>The route table against the real kernel, each test in a network namespace of its own.</summary>
+[SupportedOSPlatform("linux")]
+public sealed class LinuxRouteTableTests
+{
+    private static readonly IPNetwork TunnelV4 = IPNetwork.Parse("10.0.0.0/8");
+    private static readonly IPNetwork BypassV4 = IPNetwork.Parse("10.1.0.0/16");
+    private static readonly IPNetwork TunnelV6 = IPNetwork.Parse("fd00:10::/32");
+    private static readonly IPNetwork BypassV6 = IPNetwork.Parse("fd00:10:1::/48");
+
+    [Fact]
+    public void Addresses_AppearOnTheInterface_AndRemovingOneTwiceIsFine()
+    {
+        Requirements.RootAndTun();
+        using NamespaceLab lab = NamespaceLab.Create();
+        lab.Table.AddAddress(IPAddress.Parse("10.64.0.2"), 24);
+        lab.Table.AddAddress(IPAddress.Parse("fd00:64::2"), 64);
+        lab.Table.AddAddress(IPAddress.Parse("10.64.0.2"), 24); // again: replaced, not an error
+
+        Assert.Contains("inet 10.64.0.2/24", lab.Ip("-4", "address", "show", "dev", NamespaceLab.Tun), StringComparison.Ordinal);
+        Assert.Contains("inet6 fd00:64::2/64", lab.Ip("-6", "address", "show", "dev", NamespaceLab.Tun), StringComparison.Ordinal);
+        Assert.Equal(
+            [new InterfaceAddress(IPAddress.Parse("10.64.0.2"), 24), new InterfaceAddress(IPAddress.Parse("fd00:64::2"), 64)],
+            lab.Table.InstalledAddresses.OrderBy(a => a.Address.AddressFamily));
+
+        lab.Table.RemoveAddress(IPAddress.Parse("10.64.0.2"), 24);
+        lab.Table.RemoveAddress(IPAddress.Parse("10.64.0.2"), 24);
+        Assert.DoesNotContain("10.64.0.2", lab.Ip("-4", "address", "show", "dev", NamespaceLab.Tun), StringComparison.Ordinal);
+        Assert.Single(lab.Table.InstalledAddresses);
+    }
+
+    [Fact]
+    public void Routes_GoInTheTable_AsDeviceAndThrowRoutes_AreReplaced_AndRemoved()
+    {
+        Requirements.RootAndTun();
+        using NamespaceLab lab = NamespaceLab.Create();
+        LinuxRouteTable table = lab.Table;
+        table.SetLinkUp();
+        table.AddRoute(TunnelV4, LinuxRouteKind.Tunnel);
+        table.AddRoute(BypassV4, LinuxRouteKind.Bypass);
+        table.AddRoute(TunnelV6, LinuxRouteKind.Tunnel);
+        table.AddRoute(BypassV6, LinuxRouteKind.Bypass);
+
+        string v4 = lab.Ip("-4", "route", "show", "table", "51820");
+        string v6 = lab.Ip("-6", "route", "show", "table", "51820");
+        Assert.Contains("10.0.0.0/8 dev tun0 proto static scope link", v4, StringComparison.Ordinal);
+        Assert.Contains("throw 10.1.0.0/16 proto static", v4, StringComparison.Ordinal);
+        Assert.Contains("fd00:10::/32 dev tun0 proto static", v6, StringComparison.Ordinal);
+        Assert.Contains("throw fd00:10:1::/48", v6, StringComparison.Ordinal);
+        Assert.Equal(4, table.InstalledRoutes.Count);
+
+        // The same prefix again, as the other kind: replaced in place, in both families.
+        table.AddRoute(BypassV4, LinuxRouteKind.Tunnel);
+        table.AddRoute(TunnelV6, LinuxRouteKind.Bypass);
+        v4 = lab.Ip("-4", "route", "show", "table", "51820");
+        v6 = lab.Ip("-6", "route", "show", "table", "51820");
+        Assert.Contains("10.1.0.0/16 dev tun0", v4, StringComparison.Ordinal);
+        Assert.DoesNotContain("throw", v4, StringComparison.Ordinal);
+        Assert.Contains("throw fd00:10::/32", v6, StringComparison.Ordinal);
+        Assert.DoesNotContain("fd00:10::/32 dev tun0", v6, StringComparison.Ordinal);
+        Assert.Equal(LinuxRouteKind.Tunnel, table.InstalledRoutes[BypassV4]);
+        Assert.Equal(LinuxRouteKind.Bypass, table.InstalledRoutes[TunnelV6]);
+
+        // Removing takes either kind; removing what is gone is fine.
+        foreach (IPNetwork destination in new[] { TunnelV4, BypassV4, TunnelV6, BypassV6 })
+        {
+            table.RemoveRoute(destination);
+            table.RemoveRoute(destination);
+        }
+
+        Assert.Empty(lab.Ip("-4", "route", "show", "table", "51820").Trim());
+        Assert.Empty(lab.Ip("-6", "route", "show", "table", "51820").Trim());
+        Assert.Empty(table.InstalledRoutes);
+    }
+
+    [Fact]
+    public void PolicyRules_AreWgQuicks_AndSendTunnelRoutesToTheTunnel_AndBypassRoutesToTheMainTable()
+    {
+        Requirements.RootAndTun();
+        using NamespaceLab lab = NamespaceLab.Create();
+        lab.AddUplink();
+        string[] rulesBefore = [lab.Ip("-4", "rule", "show"), lab.Ip("-6", "rule", "show")];
+        LinuxRouteTable table = lab.Table;
+        table.SetLinkUp();
+        table.AddAddress(IPAddress.Parse("10.64.0.2"), 32);
+        table.AddAddress(IPAddress.Parse("fd00:64::2"), 128);
+        table.AddRoute(IPNetwork.Parse("0.0.0.0/0"), LinuxRouteKind.Tunnel);
+        table.AddRoute(BypassV4, LinuxRouteKind.Bypass);
+        table.AddRoute(IPNetwork.Parse("::/0"), LinuxRouteKind.Tunnel);
+        table.AddRoute(BypassV6, LinuxRouteKind.Bypass);
+        table.InstallPolicyRules();
+        table.InstallPolicyRules(); // already there: nothing more
+
+        foreach ((string family, string before) in new[] { "-4", "-6" }.Zip(rulesBefore))
+        {
+            string rules = lab.Ip(family, "rule", "show");
+            Assert.Contains("32764:\tfrom all lookup main suppress_prefixlength 0", rules, StringComparison.Ordinal);
+            Assert.Contains("32765:\tnot from all fwmark 0xca6c lookup 51820", rules, StringComparison.Ordinal);
+            Assert.Equal(before.Trim().Split('\n').Length + 2, rules.Trim().Split('\n').Length);
+        }
+
+        Assert.Equal([AddressFamily.InterNetwork, AddressFamily.InterNetworkV6], table.PolicyRuleFamilies.Order());
+
+        // Through the tunnel's table: its default route. A bypass prefix, the tunnel's own marked datagrams
+        // and the uplink's own subnet: the main table.
+        Assert.Contains("dev tun0 table 51820", lab.Ip("route", "get", "198.51.100.7"), StringComparison.Ordinal);
+        Assert.Contains("via 192.0.2.254 dev veth0", lab.Ip("route", "get", "10.1.2.3"), StringComparison.Ordinal);
+        Assert.Contains("via 192.0.2.254 dev veth0", lab.Ip("route", "get", "198.51.100.7", "mark", "51820"), StringComparison.Ordinal);
+        Assert.Contains("dev veth0", lab.Ip("route", "get", "192.0.2.9"), StringComparison.Ordinal);
+        Assert.DoesNotContain("via", lab.Ip("route", "get", "192.0.2.9"), StringComparison.Ordinal);
+        Assert.Contains("dev tun0 table 51820", lab.Ip("-6", "route", "get", "2001:4860::1"), StringComparison.Ordinal);
+        Assert.Contains("via 2001:db8::fe dev veth0", lab.Ip("-6", "route", "get", "fd00:10:1::5"), StringComparison.Ordinal);
+        Assert.Contains("via 2001:db8::fe dev veth0", lab.Ip("-6", "route", "get", "2001:4860::1", "mark", "51820"), StringComparison.Ordinal);
+
+        table.RemovePolicyRules();
+        Assert.Equal<string>(rulesBefore, [lab.Ip("-4", "rule", "show"), lab.Ip("-6", "rule", "show")]);
+        Assert.Empty(table.PolicyRuleFamilies);
+        Assert.Contains("via 192.0.2.254 dev veth0", lab.Ip("route", "get", "198.51.100.7"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Dispose_LeavesTheNamespaceAsItFoundIt()
+    {
+        Requirements.RootAndTun();
+        using NamespaceLab lab = NamespaceLab.Create();
+        lab.AddUplink();
+        lab.Table.SetLinkUp();
+        string before = lab.Snapshot();
+
+        lab.Table.AddAddress(IPAddress.Parse("10.64.0.2"), 24);
+        lab.Table.AddAddress(IPAddress.Parse("fd00:64::2"), 64);
+        lab.Table.AddRoute(TunnelV4, LinuxRouteKind.Tunnel);
+        lab.Table.AddRoute(BypassV4, LinuxRouteKind.Bypass);
+        lab.Table.AddRoute(TunnelV6, LinuxRouteKind.Tunnel);
+        lab.Table.AddRoute(BypassV6, LinuxRouteKind.Bypass);
+        lab.Table.InstallPolicyRules();
+        Assert.NotEqual(before, lab.Snapshot());
+
+        lab.Table.Dispose();
+        lab.Table.Dispose();
+        Assert.Equal(before, lab.Snapshot());
+        Assert.Throws<ObjectDisposedException>(() => lab.Table.AddRoute(TunnelV4, LinuxRouteKind.Tunnel));
+    }
+
+    [Fact]
+    public void Dispose_GoesOnPastWhatIsAlreadyGone()
+    {
+        Requirements.RootAndTun();
+        using NamespaceLab lab = NamespaceLab.Create();
+        lab.Table.SetLinkUp();
+        lab.Table.AddAddress(IPAddress.Parse("10.64.0.2"), 24);
+        lab.Table.AddRoute(TunnelV4, LinuxRouteKind.Tunnel);
+        lab.Table.AddRoute(BypassV4, LinuxRouteKind.Bypass);
+        lab.Table.InstallPolicyRules(AddressFamily.InterNetwork);
+
+        // The interface goes first (its address and device route with it), an administrator deletes a rule.
+        lab.Device.Dispose();
+        lab.Ip("-4", "rule", "del", "pref", "32764");
+        lab.Table.Dispose();
+
+        Assert.Empty(lab.Ip("-4", "route", "show", "table", "51820").Trim());
+        Assert.DoesNotContain("51820", lab.Ip("-4", "rule", "show"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ARuleAlreadyThere_IsLeftAlone()
+    {
+        Requirements.RootAndTun();
+        using NamespaceLab lab = NamespaceLab.Create();
+        lab.Ip("-4", "rule", "add", "pref", "32764", "lookup", "main", "suppress_prefixlength", "0");
+        string before = lab.Ip("-4", "rule", "show");
+
+        lab.Table.InstallPolicyRules(AddressFamily.InterNetwork);
+        Assert.Contains("32765:\tnot from all fwmark 0xca6c lookup 51820", lab.Ip("-4", "rule", "show"), StringComparison.Ordinal);
+        lab.Table.RemovePolicyRules();
+
+        Assert.Equal(before, lab.Ip("-4", "rule", "show"));
+    }
+
+    [Fact]
+    public void OtherTableMarkAndPriority_AreUsed()
+    {
+        Requirements.RootAndTun();
+        using NamespaceLab lab = NamespaceLab.Create(o => o with { TableId = 1000, FirewallMark = 0x1234, RulePriority = 5000 });
+        lab.Table.SetLinkUp();
+        lab.Table.AddRoute(TunnelV4, LinuxRouteKind.Tunnel);
+        lab.Table.InstallPolicyRules(AddressFamily.InterNetwork);
+
+        Assert.Contains("10.0.0.0/8 dev tun0", lab.Ip("-4", "route", "show", "table", "1000"), StringComparison.Ordinal);
+        string rules = lab.Ip("-4", "rule", "show");
+        Assert.Contains("5000:\tfrom all lookup main suppress_prefixlength 0", rules, StringComparison.Ordinal);
+        Assert.Contains("5001:\tnot from all fwmark 0x1234 lookup 1000", rules, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Failures_NameTheOperation_TheObject_AndTheErrno()
+    {
+        Requirements.RootAndTun();
+        using NamespaceLab lab = NamespaceLab.Create();
+
+        // The kernel refuses a device route out of a link that is down, and says why.
+        var down = Assert.Throws<LinuxNetlinkException>(() => lab.Table.AddRoute(TunnelV4, LinuxRouteKind.Tunnel));
+        Assert.Equal(100, down.NativeErrorCode);
+        Assert.StartsWith("Adding route 10.0.0.0/8 dev tun0 table 51820: Network is down (ENETDOWN); the kernel says: ", down.Message, StringComparison.Ordinal);
+        Assert.NotNull(down.KernelMessage);
+        Assert.Empty(lab.Table.InstalledRoutes);
+
+        lab.Device.Dispose();
+        var gone = Assert.Throws<LinuxNetlinkException>(() => lab.Table.AddRoute(TunnelV4, LinuxRouteKind.Tunnel));
+        Assert.Equal(19, gone.NativeErrorCode);
+        Assert.StartsWith("Adding route 10.0.0.0/8 dev tun0 table 51820: No such device (ENODEV)", gone.Message, StringComparison.Ordinal);
+        lab.Table.RemoveRoute(TunnelV4);
+
+        var missing = Assert.Throws<LinuxNetlinkException>(() => NamespaceRun(lab, () => LinuxRouteTable.Create(new LinuxRouteTableOptions { InterfaceName = "tun0" })));
+        Assert.Equal(19, missing.NativeErrorCode);
+        Assert.StartsWith("Looking up interface tun0: No such device (ENODEV)", missing.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(0u, 51820u, 32764u)]
+    [InlineData(254u, 51820u, 32764u)]
+    [InlineData(255u, 51820u, 32764u)]
+    [InlineData(51820u, 0u, 32764u)]
+    [InlineData(51820u, 51820u, 0u)]
+    [InlineData(51820u, 51820u, uint.MaxValue)]
+    public void Options_OutOfRange_AreRefusedBeforeAnythingHappens(uint table, uint mark, uint priority)
+    {
+        Requirements.Linux();
+        var options = new LinuxRouteTableOptions { InterfaceName = "tun0", TableId = table, FirewallMark = mark, RulePriority = priority };
+        Assert.Throws<ArgumentOutOfRangeException>(() => LinuxRouteTable.Create(options));
+        Assert.Throws<ArgumentException>(() => LinuxRouteTable.Create(new LinuxRouteTableOptions { InterfaceName = "sixteen-chars-xx" }));
+    }
+
+    private static T NamespaceRun<T>(NamespaceLab lab, Func<T> action) =>
+        Tunnel.Platform.Linux.Internal.NetworkNamespace.Run(lab.Name, action);
+}
