@@ -12,7 +12,7 @@ public readonly record struct SplitTunnelStatistics
     /// <summary>Responses with the TC bit, never learned from (the client retries over TCP).</summary>
     public long TruncatedResponses { get; init; }
 
-    /// <summary>Responses that could not be parsed.</summary>
+    /// <summary>Messages handed in that could not be parsed, or were queries rather than responses.</summary>
     public long MalformedResponses { get; init; }
 
     /// <summary>Addresses learned for the first time (or again after they were removed).</summary>
