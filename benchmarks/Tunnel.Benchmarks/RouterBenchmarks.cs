@@ -7,7 +7,7 @@ using Tunnel.Core.Routing;
 namespace Tunnel.Benchmarks;
 
 /// <summary>
-/// The split-tunnel router's per-lookup costs: longest-prefix match over 1,000 and 100,000 IPv4 prefixes,
+/// The split-tunnel router's per-lookup costs: longest-prefix match over 1,000 and 100,000 IPv4 (and IPv6) prefixes,
 /// the most specific of 10,000 domain rules for a four-label name, and parsing a five-address DNS answer and
 /// renewing what it teaches (the steady state of a forwarder answering a known name). The reference of
 /// the first two is an exact-match <see cref="Dictionary{TKey, TValue}"/> probe of the same keys: the
@@ -24,7 +24,11 @@ public class RouterBenchmarks
     private readonly uint[] _addressKeys = new uint[Lookups];
     private readonly byte[][] _names = new byte[Lookups][];
     private readonly string[] _nameKeys = new string[Lookups];
+    private readonly byte[][] _addresses6 = new byte[Lookups][];
+    private readonly UInt128[] _addressKeys6 = new UInt128[Lookups];
     private CidrTable<int> _cidr = CidrTable<int>.Empty;
+    private CidrTable<int> _cidr6 = CidrTable<int>.Empty;
+    private Dictionary<UInt128, int> _cidr6Reference = [];
     private Dictionary<uint, int> _cidrReference = [];
     private DomainTable<int> _domains = DomainTable<int>.Empty;
     private Dictionary<string, int> _domainReference = [];
@@ -58,6 +62,26 @@ public class RouterBenchmarks
             uint bits = i % 2 == 0 ? keys[random.Next(keys.Length)] | (uint)random.Next(256) : (uint)random.Next() << 1;
             _addressKeys[i] = bits;
             _addresses[i] = BitConverter.GetBytes(System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(bits));
+        }
+
+        // IPv6: global unicast (2000::/3) prefixes of /16 to /64, as allocations and sites are.
+        var cidr6 = new CidrTableBuilder<int>();
+        _cidr6Reference = [];
+        for (int i = 0; i < Prefixes; i++)
+        {
+            int length = 16 + random.Next(49);
+            UInt128 bits = (new UInt128((ulong)random.NextInt64(), (ulong)random.NextInt64()) >> 3 | (UInt128.One << 125)) & (UInt128.MaxValue << (128 - length));
+            cidr6.Set(ToAddress6(bits), length, i);
+            _cidr6Reference[bits] = i;
+        }
+
+        _cidr6 = cidr6.ToTable();
+        var keys6 = _cidr6Reference.Keys.ToArray();
+        for (int i = 0; i < Lookups; i++)
+        {
+            UInt128 bits = i % 2 == 0 ? keys6[random.Next(keys6.Length)] | (ulong)random.NextInt64() : new UInt128((ulong)random.NextInt64(), (ulong)random.NextInt64()) >> 3 | (UInt128.One << 125);
+            _addressKeys6[i] = bits;
+            _addresses6[i] = ToAddress6(bits).GetAddressBytes();
         }
 
         var domains = new DomainTableBuilder<int>();
@@ -110,6 +134,32 @@ public class RouterBenchmarks
     }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Lookups)]
+    [BenchmarkCategory("Cidr6")]
+    public int Cidr6_DictionaryReference()
+    {
+        int found = 0;
+        for (int i = 0; i < Lookups; i++)
+        {
+            found += _cidr6Reference.TryGetValue(_addressKeys6[i], out int value) ? value : 0;
+        }
+
+        return found;
+    }
+
+    [Benchmark(OperationsPerInvoke = Lookups)]
+    [BenchmarkCategory("Cidr6")]
+    public int Cidr6_LongestPrefixMatch()
+    {
+        int found = 0;
+        for (int i = 0; i < Lookups; i++)
+        {
+            found += _cidr6.TryLookup(_addresses6[i], out int value) ? value : 0;
+        }
+
+        return found;
+    }
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = Lookups)]
     [BenchmarkCategory("Domain")]
     public int Domain_DictionaryReference()
     {
@@ -141,6 +191,13 @@ public class RouterBenchmarks
     {
         _now += TimeSpan.FromTicks(1);
         return _router.Learn(_answer, _now).IsEmpty;
+    }
+
+    private static IPAddress ToAddress6(UInt128 bits)
+    {
+        byte[] bytes = new byte[16];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt128BigEndian(bytes, bits);
+        return new IPAddress(bytes);
     }
 
     /// <summary>A response for www.corp.example.com: a CNAME to edge.corp.example.com and four A records there, names compressed.</summary>

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Tunnel.Core.Dns;
+using Tunnel.Core.Routing;
 using Tunnel.Dns.Internal;
 using Tunnel.Routing;
 
@@ -72,6 +73,19 @@ public sealed partial class DnsForwarder : IAsyncDisposable
         DroppedQueries = Interlocked.Read(ref _dropped),
         RoutesLearned = Interlocked.Read(ref _routesLearned),
     };
+
+    /// <summary>
+    /// The system entries the forwarder's default upstreams need: each goes direct, so name resolution keeps
+    /// working whatever the policy says and while the tunnel is down. Per-domain servers are not included:
+    /// a corporate resolver may be reachable only through the tunnel, which the policy's entries decide.
+    /// </summary>
+    /// <returns>One host entry per default upstream address.</returns>
+    public IReadOnlyList<SplitTunnelRule> GetSystemRules() =>
+        _upstreams.Defaults
+            .Select(server => server.Address)
+            .Distinct()
+            .Select(address => SplitTunnelRule.ForSystem(new IPNetwork(address, address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128), RouteDecision.Direct, $"DNS upstream {address}"))
+            .ToArray();
 
     /// <summary>Replaces the upstream servers live; queries in flight finish with the old ones.</summary>
     /// <param name="upstreams">The default servers.</param>

@@ -94,6 +94,9 @@ public sealed class DnsForwarderTests
         Assert.Equal(DnsResponseCode.NameError, Rcode(answer));
         Assert.Empty(upstream.Queries);
         Assert.Equal(1, fixture.Forwarder.Statistics.CanaryAnswers);
+
+        var system = Assert.Single(fixture.Forwarder.GetSystemRules());
+        Assert.Equal((IPNetwork.Parse("127.0.0.1/32"), RouteDecision.Direct), (system.Prefix, system.SystemDecision));
     }
 
     [Fact]
