@@ -10,7 +10,8 @@ namespace Tunnel.Agent;
 
 /// <summary>
 /// Two WireGuard peers in this process, over real UDP on the loopback interface, with in-memory TUN
-/// devices: no root, no kernel interface. A handshake, then full-size packets both ways, then a report.
+/// devices: no root, no kernel interface. A handshake, then full-size packets both ways, then a report; then
+/// the split-tunnel router's decisions for a sample policy (<see cref="SplitTunnelDemo"/>).
 /// </summary>
 internal static class DemoCommand
 {
@@ -88,7 +89,8 @@ internal static class DemoCommand
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"allocated during traffic: {allocated:N0} bytes in the whole process ({(double)allocated / Math.Max(packets, 1):F3} per packet); GC collections gen0/1/2: {gcAfter[0] - gcBefore[0]}/{gcAfter[1] - gcBefore[1]}/{gcAfter[2] - gcBefore[2]}"));
         TunnelStatistics statistics = hostA.GetStatistics();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"peer A: {statistics.DatagramsSent:N0} datagrams sent, {statistics.DatagramsReceived:N0} received, {statistics.Handshakes} handshake(s), drops: {(statistics.Drops.Count == 0 ? "none" : string.Join(", ", statistics.Drops.Select(drop => $"{drop.Key} {drop.Value}")))}"));
-        return flows.All(flow => flow.Received > 0) ? 0 : 1;
+        bool delivered = flows.All(flow => flow.Received > 0);
+        return SplitTunnelDemo.Run() == 0 && delivered ? 0 : 1;
     }
 
     private static PrivateKey NewKey()
