@@ -1,3 +1,4 @@
+using Tunnel.Core.Tests.Support;
 using Tunnel.Core.Dns;
 
 namespace Tunnel.Core.Tests.Dns;
@@ -5,8 +6,6 @@ namespace Tunnel.Core.Tests.Dns;
 /// <summary>The forwarder parses every answer before releasing it to the application: none of it may allocate.</summary>
 public sealed class DnsAllocationTests
 {
-    private const int Iterations = 200;
-
     [Fact]
     public void ParsingAFiveRecordAnswer_AndResolvingItsChain_AllocatesNothing()
     {
@@ -22,7 +21,7 @@ public sealed class DnsAllocationTests
         byte[] text = new byte[DnsName.MaxLength], address = new byte[16], reply = new byte[512], prefix = new byte[2];
         long checksum = 0;
 
-        long allocated = AllocatedBytes(() =>
+        long allocated = Allocations.Fewest(() =>
         {
             if (!DnsMessage.TryParse(response, out DnsMessage message, out _) || !message.TryGetQuestion(out DnsQuestion question))
             {
@@ -61,24 +60,5 @@ public sealed class DnsAllocationTests
 
         Assert.Equal(0, allocated);
         Assert.NotEqual(0, checksum);
-    }
-
-    /// <summary>The fewest bytes allocated by <see cref="Iterations"/> calls over three rounds, so that one-time JIT work does not count.</summary>
-    private static long AllocatedBytes(Action action)
-    {
-        long fewest = long.MaxValue;
-        for (int round = 0; round < 3; round++)
-        {
-            action();
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < Iterations; i++)
-            {
-                action();
-            }
-
-            fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
-        }
-
-        return fewest;
     }
 }
