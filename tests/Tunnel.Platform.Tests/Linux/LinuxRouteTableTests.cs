@@ -150,6 +150,33 @@ public sealed class LinuxRouteTableTests
     }
 
     [Fact]
+    public void RemoveStale_ClearsWhatACrashedProcessLeft_AndNothingElse()
+    {
+        Requirements.RootAndTun();
+        using NamespaceLab lab = NamespaceLab.Create();
+        lab.AddUplink();
+        lab.Table.SetLinkUp();
+        lab.Ip("route", "add", "203.0.113.0/24", "dev", NamespaceLab.Tun, "table", "100");
+        lab.Ip("rule", "add", "pref", "1000", "lookup", "100");
+        string before = lab.Snapshot();
+
+        // The "crashed" process: everything installed and never disposed.
+        lab.Table.AddRoute(TunnelV4, LinuxRouteKind.Tunnel);
+        lab.Table.AddRoute(BypassV4, LinuxRouteKind.Bypass);
+        lab.Table.AddRoute(IPNetwork.Parse("0.0.0.0/0"), LinuxRouteKind.Bypass);
+        lab.Table.AddRoute(TunnelV6, LinuxRouteKind.Tunnel);
+        lab.Table.AddRoute(BypassV6, LinuxRouteKind.Bypass);
+        lab.Table.InstallPolicyRules();
+        Assert.NotEqual(before, lab.Snapshot());
+
+        using LinuxRouteTable next = Tunnel.Platform.Linux.Internal.NetworkNamespace.Run(lab.Name, () => LinuxRouteTable.Create(lab.Table.Options));
+        Assert.Equal(4 + 5, next.RemoveStale());
+        Assert.Equal(before, lab.Snapshot());
+        Assert.Equal(0, next.RemoveStale());
+        Assert.Contains("203.0.113.0/24 dev tun0", lab.Ip("route", "show", "table", "100"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Dispose_GoesOnPastWhatIsAlreadyGone()
     {
         Requirements.RootAndTun();

@@ -9,7 +9,7 @@ internal static partial class Interop
     public const int SOL_NETLINK = 270, NETLINK_CAP_ACK = 10, NETLINK_EXT_ACK = 11;
 
     /// <summary><c>nlmsghdr.nlmsg_flags</c> (linux/netlink.h).</summary>
-    public const ushort NLM_F_REQUEST = 0x01, NLM_F_ACK = 0x04, NLM_F_REPLACE = 0x100, NLM_F_EXCL = 0x200, NLM_F_CREATE = 0x400;
+    public const ushort NLM_F_REQUEST = 0x01, NLM_F_ACK = 0x04, NLM_F_DUMP = 0x300, NLM_F_REPLACE = 0x100, NLM_F_EXCL = 0x200, NLM_F_CREATE = 0x400;
 
     /// <summary>Flags of an <see cref="NLMSG_ERROR"/> message: the request was left out, extended-ack attributes follow.</summary>
     public const ushort NLM_F_CAPPED = 0x100, NLM_F_ACK_TLVS = 0x200;
@@ -22,7 +22,7 @@ internal static partial class Interop
 
     /// <summary>rtnetlink message types (linux/rtnetlink.h).</summary>
     public const ushort RTM_NEWLINK = 16, RTM_GETLINK = 18, RTM_NEWADDR = 20, RTM_DELADDR = 21,
-        RTM_NEWROUTE = 24, RTM_DELROUTE = 25, RTM_NEWRULE = 32, RTM_DELRULE = 33;
+        RTM_NEWROUTE = 24, RTM_DELROUTE = 25, RTM_GETROUTE = 26, RTM_NEWRULE = 32, RTM_DELRULE = 33;
 
     /// <summary><c>rtm_type</c>: a route to a next hop, and a route that sends the lookup on to the next rule.</summary>
     public const byte RTN_UNSPEC = 0, RTN_UNICAST = 1, RTN_THROW = 9;

@@ -68,6 +68,12 @@ internal static class RtNetlinkRequests
         }
     }
 
+    /// <summary><c>ip route show table T</c> for one family: a dump of routes (the kernel may send other tables' too).</summary>
+    public static void DumpRoutes(NetlinkRequest request, AddressFamily family, uint table) =>
+        request.Start(RTM_GETROUTE, NLM_F_REQUEST | NLM_F_DUMP)
+            .Append(new RouteMessage { Family = Family(family), Table = TableByte(table) })
+            .Attribute(RTA_TABLE, table);
+
     /// <summary>
     /// <c>ip route del P table T</c>: any type, scope, protocol and device, so one request removes either
     /// kind of route.

@@ -143,6 +143,80 @@ internal sealed unsafe class RtNetlinkSocket : IDisposable
         }
     }
 
+    /// <summary>
+    /// Sends <see cref="Request"/> as a dump request and hands every reply's type and payload to
+    /// <paramref name="reply"/> until the kernel's <c>NLMSG_DONE</c>.
+    /// </summary>
+    /// <param name="reply">Called for each reply; the span is valid only during the call.</param>
+    /// <returns>0 when the dump completed, otherwise the errno.</returns>
+    public int Dump(DumpReply reply)
+    {
+        uint sequence = ++_sequence;
+        int errno = SendRequest(Request.Finish(sequence));
+        if (errno != 0)
+        {
+            return errno;
+        }
+
+        while (true)
+        {
+            nint received;
+            fixed (byte* buffer = _receive)
+            {
+                received = Recv(_socket, buffer, ReceiveSize, 0);
+            }
+
+            if (received < 0)
+            {
+                errno = Marshal.GetLastPInvokeError();
+                if (errno == Errors.EINTR)
+                {
+                    continue;
+                }
+
+                return errno;
+            }
+
+            ReadOnlySpan<byte> datagram = _receive.AsSpan(0, (int)received);
+            while (datagram.Length >= NetlinkMessageHeader.Size)
+            {
+                NetlinkMessageHeader header = MemoryMarshal.Read<NetlinkMessageHeader>(datagram);
+                if (header.Length < NetlinkMessageHeader.Size || header.Length > datagram.Length)
+                {
+                    return Errors.EIO;
+                }
+
+                ReadOnlySpan<byte> payload = datagram[NetlinkMessageHeader.Size..(int)header.Length];
+                datagram = datagram[Math.Min(NetlinkMessageHeader.Align((int)header.Length), datagram.Length)..];
+                if (header.Sequence != sequence)
+                {
+                    continue;
+                }
+
+                if (header.Type == NLMSG_DONE)
+                {
+                    return 0;
+                }
+
+                if (header.Type == NLMSG_ERROR && payload.Length >= NetlinkErrorMessage.Size)
+                {
+                    int error = -MemoryMarshal.Read<NetlinkErrorMessage>(payload).Error;
+                    if (error != 0)
+                    {
+                        return error;
+                    }
+
+                    continue;
+                }
+
+                reply(header.Type, payload);
+            }
+        }
+    }
+
+    /// <summary>Receives one reply of a dump.</summary>
+    public delegate void DumpReply(ushort type, ReadOnlySpan<byte> payload);
+
     public void Dispose() => _socket.Dispose();
 
     private int SendRequest(ReadOnlySpan<byte> request)
