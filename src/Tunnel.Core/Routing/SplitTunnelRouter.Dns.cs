@@ -20,7 +20,7 @@ public sealed partial class SplitTunnelRouter
         {
             lock (_gate)
             {
-                _statistics = _statistics with { MalformedResponses = _statistics.MalformedResponses + 1 };
+                _counts.MalformedResponses++;
             }
 
             return RouteSetChange.None;
@@ -30,11 +30,8 @@ public sealed partial class SplitTunnelRouter
         {
             lock (_gate)
             {
-                _statistics = _statistics with
-                {
-                    ResponsesInspected = _statistics.ResponsesInspected + 1,
-                    TruncatedResponses = _statistics.TruncatedResponses + (message.IsTruncated ? 1 : 0),
-                };
+                _counts.ResponsesInspected++;
+                _counts.TruncatedResponses += message.IsTruncated ? 1 : 0;
             }
 
             return RouteSetChange.None;
@@ -55,13 +52,13 @@ public sealed partial class SplitTunnelRouter
 
         lock (_gate)
         {
-            _statistics = _statistics with { ResponsesInspected = _statistics.ResponsesInspected + 1 };
+            _counts.ResponsesInspected++;
             if (rule is null || chain.Count == 0)
             {
                 return RouteSetChange.None;
             }
 
-            _statistics = _statistics with { ResponsesMatched = _statistics.ResponsesMatched + 1 };
+            _counts.ResponsesMatched++;
             int queried = chain[0].CopyTo(name);
             if (queried <= 0)
             {

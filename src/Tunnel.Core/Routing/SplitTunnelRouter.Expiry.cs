@@ -74,7 +74,7 @@ public sealed partial class SplitTunnelRouter
             foreach (var address in _expired)
             {
                 _learned.Remove(address.Key);
-                _statistics = _statistics with { AddressesExpired = _statistics.AddressesExpired + 1 };
+                _counts.AddressesExpired++;
                 changes.SnapshotChanged = true;
                 if (address.IsShadowed || !_plan.TryGetValue(address.HostPrefix, out var decision))
                 {

@@ -66,7 +66,7 @@ public sealed partial class SplitTunnelRouter
                     claim.Expires = expires > claim.Expires ? expires : claim.Expires;
                     claim.Rule = rule;
                     claims[i] = claim;
-                    _statistics = _statistics with { AddressesRefreshed = _statistics.AddressesRefreshed + 1 };
+                    _counts.AddressesRefreshed++;
                     ScheduleAt(claim.Expires + _options.GracePeriod);
                     return;
                 }
@@ -75,27 +75,27 @@ public sealed partial class SplitTunnelRouter
             var other = GetOrAddName(name);
             if (other.AddressCount >= _options.MaxAddressesPerName)
             {
-                _statistics = _statistics with { DroppedOverNameLimit = _statistics.DroppedOverNameLimit + 1 };
+                _counts.DroppedOverNameLimit++;
                 return;
             }
 
             claims.Add(new LearnedClaim(other, rule, expires));
             other.AddressCount++;
-            _statistics = _statistics with { AddressesRefreshed = _statistics.AddressesRefreshed + 1 };
+            _counts.AddressesRefreshed++;
             ScheduleAt(expires + _options.GracePeriod);
             return;
         }
 
         if (_learned.Count >= _options.MaxRoutes)
         {
-            _statistics = _statistics with { DroppedOverTotalLimit = _statistics.DroppedOverTotalLimit + 1 };
+            _counts.DroppedOverTotalLimit++;
             return;
         }
 
         var owner = GetOrAddName(name);
         if (owner.AddressCount >= _options.MaxAddressesPerName)
         {
-            _statistics = _statistics with { DroppedOverNameLimit = _statistics.DroppedOverNameLimit + 1 };
+            _counts.DroppedOverNameLimit++;
             return;
         }
 
@@ -103,7 +103,7 @@ public sealed partial class SplitTunnelRouter
         learned.Claims.Add(new LearnedClaim(owner, rule, expires));
         owner.AddressCount++;
         _learned.Add(key, learned);
-        _statistics = _statistics with { AddressesLearned = _statistics.AddressesLearned + 1 };
+        _counts.AddressesLearned++;
         changes.SnapshotChanged = true;
         ScheduleAt(expires + _options.GracePeriod);
 
@@ -111,7 +111,7 @@ public sealed partial class SplitTunnelRouter
         learned.IsShadowed = policy.IsShadowedBySystem(learned.HostPrefix, policy.EntryDecision);
         if (learned.IsShadowed)
         {
-            _statistics = _statistics with { AddressesShadowed = _statistics.AddressesShadowed + 1 };
+            _counts.AddressesShadowed++;
         }
         else if (!_plan.TryGetValue(learned.HostPrefix, out var current) || current != policy.EntryDecision)
         {

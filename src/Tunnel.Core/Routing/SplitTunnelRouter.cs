@@ -23,7 +23,7 @@ public sealed partial class SplitTunnelRouter
     private readonly Dictionary<IPNetwork, RouteDecision> _plan = [];
     private Dictionary<IPNetwork, RouteDecision> _staticRoutes = [];
     private volatile Snapshot _snapshot;
-    private SplitTunnelStatistics _statistics;
+    private Counts _counts;
     private TimeSpan? _nextDeadline;
 
     /// <summary>Starts a router with no learned addresses.</summary>
@@ -55,7 +55,21 @@ public sealed partial class SplitTunnelRouter
         {
             lock (_gate)
             {
-                return _statistics with { LearnedAddresses = _learned.Count, LearnedNames = _names.Count };
+                return new SplitTunnelStatistics
+                {
+                    ResponsesInspected = _counts.ResponsesInspected,
+                    ResponsesMatched = _counts.ResponsesMatched,
+                    TruncatedResponses = _counts.TruncatedResponses,
+                    MalformedResponses = _counts.MalformedResponses,
+                    AddressesLearned = _counts.AddressesLearned,
+                    AddressesRefreshed = _counts.AddressesRefreshed,
+                    AddressesExpired = _counts.AddressesExpired,
+                    AddressesShadowed = _counts.AddressesShadowed,
+                    DroppedOverNameLimit = _counts.DroppedOverNameLimit,
+                    DroppedOverTotalLimit = _counts.DroppedOverTotalLimit,
+                    LearnedAddresses = _learned.Count,
+                    LearnedNames = _names.Count,
+                };
             }
         }
     }
@@ -249,4 +263,11 @@ public sealed partial class SplitTunnelRouter
     }
 
     private sealed record Snapshot(SplitTunnelPolicy Policy, CidrTable<LearnedAddress> Learned);
+
+    /// <summary>The statistics' counters, written under the lock.</summary>
+    private struct Counts
+    {
+        public long ResponsesInspected, ResponsesMatched, TruncatedResponses, MalformedResponses, AddressesLearned,
+            AddressesRefreshed, AddressesExpired, AddressesShadowed, DroppedOverNameLimit, DroppedOverTotalLimit;
+    }
 }
