@@ -9,6 +9,7 @@ return args switch
     ["demo"] => await DemoCommand.RunAsync(TimeSpan.FromSeconds(3)),
     ["demo", var seconds] when double.TryParse(seconds, System.Globalization.CultureInfo.InvariantCulture, out double value) && value > 0
         => await DemoCommand.RunAsync(TimeSpan.FromSeconds(value)),
+    ["check-config", var path] => CheckConfigCommand.Run(path),
     ["-f" or "--foreground", var name] => await DaemonCommand.RunAsync(name, foreground: true),
     [var name] when !name.StartsWith('-') => await DaemonCommand.RunAsync(name, foreground: DaemonCommand.ForegroundRequested),
     _ => Usage(),
@@ -20,6 +21,7 @@ static int Usage()
         Usage: tunnel-agent [-f/--foreground] INTERFACE-NAME
                tunnel-agent --version
                tunnel-agent demo [SECONDS]
+               tunnel-agent check-config FILE
         """);
     return 2;
 }

@@ -1,0 +1,303 @@
+using System.Net;
+using System.Text.Json;
+using Tunnel.Configuration;
+using Tunnel.Core.Routing;
+using Tunnel.Dns;
+
+namespace Tunnel.Agent.Configuration;
+
+/// <summary>
+/// Reads the agent's JSON configuration file:
+/// <code>
+/// {
+///   "interface": "tunnel0",
+///   "tunnel": { "file": "/etc/tunnel/corp.conf" },             // or { "text": "[Interface]\n..." }
+///   "mode": "exclude",                                         // exclude | include | posture-only
+///   "splitTunnel": [ { "entry": "10.0.0.0/8", "description": "LAN" }, { "entry": "*.zoom.us" } ],
+///   "dns": { "listen": "127.0.0.53:53", "upstreams": [ "192.0.2.53" ],
+///            "fallbackDomains": [ { "suffix": "corp.example.com", "servers": [ "10.0.0.53" ] } ] },
+///   "api": { "socket": "/run/tunnel/agent.sock", "group": "tunnel" }
+/// }
+/// </code>
+/// The tunnel is a wg-quick <c>.conf</c> (a file or its text), so an existing configuration imports as it is.
+/// Every mistake is reported with the file and its line (JSON syntax, the wg-quick text) or its JSON path
+/// (values), and an unknown property is a mistake, not ignored, so a typo cannot silently change nothing.
+/// </summary>
+internal static class AgentConfigurationLoader
+{
+    private static readonly string[] TopLevel = ["interface", "tunnel", "mode", "splitTunnel", "dns", "api"];
+
+    /// <summary>Reads and validates a configuration file.</summary>
+    /// <exception cref="AgentConfigurationException">The file is missing, not JSON, or has a bad value.</exception>
+    public static AgentSettings Load(string path)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            throw new AgentConfigurationException($"{path}: {exception.Message}", exception);
+        }
+
+        return Parse(text, path, Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".");
+    }
+
+    /// <summary>Reads and validates a configuration's text; <paramref name="source"/> names it in errors and relative tunnel files resolve against <paramref name="directory"/>.</summary>
+    /// <exception cref="AgentConfigurationException">The text is not JSON or has a bad value.</exception>
+    public static AgentSettings Parse(string text, string source, string directory)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(text, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        }
+        catch (JsonException exception)
+        {
+            throw new AgentConfigurationException($"{source} line {exception.LineNumber + 1}: not valid JSON ({FirstSentence(exception.Message)}).", exception);
+        }
+
+        using (document)
+        {
+            var reader = new Reader(source);
+            var root = reader.Object(document.RootElement, "$", TopLevel);
+            var sources = new Dictionary<string, SettingSource>();
+            var settings = new AgentSettings();
+
+            if (root.TryGetProperty("interface", out var name))
+            {
+                string value = reader.String(name, "$.interface");
+                if (value.Length is 0 or > 15 || value.Any(c => c is '/' or ' ' or ':' || char.IsControl(c)))
+                {
+                    throw reader.Error("$.interface", $"'{value}' is not an interface name (1 to 15 characters, no '/', ':' or spaces)");
+                }
+
+                settings = settings with { Interface = value };
+                sources["interface"] = SettingSource.ConfigFile;
+            }
+
+            if (root.TryGetProperty("tunnel", out var tunnel))
+            {
+                settings = settings with { Tunnel = ReadTunnel(reader, tunnel, directory) };
+                sources["tunnel"] = SettingSource.ConfigFile;
+            }
+
+            if (root.TryGetProperty("mode", out var mode))
+            {
+                settings = settings with { Mode = ParseMode(reader.String(mode, "$.mode")) ?? throw reader.Error("$.mode", "must be exclude, include or posture-only") };
+                sources["mode"] = SettingSource.ConfigFile;
+            }
+
+            if (root.TryGetProperty("splitTunnel", out var entries))
+            {
+                settings = settings with { SplitTunnel = ReadEntries(reader, entries) };
+                sources["splitTunnel"] = SettingSource.ConfigFile;
+            }
+
+            if (root.TryGetProperty("dns", out var dns))
+            {
+                var dnsObject = reader.Object(dns, "$.dns", ["listen", "upstreams", "fallbackDomains"]);
+                if (dnsObject.TryGetProperty("listen", out var listen))
+                {
+                    settings = settings with { DnsListen = reader.EndPoint(listen, "$.dns.listen") };
+                    sources["dns.listen"] = SettingSource.ConfigFile;
+                }
+
+                if (dnsObject.TryGetProperty("upstreams", out var upstreams))
+                {
+                    settings = settings with { DnsUpstreams = [.. reader.Array(upstreams, "$.dns.upstreams").Select((server, i) => reader.EndPoint(server, $"$.dns.upstreams[{i}]"))] };
+                    sources["dns.upstreams"] = SettingSource.ConfigFile;
+                }
+
+                if (dnsObject.TryGetProperty("fallbackDomains", out var fallback))
+                {
+                    settings = settings with { DnsFallbackDomains = ReadFallbackDomains(reader, fallback) };
+                    sources["dns.fallbackDomains"] = SettingSource.ConfigFile;
+                }
+            }
+
+            if (root.TryGetProperty("api", out var api))
+            {
+                var apiObject = reader.Object(api, "$.api", ["socket", "group"]);
+                if (apiObject.TryGetProperty("socket", out var socket))
+                {
+                    string value = reader.String(socket, "$.api.socket");
+                    settings = settings with { ApiSocket = Path.IsPathFullyQualified(value) ? value : throw reader.Error("$.api.socket", "must be an absolute path") };
+                    sources["api.socket"] = SettingSource.ConfigFile;
+                }
+
+                if (apiObject.TryGetProperty("group", out var group))
+                {
+                    settings = settings with { ApiGroup = reader.String(group, "$.api.group") };
+                    sources["api.group"] = SettingSource.ConfigFile;
+                }
+            }
+
+            return settings with { Sources = sources };
+        }
+    }
+
+    /// <summary>Reads a mode's name as the file, the API and <c>tunnelctl mode</c> write it.</summary>
+    public static AgentMode? ParseMode(string text) => text switch
+    {
+        "exclude" => AgentMode.Exclude,
+        "include" => AgentMode.Include,
+        "posture-only" => AgentMode.PostureOnly,
+        _ => null,
+    };
+
+    /// <summary>A mode's name as the file writes it.</summary>
+    public static string FormatMode(AgentMode mode) => mode switch
+    {
+        AgentMode.Include => "include",
+        AgentMode.PostureOnly => "posture-only",
+        _ => "exclude",
+    };
+
+    private static WireGuardConfiguration ReadTunnel(Reader reader, JsonElement tunnel, string directory)
+    {
+        var value = reader.Object(tunnel, "$.tunnel", ["file", "text"]);
+        bool hasFile = value.TryGetProperty("file", out var file), hasText = value.TryGetProperty("text", out var text);
+        if (hasFile == hasText)
+        {
+            throw reader.Error("$.tunnel", "needs exactly one of \"file\" (a wg-quick .conf) and \"text\" (its contents)");
+        }
+
+        string origin;
+        string conf;
+        if (hasFile)
+        {
+            origin = Path.Combine(directory, reader.String(file, "$.tunnel.file"));
+            try
+            {
+                conf = File.ReadAllText(origin);
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                throw reader.Error("$.tunnel.file", exception.Message);
+            }
+        }
+        else
+        {
+            origin = $"{reader.Source} $.tunnel.text";
+            conf = reader.String(text, "$.tunnel.text");
+        }
+
+        if (!WireGuardConfiguration.TryParse(conf, out var configuration, out var error))
+        {
+            throw new AgentConfigurationException($"{origin}: {error.Message}", error);
+        }
+
+        if (configuration.Interface.PrivateKey is null || configuration.Peers.Count == 0)
+        {
+            throw new AgentConfigurationException($"{origin}: the tunnel needs a PrivateKey and a [Peer] (the gateway).");
+        }
+
+        return configuration;
+    }
+
+    private static List<SplitTunnelRule> ReadEntries(Reader reader, JsonElement entries)
+    {
+        var rules = new List<SplitTunnelRule>();
+        foreach (var (entry, i) in reader.Array(entries, "$.splitTunnel").Select((e, i) => (e, i)))
+        {
+            string path = $"$.splitTunnel[{i}]";
+            var value = reader.Object(entry, path, ["entry", "description"]);
+            string text = value.TryGetProperty("entry", out var e) ? reader.String(e, path + ".entry") : throw reader.Error(path, "needs an \"entry\"");
+            string? description = value.TryGetProperty("description", out var d) ? reader.String(d, path + ".description") : null;
+            try
+            {
+                rules.Add(SplitTunnelRule.Parse(text, description));
+            }
+            catch (FormatException exception)
+            {
+                throw reader.Error(path + ".entry", exception.Message.TrimEnd('.'));
+            }
+        }
+
+        // The policy refuses duplicates too; here the message can name the place.
+        var duplicate = rules.GroupBy(rule => rule.ToString()).FirstOrDefault(group => group.Count() > 1);
+        return duplicate is null ? rules : throw reader.Error("$.splitTunnel", $"{duplicate.Key} is listed twice");
+    }
+
+    private static List<DnsFallbackDomain> ReadFallbackDomains(Reader reader, JsonElement domains)
+    {
+        var result = new List<DnsFallbackDomain>();
+        foreach (var (domain, i) in reader.Array(domains, "$.dns.fallbackDomains").Select((e, i) => (e, i)))
+        {
+            string path = $"$.dns.fallbackDomains[{i}]";
+            var value = reader.Object(domain, path, ["suffix", "servers", "description"]);
+            string suffix = value.TryGetProperty("suffix", out var s) ? reader.String(s, path + ".suffix") : throw reader.Error(path, "needs a \"suffix\"");
+            if (!DomainPattern.TryParse(suffix, out var pattern, out string? error) || pattern.IncludesSubdomains)
+            {
+                throw reader.Error(path + ".suffix", error ?? "a suffix covers its subdomains already; write it without '*.'");
+            }
+
+            var servers = value.TryGetProperty("servers", out var list)
+                ? reader.Array(list, path + ".servers").Select((server, j) => reader.EndPoint(server, $"{path}.servers[{j}]")).ToArray()
+                : throw reader.Error(path, "needs \"servers\"");
+            if (servers.Length == 0)
+            {
+                throw reader.Error(path + ".servers", "needs at least one server");
+            }
+
+            string? description = value.TryGetProperty("description", out var d) ? reader.String(d, path + ".description") : null;
+            result.Add(new DnsFallbackDomain(pattern.Name, servers, description));
+        }
+
+        return result;
+    }
+
+    private static string FirstSentence(string message)
+    {
+        int end = message.IndexOf(". ", StringComparison.Ordinal);
+        return (end < 0 ? message : message[..end]).TrimEnd('.');
+    }
+
+    /// <summary>Typed reads of JSON values, each failure naming the file and the path.</summary>
+    private sealed class Reader(string source)
+    {
+        public string Source { get; } = source;
+
+        public AgentConfigurationException Error(string path, string message) => new($"{Source} {path}: {message}.");
+
+        public JsonElement Object(JsonElement element, string path, string[] allowed)
+        {
+            if (element.ValueKind != JsonValueKind.Object)
+            {
+                throw Error(path, "must be an object");
+            }
+
+            foreach (var property in element.EnumerateObject())
+            {
+                if (!allowed.Contains(property.Name, StringComparer.Ordinal))
+                {
+                    throw Error($"{path}.{property.Name}", $"is not a setting here (known: {string.Join(", ", allowed)})");
+                }
+            }
+
+            return element;
+        }
+
+        public JsonElement[] Array(JsonElement element, string path) =>
+            element.ValueKind == JsonValueKind.Array ? element.EnumerateArray().ToArray() : throw Error(path, "must be an array");
+
+        public string String(JsonElement element, string path) =>
+            element.ValueKind == JsonValueKind.String ? element.GetString()! : throw Error(path, "must be a string");
+
+        /// <summary>An address with an optional port (53 when none): <c>192.0.2.53</c>, <c>192.0.2.53:5353</c>, <c>[2001:db8::53]:53</c>.</summary>
+        public IPEndPoint EndPoint(JsonElement element, string path)
+        {
+            string text = String(element, path);
+            if (IPAddress.TryParse(text, out var address) && !text.Contains("]:", StringComparison.Ordinal) && (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 || !text.Contains(':', StringComparison.Ordinal)))
+            {
+                return new IPEndPoint(address, 53);
+            }
+
+            return IPEndPoint.TryParse(text, out var endPoint) && endPoint.Port != 0
+                ? endPoint
+                : throw Error(path, $"'{text}' is not an address or address:port");
+        }
+    }
+}

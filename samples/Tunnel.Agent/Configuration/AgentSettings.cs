@@ -1,0 +1,74 @@
+using System.Net;
+using Tunnel.Configuration;
+using Tunnel.Core.Routing;
+using Tunnel.Dns;
+
+namespace Tunnel.Agent.Configuration;
+
+/// <summary>
+/// The agent's configuration, validated and typed: what <see cref="AgentConfigurationLoader"/> makes of the
+/// JSON file, and what the local API changes (each change recorded in <see cref="Sources"/>).
+/// </summary>
+internal sealed record AgentSettings
+{
+    public const string DefaultInterface = "tunnel0";
+    public const string DefaultApiSocket = "/run/tunnel/agent.sock";
+
+    public static readonly IPEndPoint DefaultDnsListen = new(IPAddress.Parse("127.0.0.53"), 53);
+
+    /// <summary>The TUN interface's name.</summary>
+    public string Interface { get; init; } = DefaultInterface;
+
+    /// <summary>The tunnel: keys, addresses, MTU and the gateway peer, in wg-quick's terms.</summary>
+    public WireGuardConfiguration? Tunnel { get; init; }
+
+    /// <summary>The mode.</summary>
+    public AgentMode Mode { get; init; } = AgentMode.Exclude;
+
+    /// <summary>The user's split-tunnel entries (system entries are added when connecting).</summary>
+    public IReadOnlyList<SplitTunnelRule> SplitTunnel { get; init; } = [];
+
+    /// <summary>Where the DNS forwarder listens.</summary>
+    public IPEndPoint DnsListen { get; init; } = DefaultDnsListen;
+
+    /// <summary>The forwarder's default upstream servers; when empty, the tunnel's <c>DNS =</c> servers.</summary>
+    public IReadOnlyList<IPEndPoint> DnsUpstreams { get; init; } = [];
+
+    /// <summary>Per-domain DNS servers.</summary>
+    public IReadOnlyList<DnsFallbackDomain> DnsFallbackDomains { get; init; } = [];
+
+    /// <summary>The local API's UNIX socket.</summary>
+    public string ApiSocket { get; init; } = DefaultApiSocket;
+
+    /// <summary>The group whose members may use the local API besides root; none when <see langword="null"/>.</summary>
+    public string? ApiGroup { get; init; }
+
+    /// <summary>Where each setting's value came from, by its name in the file (<c>mode</c>, <c>dns.listen</c>, ...).</summary>
+    public IReadOnlyDictionary<string, SettingSource> Sources { get; init; } = new Dictionary<string, SettingSource>();
+
+    /// <summary>The names of every setting, in the order <c>tunnelctl settings</c> lists them.</summary>
+    public static IReadOnlyList<string> Names { get; } =
+        ["interface", "tunnel", "mode", "splitTunnel", "dns.listen", "dns.upstreams", "dns.fallbackDomains", "api.socket", "api.group"];
+
+    /// <summary>The source of one setting (the default when the file did not name it).</summary>
+    public SettingSource SourceOf(string name) => Sources.TryGetValue(name, out var source) ? source : SettingSource.Default;
+
+    /// <summary>These settings with one changed through the local API.</summary>
+    public AgentSettings WithLocalChange(string name, Func<AgentSettings, AgentSettings> change)
+    {
+        var changed = change(this);
+        var sources = new Dictionary<string, SettingSource>(Sources) { [name] = SettingSource.Local };
+        return changed with { Sources = sources };
+    }
+
+    /// <summary>The upstream servers the forwarder uses: the configured ones, else the tunnel's.</summary>
+    public IReadOnlyList<IPEndPoint> EffectiveUpstreams() =>
+        DnsUpstreams.Count > 0
+            ? DnsUpstreams
+            : [.. (Tunnel?.Interface.DnsServers ?? []).Select(server => new IPEndPoint(server, 53))];
+
+    /// <summary>The split-tunnel policy for the mode, with the system entries the connection needs.</summary>
+    /// <param name="system">The tunnel's endpoints and the forwarder's upstreams, as system entries.</param>
+    public SplitTunnelPolicy ToPolicy(IEnumerable<SplitTunnelRule> system) =>
+        new(Mode == AgentMode.Include ? SplitTunnelMode.Include : SplitTunnelMode.Exclude, [.. SplitTunnelRule.LinkLocalAndMulticast, .. system.DistinctBy(rule => rule.Prefix), .. SplitTunnel]);
+}

@@ -1,0 +1,119 @@
+using System.Net;
+using Tunnel.Agent.Configuration;
+using Tunnel.Core.Routing;
+
+namespace Tunnel.Agent.Tests;
+
+public sealed class AgentConfigurationLoaderTests
+{
+    private const string Conf = "[Interface]\\nPrivateKey = yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk=\\nAddress = 10.64.0.2/32\\nDNS = 192.0.2.53\\n\\n[Peer]\\nPublicKey = xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=\\nEndpoint = 203.0.113.7:51820\\nAllowedIPs = 0.0.0.0/0\\n";
+
+    private static AgentSettings Parse(string json) => AgentConfigurationLoader.Parse(json, "agent.json", Path.GetTempPath());
+
+    private static string Error(string json) => Assert.Throws<AgentConfigurationException>(() => Parse(json)).Message;
+
+    [Fact]
+    public void AWholeFile_IsReadWithEverySettingFromTheFile()
+    {
+        var settings = Parse($$"""
+            {
+              // comments are allowed, as in most hand-edited JSON
+              "interface": "corp0",
+              "tunnel": { "text": "{{Conf}}" },
+              "mode": "include",
+              "splitTunnel": [ { "entry": "10.0.0.0/8", "description": "LAN" }, { "entry": "*.Corp.Example.com" } ],
+              "dns": {
+                "listen": "127.0.0.54:5353",
+                "upstreams": [ "192.0.2.1", "[2001:db8::53]:53" ],
+                "fallbackDomains": [ { "suffix": "corp.example.com.", "servers": [ "10.0.0.53" ], "description": "AD" } ]
+              },
+              "api": { "socket": "/run/tunnel/test.sock", "group": "tunnel" },
+            }
+            """);
+
+        Assert.Equal("corp0", settings.Interface);
+        Assert.Equal(AgentMode.Include, settings.Mode);
+        Assert.Equal(["10.0.0.0/8", "*.corp.example.com"], settings.SplitTunnel.Select(rule => rule.ToString()));
+        Assert.Equal("LAN", settings.SplitTunnel[0].Description);
+        Assert.Equal(IPEndPoint.Parse("127.0.0.54:5353"), settings.DnsListen);
+        Assert.Equal([IPEndPoint.Parse("192.0.2.1:53"), IPEndPoint.Parse("[2001:db8::53]:53")], settings.DnsUpstreams);
+        var fallback = Assert.Single(settings.DnsFallbackDomains);
+        Assert.Equal(("corp.example.com", IPEndPoint.Parse("10.0.0.53:53"), "AD"), (fallback.Suffix, fallback.Servers.Single(), fallback.Description));
+        Assert.Equal(("/run/tunnel/test.sock", "tunnel"), (settings.ApiSocket, settings.ApiGroup));
+        Assert.Equal(IPAddress.Parse("10.64.0.2"), settings.Tunnel!.Interface.Addresses.Single().Address);
+        Assert.All(AgentSettings.Names, name => Assert.Equal(SettingSource.ConfigFile, settings.SourceOf(name)));
+    }
+
+    [Fact]
+    public void AnEmptyFile_IsTheDefaults_AndTheTunnelsDnsIsTheUpstream()
+    {
+        var settings = Parse("{}");
+        Assert.Equal((AgentSettings.DefaultInterface, AgentMode.Exclude, AgentSettings.DefaultDnsListen, AgentSettings.DefaultApiSocket), (settings.Interface, settings.Mode, settings.DnsListen, settings.ApiSocket));
+        Assert.All(AgentSettings.Names, name => Assert.Equal(SettingSource.Default, settings.SourceOf(name)));
+        Assert.Empty(settings.EffectiveUpstreams());
+
+        var withTunnel = Parse($$"""{ "tunnel": { "text": "{{Conf}}" } }""");
+        Assert.Equal([IPEndPoint.Parse("192.0.2.53:53")], withTunnel.EffectiveUpstreams());
+    }
+
+    [Fact]
+    public void ATunnelFile_IsReadRelativeToTheConfiguration()
+    {
+        string directory = Directory.CreateTempSubdirectory("tunnel-agent-config-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(directory, "corp.conf"), Conf.Replace("\\n", "\n", StringComparison.Ordinal));
+            File.WriteAllText(Path.Combine(directory, "agent.json"), """{ "tunnel": { "file": "corp.conf" } }""");
+            var settings = AgentConfigurationLoader.Load(Path.Combine(directory, "agent.json"));
+            Assert.Equal(IPAddress.Parse("203.0.113.7"), settings.Tunnel!.Peers.Single().Endpoint!.Value.Address);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("{\n  \"mode\": \"exclude\"\n  \"interface\": \"x\"\n}", "agent.json line 3: not valid JSON")]
+    [InlineData("""{ "mdoe": "include" }""", "agent.json $.mdoe: is not a setting here (known: interface, tunnel, mode")]
+    [InlineData("""{ "mode": "everything" }""", "agent.json $.mode: must be exclude, include or posture-only.")]
+    [InlineData("""{ "mode": 1 }""", "agent.json $.mode: must be a string.")]
+    [InlineData("""{ "interface": "a/b" }""", "agent.json $.interface: 'a/b' is not an interface name")]
+    [InlineData("""{ "splitTunnel": [ { "entry": "10.0.0.0/8" }, { "entry": "10.0.0.0/33" } ] }""", "agent.json $.splitTunnel[1].entry: '10.0.0.0/33' is not a prefix")]
+    [InlineData("""{ "splitTunnel": [ { "entry": "a.test" }, { "entry": "A.test." } ] }""", "agent.json $.splitTunnel: a.test is listed twice.")]
+    [InlineData("""{ "splitTunnel": [ { "description": "x" } ] }""", "agent.json $.splitTunnel[0]: needs an \"entry\".")]
+    [InlineData("""{ "dns": { "upstreams": [ "192.0.2.1", "resolver" ] } }""", "agent.json $.dns.upstreams[1]: 'resolver' is not an address or address:port.")]
+    [InlineData("""{ "dns": { "fallbackDomains": [ { "suffix": "*.corp.test", "servers": [ "10.0.0.53" ] } ] } }""", "agent.json $.dns.fallbackDomains[0].suffix: a suffix covers its subdomains already")]
+    [InlineData("""{ "dns": { "fallbackDomains": [ { "suffix": "corp.test", "servers": [] } ] } }""", "agent.json $.dns.fallbackDomains[0].servers: needs at least one server.")]
+    [InlineData("""{ "api": { "socket": "agent.sock" } }""", "agent.json $.api.socket: must be an absolute path.")]
+    [InlineData("""{ "tunnel": { } }""", "agent.json $.tunnel: needs exactly one of \"file\"")]
+    [InlineData("""{ "tunnel": { "text": "[Interface]\nPrivateKey = yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk=\n" } }""", "the tunnel needs a PrivateKey and a [Peer]")]
+    public void Mistakes_AreReportedWithTheirLineOrPath(string json, string expected)
+    {
+        Assert.Contains(expected, Error(json), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AWgQuickMistake_KeepsItsLineNumber()
+    {
+        string message = Error("""{ "tunnel": { "text": "[Interface]\nPrivateKey = yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk=\nMTU = lots\n" } }""");
+        Assert.Contains("agent.json $.tunnel.text", message, StringComparison.Ordinal);
+        Assert.Contains("line 3", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ThePolicy_FollowsTheMode_WithSystemEntriesOnce()
+    {
+        var settings = Parse("""{ "mode": "include", "splitTunnel": [ { "entry": "*.corp.test" } ] }""");
+        var endpoint = SplitTunnelRule.ForSystem(IPNetwork.Parse("203.0.113.7/32"), RouteDecision.Direct, "tunnel endpoint");
+        var upstream = SplitTunnelRule.ForSystem(IPNetwork.Parse("203.0.113.7/32"), RouteDecision.Direct, "DNS upstream");
+        var policy = settings.ToPolicy([endpoint, upstream]);
+        Assert.Equal(SplitTunnelMode.Include, policy.Mode);
+        Assert.Equal(RouteRuleSource.System, policy.Explain("203.0.113.7").Source);
+        Assert.Equal(RouteDecision.Tunnel, policy.Explain("a.corp.test").Decision);
+
+        var local = settings.WithLocalChange("mode", s => s with { Mode = AgentMode.Exclude });
+        Assert.Equal((SettingSource.Local, SettingSource.ConfigFile, SplitTunnelMode.Exclude), (local.SourceOf("mode"), local.SourceOf("splitTunnel"), local.ToPolicy([]).Mode));
+        Assert.Equal(SettingSource.ConfigFile, settings.SourceOf("mode"));
+    }
+}
