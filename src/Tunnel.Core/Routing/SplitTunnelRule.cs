@@ -88,7 +88,8 @@ public sealed class SplitTunnelRule : IEquatable<SplitTunnelRule>
         string addressText = slash < 0 ? text : text[..slash];
         if (IPAddress.TryParse(addressText, out var address) && !addressText.Contains('%', StringComparison.Ordinal))
         {
-            int width = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128;
+            Span<byte> bytes = stackalloc byte[16];
+            int width = address.TryWriteBytes(bytes, out int written) ? written * 8 : 128;
             int length = width;
             if (slash >= 0 && (!int.TryParse(text.AsSpan(slash + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out length) || length > width))
             {

@@ -12,6 +12,8 @@ namespace Tunnel.Routing;
 /// </summary>
 public sealed partial class SplitTunnelController : IAsyncDisposable
 {
+    private static readonly TimeSpan MaxWait = TimeSpan.FromDays(1);
+
     private readonly IRouteApplier _applier;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -179,10 +181,28 @@ public sealed partial class SplitTunnelController : IAsyncDisposable
 
     private async Task RunExpiryAsync(CancellationToken stopping)
     {
+        try
+        {
+            await ExpireWhenDueAsync(stopping).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // Stopping while a change was being applied: StopAsync removes everything next.
+        }
+    }
+
+    private async Task ExpireWhenDueAsync(CancellationToken stopping)
+    {
         while (!stopping.IsCancellationRequested)
         {
             var rescheduled = Volatile.Read(ref _rescheduled).Task;
+            // Task.Delay takes at most about 49 days; a later deadline is simply looked at again in a day.
             var delay = Router.NextDeadline is { } deadline ? deadline - Now : Timeout.InfiniteTimeSpan;
+            if (delay > MaxWait)
+            {
+                delay = MaxWait;
+            }
+
             if (delay != Timeout.InfiniteTimeSpan && delay <= TimeSpan.Zero)
             {
                 await ExpireAsync(stopping).ConfigureAwait(false);
