@@ -143,6 +143,60 @@ public sealed class CidrTableTests
         Assert.True(Agrees(builder.ToTable(), oracle, random, lookups: 600));
     }
 
+    /// <summary>
+    /// Tables that live inside one prefix (2000::/3, 10/8, fd00::/8), as most do: lookups inside and outside
+    /// that prefix against the linear scan, in both families.
+    /// </summary>
+    [Property(MaxTest = 10)]
+    public Property MatchesALinearScanOracle_InsideOneCommonPrefix(int seed)
+    {
+        var random = new Random(seed);
+        bool v6 = random.Next(2) == 0;
+        int width = v6 ? 128 : 32;
+        int windowLength = 1 + random.Next(v6 ? 40 : 20);
+        UInt128 window = Mask(Clustered(random, v6), windowLength, v6);
+        UInt128 Inside()
+        {
+            UInt128 host = new((ulong)random.NextInt64(), (ulong)random.NextInt64());
+            UInt128 hostBits = UInt128.MaxValue >> (128 - (width - windowLength));
+            return window | (host & hostBits);
+        }
+
+        var builder = new CidrTableBuilder<int>();
+        var oracle = new Dictionary<(bool V6, UInt128 Bits, int Length), int>();
+        for (int i = 0; i < 1 + random.Next(3_000); i++)
+        {
+            int length = windowLength + random.Next(width - windowLength + 1);
+            UInt128 masked = Mask(Inside(), length, v6);
+            builder.Set(ToAddress(masked, v6), length, i);
+            oracle[(v6, masked, length)] = i;
+        }
+
+        var table = builder.ToTable();
+        var entries = oracle.ToList();
+        for (int i = 0; i < 2_000; i++)
+        {
+            UInt128 address = i % 2 == 0 ? Inside() : Clustered(random, v6);
+            int expected = -1, bestLength = -1;
+            foreach (var entry in entries)
+            {
+                if (entry.Key.Length > bestLength && Mask(address, entry.Key.Length, v6) == entry.Key.Bits)
+                {
+                    expected = entry.Value;
+                    bestLength = entry.Key.Length;
+                }
+            }
+
+            int actual = table.TryLookup(ToAddress(address, v6), out int value) ? value : -1;
+            if (actual != expected)
+            {
+                return false.Label($"{ToAddress(address, v6)} in a table inside {ToAddress(window, v6)}/{windowLength}: expected {expected}, got {actual}");
+            }
+        }
+
+        return true.ToProperty();
+    }
+
     private static bool Agrees(CidrTable<int> table, Dictionary<(bool V6, UInt128 Bits, int Length), int> oracle, Random random, int lookups = 4_000)
     {
         if (table.Count != oracle.Count)

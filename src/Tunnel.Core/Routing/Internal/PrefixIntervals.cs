@@ -8,7 +8,8 @@ namespace Tunnel.Core.Routing.Internal;
 /// starting at or before the address". A table indexed by the address's top bits (up to 16, about one bucket per interval) narrows that search
 /// to the few intervals starting in the same bucket, so an IPv4 lookup is two dependent array reads and a
 /// short scan whatever the number of prefixes (RouterBenchmarks: 219 ns for the path-compressed trie at
-/// 100,000 prefixes). IPv6 uses the same table and a binary search within the bucket.
+/// 100,000 prefixes). IPv6 uses the same table and a binary search within the bucket. The buckets index the
+/// bits after those all boundaries share, so a table inside 2000::/3 or 10/8 still spreads over them.
 /// </summary>
 internal sealed class PrefixIntervals
 {
@@ -22,6 +23,12 @@ internal sealed class PrefixIntervals
     private readonly int[] _bucketFirst;
     private readonly bool _ipv6;
     private readonly int _bucketBits;
+
+    // The bits every interval boundary shares (2000::/3 for global IPv6, 10/8 for a private table): the
+    // buckets index the bits after them, and an address outside them takes a plain binary search.
+    private readonly int _skip;
+    private readonly UInt128 _window;
+    private readonly uint _window4;
 
     private PrefixIntervals(bool ipv6, List<(UInt128 Start, int Value)> intervals)
     {
@@ -49,12 +56,21 @@ internal sealed class PrefixIntervals
         // address in bucket b looks only from there to the interval containing the next bucket's first.
         // About one bucket per interval, so a small table (a handful of allowed IPs) stays small.
         _bucketBits = Math.Clamp(System.Numerics.BitOperations.Log2((uint)count) + 1, 1, MaxBucketBits);
+        int width = ipv6 ? 128 : 32;
+        if (count > 2)
+        {
+            int common = (int)UInt128.LeadingZeroCount(intervals[1].Start ^ intervals[^1].Start);
+            _skip = Math.Min(common, width - _bucketBits);
+            _window = _skip == 0 ? UInt128.Zero : intervals[1].Start & (UInt128.MaxValue << (128 - _skip));
+            _window4 = (uint)(_window >> 96);
+        }
+
         int buckets = 1 << _bucketBits;
         _bucketFirst = new int[buckets + 1];
         int interval = 0;
         for (int bucket = 0; bucket < buckets; bucket++)
         {
-            UInt128 first = (UInt128)(uint)bucket << (128 - _bucketBits);
+            UInt128 first = _window | ((UInt128)(uint)bucket << (128 - _skip - _bucketBits));
             while (interval + 1 < count && intervals[interval + 1].Start <= first)
             {
                 interval++;
@@ -90,7 +106,12 @@ internal sealed class PrefixIntervals
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal int Lookup(UInt128 key)
     {
-        int bucket = (int)(ulong)(key >> (128 - _bucketBits));
+        if (_skip != 0 && ((key ^ _window) >> (128 - _skip)) != UInt128.Zero)
+        {
+            return _ipv6 ? _values[Search6(key, 0, _values.Length - 1)] : _values[Search4((uint)(key >> 96), 0, _values.Length - 1)];
+        }
+
+        int bucket = (int)(ulong)((key << _skip) >> (128 - _bucketBits));
         int low = _bucketFirst[bucket];
         int high = _bucketFirst[bucket + 1];
         return _ipv6 ? _values[Search6(key, low, high)] : _values[Search4((uint)(key >> 96), low, high)];
@@ -100,7 +121,12 @@ internal sealed class PrefixIntervals
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal int Lookup4(uint address)
     {
-        int bucket = (int)(address >> (32 - _bucketBits));
+        if (_skip != 0 && ((address ^ _window4) >> (32 - _skip)) != 0)
+        {
+            return _values[Search4(address, 0, _values.Length - 1)];
+        }
+
+        int bucket = (int)((address << _skip) >> (32 - _bucketBits));
         return _values[Search4(address, _bucketFirst[bucket], _bucketFirst[bucket + 1])];
     }
 
