@@ -10,6 +10,7 @@ return args switch
     ["demo", var seconds] when double.TryParse(seconds, System.Globalization.CultureInfo.InvariantCulture, out double value) && value > 0
         => await DemoCommand.RunAsync(TimeSpan.FromSeconds(value)),
     ["check-config", var path] => CheckConfigCommand.Run(path),
+    ["run", .. var rest] => await RunCommand.RunAsync(rest),
     ["-f" or "--foreground", var name] => await DaemonCommand.RunAsync(name, foreground: true),
     [var name] when !name.StartsWith('-') => await DaemonCommand.RunAsync(name, foreground: DaemonCommand.ForegroundRequested),
     _ => Usage(),
@@ -22,6 +23,7 @@ static int Usage()
                tunnel-agent --version
                tunnel-agent demo [SECONDS]
                tunnel-agent check-config FILE
+               tunnel-agent run [--config FILE] [--connect]
         """);
     return 2;
 }

@@ -15,7 +15,8 @@ namespace Tunnel.Agent.Configuration;
 ///   "mode": "exclude",                                         // exclude | include | posture-only
 ///   "splitTunnel": [ { "entry": "10.0.0.0/8", "description": "LAN" }, { "entry": "*.zoom.us" } ],
 ///   "dns": { "listen": "127.0.0.53:53", "upstreams": [ "192.0.2.53" ],
-///            "fallbackDomains": [ { "suffix": "corp.example.com", "servers": [ "10.0.0.53" ] } ] },
+///            "fallbackDomains": [ { "suffix": "corp.example.com", "servers": [ "10.0.0.53" ] } ],
+///            "resolvConf": "/etc/resolv.conf", "resolvConfBackup": "/var/lib/tunnel/resolv.conf.saved" },
 ///   "api": { "socket": "/run/tunnel/agent.sock", "group": "tunnel" }
 /// }
 /// </code>
@@ -97,7 +98,7 @@ internal static class AgentConfigurationLoader
 
             if (root.TryGetProperty("dns", out var dns))
             {
-                var dnsObject = reader.Object(dns, "$.dns", ["listen", "upstreams", "fallbackDomains"]);
+                var dnsObject = reader.Object(dns, "$.dns", ["listen", "upstreams", "fallbackDomains", "resolvConf", "resolvConfBackup"]);
                 if (dnsObject.TryGetProperty("listen", out var listen))
                 {
                     settings = settings with { DnsListen = reader.EndPoint(listen, "$.dns.listen") };
@@ -115,6 +116,18 @@ internal static class AgentConfigurationLoader
                     settings = settings with { DnsFallbackDomains = ReadFallbackDomains(reader, fallback) };
                     sources["dns.fallbackDomains"] = SettingSource.ConfigFile;
                 }
+
+                if (dnsObject.TryGetProperty("resolvConf", out var resolvConf))
+                {
+                    settings = settings with { ResolvConf = AbsolutePath(reader, resolvConf, "$.dns.resolvConf") };
+                    sources["dns.resolvConf"] = SettingSource.ConfigFile;
+                }
+
+                if (dnsObject.TryGetProperty("resolvConfBackup", out var backup))
+                {
+                    settings = settings with { ResolvConfBackup = AbsolutePath(reader, backup, "$.dns.resolvConfBackup") };
+                    sources["dns.resolvConfBackup"] = SettingSource.ConfigFile;
+                }
             }
 
             if (root.TryGetProperty("api", out var api))
@@ -122,8 +135,7 @@ internal static class AgentConfigurationLoader
                 var apiObject = reader.Object(api, "$.api", ["socket", "group"]);
                 if (apiObject.TryGetProperty("socket", out var socket))
                 {
-                    string value = reader.String(socket, "$.api.socket");
-                    settings = settings with { ApiSocket = Path.IsPathFullyQualified(value) ? value : throw reader.Error("$.api.socket", "must be an absolute path") };
+                    settings = settings with { ApiSocket = AbsolutePath(reader, socket, "$.api.socket") };
                     sources["api.socket"] = SettingSource.ConfigFile;
                 }
 
@@ -146,6 +158,31 @@ internal static class AgentConfigurationLoader
         "posture-only" => AgentMode.PostureOnly,
         _ => null,
     };
+
+    private static string AbsolutePath(Reader reader, JsonElement element, string path)
+    {
+        string value = reader.String(element, path);
+        return Path.IsPathFullyQualified(value) ? value : throw reader.Error(path, "must be an absolute path");
+    }
+
+    /// <summary>An address with an optional port (53 when none): <c>192.0.2.53</c>, <c>192.0.2.53:5353</c>, <c>[2001:db8::53]:53</c>.</summary>
+    public static bool TryParseServer(string text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IPEndPoint? endPoint)
+    {
+        if (IPAddress.TryParse(text, out var address) && !text.Contains("]:", StringComparison.Ordinal) && (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 || !text.Contains(':', StringComparison.Ordinal)))
+        {
+            endPoint = new IPEndPoint(address, 53);
+            return true;
+        }
+
+        if (IPEndPoint.TryParse(text, out var parsed) && parsed.Port != 0)
+        {
+            endPoint = parsed;
+            return true;
+        }
+
+        endPoint = null;
+        return false;
+    }
 
     /// <summary>A mode's name as the file writes it.</summary>
     public static string FormatMode(AgentMode mode) => mode switch
@@ -286,18 +323,11 @@ internal static class AgentConfigurationLoader
         public string String(JsonElement element, string path) =>
             element.ValueKind == JsonValueKind.String ? element.GetString()! : throw Error(path, "must be a string");
 
-        /// <summary>An address with an optional port (53 when none): <c>192.0.2.53</c>, <c>192.0.2.53:5353</c>, <c>[2001:db8::53]:53</c>.</summary>
+        /// <summary>A DNS server: see <see cref="TryParseServer"/>.</summary>
         public IPEndPoint EndPoint(JsonElement element, string path)
         {
             string text = String(element, path);
-            if (IPAddress.TryParse(text, out var address) && !text.Contains("]:", StringComparison.Ordinal) && (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 || !text.Contains(':', StringComparison.Ordinal)))
-            {
-                return new IPEndPoint(address, 53);
-            }
-
-            return IPEndPoint.TryParse(text, out var endPoint) && endPoint.Port != 0
-                ? endPoint
-                : throw Error(path, $"'{text}' is not an address or address:port");
+            return TryParseServer(text, out var endPoint) ? endPoint : throw Error(path, $"'{text}' is not an address or address:port");
         }
     }
 }

@@ -37,6 +37,12 @@ internal sealed record AgentSettings
     /// <summary>Per-domain DNS servers.</summary>
     public IReadOnlyList<DnsFallbackDomain> DnsFallbackDomains { get; init; } = [];
 
+    /// <summary>The resolver file pointed at the forwarder while connected.</summary>
+    public string ResolvConf { get; init; } = "/etc/resolv.conf";
+
+    /// <summary>Where the resolver file's original is kept while connected, so even a crash can be undone.</summary>
+    public string ResolvConfBackup { get; init; } = "/var/lib/tunnel/resolv.conf.saved";
+
     /// <summary>The local API's UNIX socket.</summary>
     public string ApiSocket { get; init; } = DefaultApiSocket;
 
@@ -48,7 +54,7 @@ internal sealed record AgentSettings
 
     /// <summary>The names of every setting, in the order <c>tunnelctl settings</c> lists them.</summary>
     public static IReadOnlyList<string> Names { get; } =
-        ["interface", "tunnel", "mode", "splitTunnel", "dns.listen", "dns.upstreams", "dns.fallbackDomains", "api.socket", "api.group"];
+        ["interface", "tunnel", "mode", "splitTunnel", "dns.listen", "dns.upstreams", "dns.fallbackDomains", "dns.resolvConf", "dns.resolvConfBackup", "api.socket", "api.group"];
 
     /// <summary>The source of one setting (the default when the file did not name it).</summary>
     public SettingSource SourceOf(string name) => Sources.TryGetValue(name, out var source) ? source : SettingSource.Default;

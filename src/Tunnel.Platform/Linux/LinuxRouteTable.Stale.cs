@@ -10,6 +10,21 @@ namespace Tunnel.Platform.Linux;
 public sealed partial class LinuxRouteTable
 {
     /// <summary>
+    /// Removes what an earlier process with these options left behind, as <see cref="RemoveStale()"/> does,
+    /// without needing the interface: after a crash the TUN device is gone with its process, but its throw
+    /// routes and policy rules stay. This is what a service manager's clean-up step after a crash calls.
+    /// </summary>
+    /// <param name="options">The table, mark and rule priority the earlier process used (the interface name is not looked up).</param>
+    /// <returns>The number of rules and routes removed.</returns>
+    /// <exception cref="LinuxNetlinkException">The kernel refused a dump or a deletion.</exception>
+    public static int RemoveStale(LinuxRouteTableOptions options)
+    {
+        Validate(options);
+        using var table = new LinuxRouteTable(options, RtNetlinkSocket.Open(), interfaceIndex: 0);
+        return table.RemoveStale();
+    }
+
+    /// <summary>
     /// Removes what an earlier process with the same options left behind when it died without
     /// <see cref="Dispose"/>: the policy rules at this table's two priorities that point where this table's
     /// rules point, and every route in the table, in both families. The kernel removes a tunnel route with

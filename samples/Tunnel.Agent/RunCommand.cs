@@ -1,0 +1,139 @@
+using System.Diagnostics.Metrics;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Tunnel.Agent.Configuration;
+using Tunnel.Agent.LocalApi;
+using Tunnel.Agent.Service;
+using Tunnel.Platform.Linux;
+
+namespace Tunnel.Agent;
+
+/// <summary>
+/// <c>tunnel-agent run [--config FILE] [--connect]</c>: the zero-trust agent as a service. A Generic Host with
+/// the local API (Kestrel on a UNIX socket), the agent's state, and systemd integration (readiness and
+/// stop notifications when started as a <c>Type=notify</c> unit).
+/// </summary>
+internal static class RunCommand
+{
+    public const string Usage = "tunnel-agent run [--config FILE] [--connect]";
+
+    public static async Task<int> RunAsync(IReadOnlyList<string> args)
+    {
+        string? configPath = null;
+        bool connect = false;
+        for (int i = 0; i < args.Count; i++)
+        {
+            switch (args[i])
+            {
+                case "--config" or "-c" when i + 1 < args.Count:
+                    configPath = args[++i];
+                    break;
+                case "--connect":
+                    connect = true;
+                    break;
+                default:
+                    Console.Error.WriteLine($"tunnel-agent: unexpected '{args[i]}'. Usage: {Usage}");
+                    return 2;
+            }
+        }
+
+        if (!OperatingSystem.IsLinux())
+        {
+            Console.Error.WriteLine("tunnel-agent: the agent needs Linux; `tunnel-agent demo` runs anywhere.");
+            return 1;
+        }
+
+        return await RunOnLinuxAsync(configPath, connect);
+    }
+
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    private static async Task<int> RunOnLinuxAsync(string? configPath, bool connect)
+    {
+        AgentSettings settings;
+        LocalApiAccess access;
+        try
+        {
+            settings = configPath is null ? new AgentSettings() : AgentConfigurationLoader.Load(configPath);
+            access = LocalApiAccess.ForCurrentProcess(settings.ApiGroup);
+            PrepareSocket(settings.ApiSocket);
+        }
+        catch (Exception error) when (error is AgentConfigurationException or InvalidOperationException or IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"tunnel-agent: {error.Message}");
+            return 1;
+        }
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Host.UseSystemd();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(options =>
+        {
+            options.SingleLine = true;
+            options.TimestampFormat = "yyyy/MM/dd HH:mm:ss ";
+        });
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenUnixSocket(settings.ApiSocket));
+        builder.Services.AddSingleton(services => new AgentService(
+            settings,
+            new LinuxResolvConfConfigurator(new LinuxResolvConfOptions { Path = settings.ResolvConf, StatePath = settings.ResolvConfBackup }),
+            publicKey => new LinuxDevicePostureCollector().Collect(AgentVersion.Text, publicKey),
+            services.GetRequiredService<ILoggerFactory>(),
+            TimeProvider.System,
+            services.GetService<IMeterFactory>()));
+        builder.Services.AddHostedService(services => new AgentLifetime(services.GetRequiredService<AgentService>(), connect, services.GetRequiredService<ILogger<AgentLifetime>>()));
+
+        await using var app = builder.Build();
+        app.Use(async (context, next) =>
+        {
+            if (context.Features.Get<IConnectionSocketFeature>()?.Socket is not { } socket || !access.Allows(socket))
+            {
+                await LocalApiEndpoints.Error(context, StatusCodes.Status403Forbidden, access.DeniedMessage);
+                return;
+            }
+
+            try
+            {
+                await next(context);
+            }
+            catch (Exception failure) when (failure is not OperationCanceledException && !context.Response.HasStarted)
+            {
+                await LocalApiEndpoints.Error(context, StatusCodes.Status500InternalServerError, failure.Message);
+            }
+        });
+        app.MapLocalApi(app.Services.GetRequiredService<AgentService>());
+
+        // Open to all: access is decided per request from the client's kernel credentials (see LocalApiAccess).
+        app.Lifetime.ApplicationStarted.Register(() => File.SetUnixFileMode(settings.ApiSocket, (UnixFileMode)0b110_110_110));
+        await app.RunAsync();
+        return 0;
+    }
+
+    /// <summary>Makes the socket's directory, and removes a socket file no agent answers on any more.</summary>
+    private static void PrepareSocket(string path)
+    {
+        string directory = Path.GetDirectoryName(path) ?? "/";
+        Directory.CreateDirectory(directory);
+        if (!File.Exists(path))
+        {
+            return;
+        }
+
+        using var probe = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        try
+        {
+            probe.Connect(new System.Net.Sockets.UnixDomainSocketEndPoint(path));
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            File.Delete(path); // left by an agent that died
+            return;
+        }
+
+        throw new InvalidOperationException($"another agent is already serving {path}");
+    }
+}

@@ -1,0 +1,245 @@
+using System.Diagnostics.Metrics;
+using System.Net;
+using System.Runtime.Versioning;
+using Microsoft.Extensions.Logging;
+using Tunnel.Agent.Configuration;
+using Tunnel.Core.Routing;
+using Tunnel.Dns;
+using Tunnel.Platform.Linux;
+using Tunnel.Routing;
+
+namespace Tunnel.Agent.Service;
+
+/// <summary>
+/// One connection: the TUN interface and its addresses, the WireGuard device, the split-tunnel routes in
+/// their own table, the DNS forwarder and the system resolver pointed at it. Opened whole or not at all,
+/// and closed in the reverse order, so a disconnect leaves routes, rules and resolver as they were.
+/// </summary>
+internal sealed partial class AgentConnection : IAsyncDisposable
+{
+    /// <summary>The mark on the tunnel's own UDP socket, so its datagrams skip the table that sends everything into the tunnel.</summary>
+    public const uint FirewallMark = 51820;
+
+    private readonly LinuxRouteTable _table;
+    private readonly LinuxRouteApplier _applier;
+    private readonly ISystemResolverConfigurator? _resolver;
+    private readonly IReadOnlyList<IPEndPoint> _gateways;
+    private readonly ILogger _log;
+    private int _disposed;
+
+    private AgentConnection(TunnelHost host, LinuxRouteTable table, LinuxRouteApplier applier, SplitTunnelController controller, DnsForwarder forwarder, ISystemResolverConfigurator? resolver, IReadOnlyList<IPEndPoint> gateways, IReadOnlyList<SplitTunnelRule> systemRules, DateTimeOffset since, ILogger log)
+    {
+        Host = host;
+        _table = table;
+        _applier = applier;
+        Controller = controller;
+        Forwarder = forwarder;
+        _resolver = resolver;
+        _gateways = gateways;
+        SystemRules = systemRules;
+        Since = since;
+        _log = log;
+    }
+
+    /// <summary>The WireGuard device.</summary>
+    public TunnelHost Host { get; }
+
+    /// <summary>The split-tunnel routes and what DNS answers taught them.</summary>
+    public SplitTunnelController Controller { get; }
+
+    /// <summary>The forwarder the system resolver points at.</summary>
+    public DnsForwarder Forwarder { get; }
+
+    /// <summary>The entries the connection itself needs (the gateway, the DNS upstreams), always direct.</summary>
+    public IReadOnlyList<SplitTunnelRule> SystemRules { get; private set; }
+
+    /// <summary>When the connection was opened.</summary>
+    public DateTimeOffset Since { get; }
+
+    /// <summary>Whether the system resolver points at the forwarder.</summary>
+    public bool ResolverApplied => _resolver is not null;
+
+    /// <summary>Opens a connection for <paramref name="settings"/>, which must name a tunnel.</summary>
+    /// <param name="settings">The tunnel, mode, entries and DNS servers.</param>
+    /// <param name="resolver">Where the system resolver is pointed at the forwarder.</param>
+    /// <param name="routesApplied">Told of each route change once the kernel has it.</param>
+    /// <param name="loggers">Loggers for every part.</param>
+    /// <param name="time">The clock for timers and learned-route expiry.</param>
+    /// <param name="meters">Where the device's metrics go.</param>
+    /// <param name="cancellationToken">Cancels the opening; what was made is closed again.</param>
+    /// <exception cref="InvalidOperationException">The settings have no tunnel.</exception>
+    [SupportedOSPlatform("linux")]
+    public static async Task<AgentConnection> OpenAsync(AgentSettings settings, ISystemResolverConfigurator resolver, Action<RouteSetChange> routesApplied, ILoggerFactory loggers, TimeProvider time, IMeterFactory? meters, CancellationToken cancellationToken)
+    {
+        var configuration = settings.Tunnel ?? throw new InvalidOperationException("no tunnel is configured (the configuration file's \"tunnel\")");
+        var peers = new List<TunnelPeerOptions>();
+        foreach (var peer in configuration.Peers)
+        {
+            peers.Add(await TunnelPeerOptions.FromConfigurationAsync(peer, cancellationToken).ConfigureAwait(false));
+        }
+
+        var options = TunnelOptions.FromConfiguration(configuration with { Peers = [] }) with { Peers = peers };
+        if (options.FirewallMark == 0)
+        {
+            options = options with { FirewallMark = FirewallMark };
+        }
+
+        var gateways = peers.Where(peer => peer.Endpoint is not null).Select(peer => peer.Endpoint!).ToList();
+        var systemRules = SystemRulesFor(gateways, settings.EffectiveUpstreams());
+        var log = loggers.CreateLogger<AgentConnection>();
+        LinuxTunDevice? tun = null;
+        LinuxRouteTable? table = null;
+        LinuxRouteApplier? applier = null;
+        SplitTunnelController? controller = null;
+        TunnelHost? host = null;
+        DnsForwarder? forwarder = null;
+        ISystemResolverConfigurator? applied = null;
+        try
+        {
+            tun = LinuxTunDevice.Create(settings.Interface, new LinuxTunDeviceOptions { Mtu = options.Mtu });
+            table = LinuxRouteTable.Create(new LinuxRouteTableOptions { InterfaceName = tun.Name, FirewallMark = options.FirewallMark });
+            int stale = table.RemoveStale();
+            if (stale > 0)
+            {
+                Log.StaleRemoved(log, stale);
+            }
+
+            foreach (var address in configuration.Interface.Addresses)
+            {
+                table.AddAddress(address.Address, address.PrefixLength);
+            }
+
+            table.SetLinkUp();
+            applier = new LinuxRouteApplier(table);
+            controller = new SplitTunnelController(new SplitTunnelRouter(settings.ToPolicy(systemRules)), new ObservedRouteApplier(applier, routesApplied), time, loggers.CreateLogger<SplitTunnelController>());
+            host = new TunnelHost(options, new ActivityReportingTunDevice(tun, controller), new LinuxUdpDatagramSocketFactory(), loggers, time, meters);
+            host.Start();
+            await controller.StartAsync(cancellationToken).ConfigureAwait(false);
+
+            var forwarderOptions = new DnsForwarderOptions { ListenEndPoint = settings.DnsListen };
+            foreach (var upstream in settings.EffectiveUpstreams())
+            {
+                forwarderOptions.Upstreams.Add(upstream);
+            }
+
+            foreach (var domain in settings.DnsFallbackDomains)
+            {
+                forwarderOptions.FallbackDomains.Add(domain);
+            }
+
+            forwarder = new DnsForwarder(forwarderOptions, controller, loggers.CreateLogger<DnsForwarder>());
+            await forwarder.StartAsync(cancellationToken).ConfigureAwait(false);
+
+            // resolv.conf has no port: a forwarder elsewhere than port 53 is for clients that ask it directly.
+            if (settings.DnsListen.Port == 53)
+            {
+                applied = resolver;
+                await resolver.ApplyAsync(new SystemResolverSettings([settings.DnsListen.Address], []), cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                Log.ResolverUntouched(log, settings.DnsListen);
+            }
+
+            return new AgentConnection(host, table, applier, controller, forwarder, applied, gateways, systemRules, time.GetUtcNow(), log);
+        }
+        catch
+        {
+            await CloseAsync(applied, forwarder, controller, applier, table, host, host is null ? tun : null, log).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Applies changed settings without reconnecting: the policy (mode and entries) and the DNS servers.</summary>
+    public async Task UpdateAsync(AgentSettings settings, CancellationToken cancellationToken)
+    {
+        var upstreams = settings.EffectiveUpstreams();
+        Forwarder.SetUpstreams(upstreams, settings.DnsFallbackDomains);
+        SystemRules = SystemRulesFor(_gateways, upstreams);
+        await Controller.SetPolicyAsync(settings.ToPolicy(SystemRules), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Restores the resolver, removes every route and rule, and closes the interface.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        if (OperatingSystem.IsLinux())
+        {
+            await CloseAsync(_resolver, Forwarder, Controller, _applier, _table, Host, tun: null, _log).ConfigureAwait(false);
+        }
+    }
+
+    [SupportedOSPlatform("linux")]
+    private static async Task CloseAsync(ISystemResolverConfigurator? resolver, DnsForwarder? forwarder, SplitTunnelController? controller, LinuxRouteApplier? applier, LinuxRouteTable? table, TunnelHost? host, LinuxTunDevice? tun, ILogger log)
+    {
+        // The resolver first, so names never go to a forwarder that is gone; routes before the interface, so
+        // no packet takes a route whose device vanished; the host last, since it closes the TUN device.
+        if (resolver is not null)
+        {
+            await Attempt(() => resolver.RestoreAsync(CancellationToken.None), log).ConfigureAwait(false);
+        }
+
+        if (forwarder is not null)
+        {
+            await Attempt(forwarder.DisposeAsync, log).ConfigureAwait(false);
+        }
+
+        if (controller is not null)
+        {
+            await Attempt(() => new ValueTask(controller.StopAsync()), log).ConfigureAwait(false);
+            await Attempt(controller.DisposeAsync, log).ConfigureAwait(false);
+        }
+
+        await Attempt(() => { applier?.Dispose(); table?.Dispose(); tun?.Dispose(); return ValueTask.CompletedTask; }, log).ConfigureAwait(false);
+        if (host is not null)
+        {
+            await Attempt(host.DisposeAsync, log).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task Attempt(Func<ValueTask> step, ILogger log)
+    {
+        try
+        {
+            await step().ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is IOException or LinuxNetlinkException or InvalidOperationException or ObjectDisposedException or OperationCanceledException or System.Net.Sockets.SocketException)
+        {
+            Log.CleanupFailed(log, exception);
+        }
+    }
+
+    private static List<SplitTunnelRule> SystemRulesFor(IEnumerable<IPEndPoint> gateways, IReadOnlyList<IPEndPoint> upstreams)
+    {
+        var rules = new List<SplitTunnelRule>();
+        foreach (var gateway in gateways)
+        {
+            rules.Add(SplitTunnelRule.ForSystem(Host(gateway.Address), RouteDecision.Direct, "the tunnel's gateway"));
+        }
+
+        foreach (var upstream in upstreams)
+        {
+            rules.Add(SplitTunnelRule.ForSystem(Host(upstream.Address), RouteDecision.Direct, "a DNS upstream"));
+        }
+
+        return rules;
+
+        static IPNetwork Host(IPAddress address) => new(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(200, LogLevel.Information, "Removed {Count} routes and rules left by an earlier run")]
+        public static partial void StaleRemoved(ILogger logger, int count);
+
+        [LoggerMessage(201, LogLevel.Warning, "The DNS forwarder listens on {EndPoint}, not port 53: the system resolver is left as it is")]
+        public static partial void ResolverUntouched(ILogger logger, IPEndPoint endPoint);
+
+        [LoggerMessage(202, LogLevel.Warning, "A step of closing the connection failed")]
+        public static partial void CleanupFailed(ILogger logger, Exception exception);
+    }
+}

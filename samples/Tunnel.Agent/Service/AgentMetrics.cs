@@ -1,0 +1,40 @@
+using System.Diagnostics.Metrics;
+using Tunnel.LocalApi;
+
+namespace Tunnel.Agent.Service;
+
+/// <summary>
+/// The agent's instruments on the <c>Tunnel.Agent</c> meter, read when a listener collects (the device's own
+/// counters are on the <c>Tunnel</c> meter): whether it is connected, the handshake's age, learned routes,
+/// DNS queries and route-apply failures, and how many clients watch.
+/// </summary>
+internal sealed class AgentMetrics : IDisposable
+{
+    /// <summary>The meter's name.</summary>
+    public const string MeterName = "Tunnel.Agent";
+
+    private readonly Meter _meter;
+
+    /// <summary>Creates the instruments over <paramref name="agent"/>'s state.</summary>
+    public AgentMetrics(AgentService agent, IMeterFactory? meters)
+    {
+        _meter = meters?.Create(MeterName) ?? new Meter(MeterName);
+        _meter.CreateObservableGauge("tunnel.agent.connected", () => agent.State == ConnectionStates.Connected ? 1 : 0, description: "1 while connected in a tunnel mode.");
+        _meter.CreateObservableGauge("tunnel.agent.handshake.age", () => HandshakeAge(agent), unit: "s", description: "Seconds since the last handshake with the gateway.");
+        _meter.CreateObservableGauge("tunnel.agent.routes.learned", () => agent.Connection?.Controller.Router.Statistics.LearnedAddresses ?? 0, unit: "{route}", description: "Addresses learned from DNS answers.");
+        _meter.CreateObservableCounter("tunnel.agent.routes.apply_failures", () => agent.Connection?.Controller.ApplyFailures ?? 0, unit: "{failure}", description: "Route changes the kernel refused.");
+        _meter.CreateObservableCounter("tunnel.agent.dns.queries", () => agent.Connection is { } connection ? connection.Forwarder.Statistics.UdpQueries + connection.Forwarder.Statistics.TcpQueries : 0, unit: "{query}", description: "Queries the forwarder received.");
+        _meter.CreateObservableGauge("tunnel.agent.watchers", () => agent.Events.SubscriberCount, unit: "{client}", description: "Clients watching the event stream.");
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => _meter.Dispose();
+
+    private static IEnumerable<Measurement<double>> HandshakeAge(AgentService agent)
+    {
+        if (agent.Connection is not null && agent.GetStatus().HandshakeAgeSeconds is { } age)
+        {
+            yield return new Measurement<double>(age);
+        }
+    }
+}

@@ -1,0 +1,358 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging;
+using Tunnel.Agent.Configuration;
+using Tunnel.Core.Routing;
+using Tunnel.Dns;
+using Tunnel.LocalApi;
+using Tunnel.Posture;
+
+namespace Tunnel.Agent.Service;
+
+/// <summary>
+/// The agent's state and every change to it: the settings with where each came from, the connection, and
+/// the events <c>watch</c> streams. Changes are serialized; reads take a snapshot and never wait for one.
+/// Everything a setting changes is applied to a live connection in place, without reconnecting, except
+/// entering or leaving <c>posture-only</c>, which by definition removes or installs the whole connection.
+/// </summary>
+internal sealed partial class AgentService : IAsyncDisposable
+{
+    private readonly SemaphoreSlim _changes = new(1, 1);
+    private readonly ISystemResolverConfigurator _resolver;
+    private readonly Func<string?, DevicePosture> _posture;
+    private readonly ILoggerFactory _loggers;
+    private readonly ILogger _log;
+    private readonly TimeProvider _time;
+    private readonly IMeterFactory? _meters;
+    private readonly DateTimeOffset _started;
+    private AgentSettings _settings;
+    private AgentConnection? _connection;
+    private string _state = ConnectionStates.Disconnected;
+    private string? _lastError;
+
+    /// <summary>Creates the agent, disconnected.</summary>
+    /// <param name="settings">The configuration file's settings.</param>
+    /// <param name="resolver">Where the system resolver is pointed while connected.</param>
+    /// <param name="posture">Collects the device's posture, given its public key.</param>
+    /// <param name="loggers">Loggers.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="meters">Where metrics go.</param>
+    public AgentService(AgentSettings settings, ISystemResolverConfigurator resolver, Func<string?, DevicePosture> posture, ILoggerFactory loggers, TimeProvider? time = null, IMeterFactory? meters = null)
+    {
+        _settings = settings;
+        _resolver = resolver;
+        _posture = posture;
+        _loggers = loggers;
+        _log = loggers.CreateLogger<AgentService>();
+        _time = time ?? TimeProvider.System;
+        _meters = meters;
+        _started = _time.GetUtcNow();
+        Metrics = new AgentMetrics(this, meters);
+    }
+
+    /// <summary>The events <c>watch</c> streams.</summary>
+    public AgentEvents Events { get; } = new();
+
+    /// <summary>The agent's instruments.</summary>
+    public AgentMetrics Metrics { get; }
+
+    /// <summary>The effective settings now.</summary>
+    public AgentSettings Settings => Volatile.Read(ref _settings);
+
+    /// <summary>The connection now, if connected in a tunnel mode.</summary>
+    internal AgentConnection? Connection => Volatile.Read(ref _connection);
+
+    /// <summary>The connection state (<see cref="ConnectionStates"/>).</summary>
+    public string State => Volatile.Read(ref _state);
+
+    /// <summary>The last failure, until the next successful connect.</summary>
+    public string? LastError => Volatile.Read(ref _lastError);
+
+    /// <summary>Since when the agent runs.</summary>
+    public DateTimeOffset Started => _started;
+
+    /// <summary>
+    /// Undoes what a process that died without disconnecting left: the resolver pointed at its forwarder,
+    /// and its throw routes and policy rules (the TUN device and its routes died with it).
+    /// </summary>
+    public async Task RecoverAsync(CancellationToken cancellationToken)
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            int removed = Platform.Linux.LinuxRouteTable.RemoveStale(new Platform.Linux.LinuxRouteTableOptions { InterfaceName = Settings.Interface });
+            if (removed > 0)
+            {
+                Log.RoutesRecovered(_log, removed);
+            }
+        }
+
+        if (_resolver.IsApplied)
+        {
+            await _resolver.RestoreAsync(cancellationToken).ConfigureAwait(false);
+            Log.ResolverRecovered(_log);
+        }
+    }
+
+    /// <summary>Connects (in <c>posture-only</c> mode: starts reporting posture, touching nothing else).</summary>
+    /// <exception cref="AgentRequestException">Already connected, or no tunnel configured.</exception>
+    public async Task<StatusResponse> ConnectAsync(CancellationToken cancellationToken)
+    {
+        await _changes.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (State != ConnectionStates.Disconnected)
+            {
+                throw AgentRequestException.Conflict($"already {State}");
+            }
+
+            await OpenAsync(cancellationToken).ConfigureAwait(false);
+            return GetStatus();
+        }
+        finally
+        {
+            _changes.Release();
+        }
+    }
+
+    /// <summary>Disconnects: the resolver, routes and rules go back to what they were.</summary>
+    /// <exception cref="AgentRequestException">Not connected.</exception>
+    public async Task<StatusResponse> DisconnectAsync(CancellationToken cancellationToken)
+    {
+        await _changes.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (State == ConnectionStates.Disconnected)
+            {
+                throw AgentRequestException.Conflict("not connected");
+            }
+
+            await CloseAsync().ConfigureAwait(false);
+            return GetStatus();
+        }
+        finally
+        {
+            _changes.Release();
+        }
+    }
+
+    /// <summary>Changes the mode, live.</summary>
+    public Task<StatusResponse> SetModeAsync(string mode, CancellationToken cancellationToken)
+    {
+        var parsed = AgentConfigurationLoader.ParseMode(mode) ?? throw AgentRequestException.BadRequest($"'{mode}' is not a mode: exclude, include or posture-only");
+        return ChangeAsync("mode", settings => settings with { Mode = parsed }, $"mode {mode}", cancellationToken);
+    }
+
+    /// <summary>Adds a split-tunnel entry, live.</summary>
+    public async Task<SplitTunnelEntry> AddEntryAsync(SplitTunnelEntryRequest request, CancellationToken cancellationToken)
+    {
+        var rule = ParseEntry(request.Entry, request.Description);
+        string kind = KindOf(rule);
+        if (request.Kind is not null && request.Kind != kind)
+        {
+            throw AgentRequestException.BadRequest(request.Kind == "ip" ? $"'{request.Entry}' is not an address or prefix" : $"'{request.Entry}' is not a domain pattern");
+        }
+
+        await ChangeAsync(
+            "splitTunnel",
+            settings => settings.SplitTunnel.Any(existing => existing.ToString() == rule.ToString())
+                ? throw AgentRequestException.Conflict($"'{rule}' is already an entry")
+                : settings with { SplitTunnel = [.. settings.SplitTunnel, rule] },
+            $"added {kind} entry {rule}",
+            cancellationToken).ConfigureAwait(false);
+        return ToEntry(rule);
+    }
+
+    /// <summary>Removes a split-tunnel entry, live; the addresses it taught go at once.</summary>
+    public Task RemoveEntryAsync(string entry, CancellationToken cancellationToken)
+    {
+        string key = ParseEntry(entry, null).ToString();
+        return ChangeAsync(
+            "splitTunnel",
+            settings => settings.SplitTunnel.Any(existing => existing.ToString() == key)
+                ? settings with { SplitTunnel = [.. settings.SplitTunnel.Where(existing => existing.ToString() != key)] }
+                : throw AgentRequestException.NotFound($"'{entry}' is not an entry"),
+            $"removed entry {key}",
+            cancellationToken);
+    }
+
+    /// <summary>Adds (or replaces) the DNS servers of a domain, live.</summary>
+    public async Task<FallbackDomainEntry> AddFallbackDomainAsync(FallbackDomainEntry request, CancellationToken cancellationToken)
+    {
+        if (!DomainPattern.TryParse(request.Suffix, out var pattern, out string? error) || pattern.IncludesSubdomains)
+        {
+            throw AgentRequestException.BadRequest($"'{request.Suffix}' is not a domain suffix{(error is null ? " (give the domain, without '*.')" : $": {error}")}");
+        }
+
+        if (request.Servers is not { Count: > 0 })
+        {
+            throw AgentRequestException.BadRequest("give at least one DNS server");
+        }
+
+        var servers = request.Servers.Select(server => AgentConfigurationLoader.TryParseServer(server, out var endPoint)
+            ? endPoint
+            : throw AgentRequestException.BadRequest($"'{server}' is not a DNS server address (an IP address, with :port if not 53)")).ToList();
+        var domain = new DnsFallbackDomain(pattern.ToString(), servers);
+        await ChangeAsync(
+            "dns.fallbackDomains",
+            settings => settings with { DnsFallbackDomains = [.. settings.DnsFallbackDomains.Where(existing => !SameSuffix(existing.Suffix, domain.Suffix)), domain] },
+            $"DNS servers for {domain.Suffix}: {string.Join(", ", servers)}",
+            cancellationToken).ConfigureAwait(false);
+        return ToFallback(domain);
+    }
+
+    /// <summary>Removes the DNS servers of a domain, live.</summary>
+    public Task RemoveFallbackDomainAsync(string suffix, CancellationToken cancellationToken) =>
+        ChangeAsync(
+            "dns.fallbackDomains",
+            settings => settings.DnsFallbackDomains.Any(existing => SameSuffix(existing.Suffix, suffix))
+                ? settings with { DnsFallbackDomains = [.. settings.DnsFallbackDomains.Where(existing => !SameSuffix(existing.Suffix, suffix))] }
+                : throw AgentRequestException.NotFound($"'{suffix}' has no DNS servers of its own"),
+            $"removed DNS servers for {suffix}",
+            cancellationToken);
+
+    /// <summary>Disconnects if connected.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _changes.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (State != ConnectionStates.Disconnected)
+            {
+                await CloseAsync().ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _changes.Release();
+        }
+
+        Metrics.Dispose();
+    }
+
+    private async Task<StatusResponse> ChangeAsync(string name, Func<AgentSettings, AgentSettings> change, string description, CancellationToken cancellationToken)
+    {
+        await _changes.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var before = Settings;
+            var after = before.WithLocalChange(name, change);
+            Volatile.Write(ref _settings, after);
+            bool wasPostureOnly = before.Mode == AgentMode.PostureOnly;
+            bool isPostureOnly = after.Mode == AgentMode.PostureOnly;
+            if (State != ConnectionStates.Disconnected && wasPostureOnly != isPostureOnly)
+            {
+                await CloseAsync().ConfigureAwait(false);
+                await OpenAsync(cancellationToken).ConfigureAwait(false);
+            }
+            else if (Connection is { } connection)
+            {
+                await connection.UpdateAsync(after, cancellationToken).ConfigureAwait(false);
+            }
+
+            Log.SettingChanged(_log, name, description);
+            Publish("setting", description);
+            return GetStatus();
+        }
+        finally
+        {
+            _changes.Release();
+        }
+    }
+
+    private async Task OpenAsync(CancellationToken cancellationToken)
+    {
+        var settings = Settings;
+        if (settings.Mode == AgentMode.PostureOnly)
+        {
+            SetState(ConnectionStates.PostureOnly, "reporting posture only: no routes, no DNS changes");
+            return;
+        }
+
+        if (settings.Tunnel is null)
+        {
+            throw AgentRequestException.Conflict("no tunnel is configured (the configuration file's \"tunnel\")");
+        }
+
+        if (!OperatingSystem.IsLinux())
+        {
+            throw AgentRequestException.Conflict("connecting needs Linux; posture-only mode works anywhere");
+        }
+
+        SetState(ConnectionStates.Connecting, $"connecting {settings.Interface} in {AgentConfigurationLoader.FormatMode(settings.Mode)} mode");
+        try
+        {
+            var connection = await AgentConnection.OpenAsync(settings, _resolver, OnRoutesApplied, _loggers, _time, _meters, cancellationToken).ConfigureAwait(false);
+            Volatile.Write(ref _connection, connection);
+            Volatile.Write(ref _lastError, null);
+            SetState(ConnectionStates.Connected, $"connected in {AgentConfigurationLoader.FormatMode(settings.Mode)} mode");
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException and not AgentRequestException)
+        {
+            Volatile.Write(ref _lastError, exception.Message);
+            Log.ConnectFailed(_log, exception);
+            SetState(ConnectionStates.Disconnected, $"connecting failed: {exception.Message}");
+            throw new AgentRequestException(500, $"connecting failed: {exception.Message}");
+        }
+    }
+
+    private async Task CloseAsync()
+    {
+        if (Interlocked.Exchange(ref _connection, null) is { } connection)
+        {
+            SetState(ConnectionStates.Disconnecting, "disconnecting");
+            await connection.DisposeAsync().ConfigureAwait(false);
+        }
+
+        SetState(ConnectionStates.Disconnected, "disconnected");
+    }
+
+    private void OnRoutesApplied(RouteSetChange change)
+    {
+        foreach (var route in change.Added)
+        {
+            Events.Publish(new AgentEvent(_time.GetUtcNow(), "route-added", route.ToString()));
+        }
+
+        foreach (var route in change.Removed)
+        {
+            Events.Publish(new AgentEvent(_time.GetUtcNow(), "route-removed", route.ToString()));
+        }
+    }
+
+    private void SetState(string state, string message)
+    {
+        Volatile.Write(ref _state, state);
+        Events.Publish(new AgentEvent(_time.GetUtcNow(), "status", message, GetStatus()));
+    }
+
+    private void Publish(string type, string message) => Events.Publish(new AgentEvent(_time.GetUtcNow(), type, message));
+
+    private static SplitTunnelRule ParseEntry(string entry, string? description)
+    {
+        try
+        {
+            return SplitTunnelRule.Parse(entry ?? string.Empty, description);
+        }
+        catch (FormatException exception)
+        {
+            throw AgentRequestException.BadRequest(exception.Message);
+        }
+    }
+
+    private static bool SameSuffix(string left, string right) =>
+        string.Equals(left.TrimEnd('.'), right.TrimEnd('.'), StringComparison.OrdinalIgnoreCase);
+
+    private static partial class Log
+    {
+        [LoggerMessage(300, LogLevel.Information, "Restored the system resolver left pointed at the forwarder by an earlier run")]
+        public static partial void ResolverRecovered(ILogger logger);
+
+        [LoggerMessage(303, LogLevel.Information, "Removed {Count} routes and policy rules left by an earlier run")]
+        public static partial void RoutesRecovered(ILogger logger, int count);
+
+        [LoggerMessage(301, LogLevel.Information, "Setting {Name} changed: {Description}")]
+        public static partial void SettingChanged(ILogger logger, string name, string description);
+
+        [LoggerMessage(302, LogLevel.Error, "Connecting failed")]
+        public static partial void ConnectFailed(ILogger logger, Exception exception);
+    }
+}
