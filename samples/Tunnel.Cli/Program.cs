@@ -1,0 +1,2 @@
+// tunnelctl: the command tree follows.
+return 0;
