@@ -11,6 +11,7 @@ return args switch
         => await DemoCommand.RunAsync(TimeSpan.FromSeconds(value)),
     ["check-config", var path] => CheckConfigCommand.Run(path),
     ["run", .. var rest] => await RunCommand.RunAsync(rest),
+    ["cleanup", .. var rest] => await CleanupCommand.RunAsync(rest),
     ["-f" or "--foreground", var name] => await DaemonCommand.RunAsync(name, foreground: true),
     [var name] when !name.StartsWith('-') => await DaemonCommand.RunAsync(name, foreground: DaemonCommand.ForegroundRequested),
     _ => Usage(),
@@ -24,6 +25,7 @@ static int Usage()
                tunnel-agent demo [SECONDS]
                tunnel-agent check-config FILE
                tunnel-agent run [--config FILE] [--connect]
+               tunnel-agent cleanup [--config FILE]
         """);
     return 2;
 }

@@ -1,0 +1,45 @@
+using Tunnel.Agent.Configuration;
+using Tunnel.Platform.Linux;
+
+namespace Tunnel.Agent;
+
+/// <summary>
+/// <c>tunnel-agent cleanup [--config FILE]</c>: undoes what an agent that was killed left behind, the
+/// resolver file pointed at its forwarder and its throw routes and policy rules, without starting one.
+/// The systemd unit runs it as <c>ExecStopPost=</c>, which runs however the service ended.
+/// </summary>
+internal static class CleanupCommand
+{
+    public const string Usage = "tunnel-agent cleanup [--config FILE]";
+
+    public static async Task<int> RunAsync(IReadOnlyList<string> args)
+    {
+        if (args is not ([] or ["--config" or "-c", _]))
+        {
+            Console.Error.WriteLine($"tunnel-agent: usage: {Usage}");
+            return 2;
+        }
+
+        if (!OperatingSystem.IsLinux())
+        {
+            Console.Error.WriteLine("tunnel-agent: cleanup is for Linux.");
+            return 1;
+        }
+
+        try
+        {
+            var settings = args.Count == 0 ? new AgentSettings() : AgentConfigurationLoader.Load(args[1]);
+            var resolver = new LinuxResolvConfConfigurator(new LinuxResolvConfOptions { Path = settings.ResolvConf, StatePath = settings.ResolvConfBackup });
+            bool restored = resolver.IsApplied;
+            await resolver.RestoreAsync(CancellationToken.None);
+            int removed = LinuxRouteTable.RemoveStale(new LinuxRouteTableOptions { InterfaceName = settings.Interface });
+            Console.Out.WriteLine($"tunnel-agent: {(restored ? $"restored {settings.ResolvConf}" : "the resolver was not changed")}; removed {removed} stale routes and rules.");
+            return 0;
+        }
+        catch (Exception error) when (error is AgentConfigurationException or IOException or UnauthorizedAccessException or LinuxNetlinkException)
+        {
+            Console.Error.WriteLine($"tunnel-agent: {error.Message}");
+            return 1;
+        }
+    }
+}
