@@ -179,11 +179,6 @@ internal sealed class LocalApiClient : IDisposable
 
     private LocalApiFailure FailureFor(HttpStatusCode status, string body)
     {
-        if (status == HttpStatusCode.Forbidden)
-        {
-            return AccessDenied();
-        }
-
         string? error = null;
         try
         {
@@ -192,6 +187,12 @@ internal sealed class LocalApiClient : IDisposable
         catch (JsonException)
         {
             // Not the contract's error shape (a proxy, a crash page): fall back to the status line below.
+        }
+
+        if (status == HttpStatusCode.Forbidden)
+        {
+            // The agent knows who it admits (its group's name); say it in its words when it did.
+            return string.IsNullOrWhiteSpace(error) ? AccessDenied() : new LocalApiFailure(LocalApiFailureKind.AccessDenied, error);
         }
 
         return new LocalApiFailure(

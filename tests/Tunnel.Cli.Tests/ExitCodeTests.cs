@@ -43,7 +43,18 @@ public sealed class ExitCodeTests
     [Fact]
     public async Task Http_403_is_access_denied_and_says_who_may_use_the_agent()
     {
-        await using var agent = new FakeAgent().On("GET", "/v1/status", FakeResponse.Error(403, "peer uid 1000 is not root and not in group tunnel"));
+        await using var agent = new FakeAgent().On("GET", "/v1/status", FakeResponse.Error(403, "access denied: the local API is for root, the agent's user and members of group 'tunnel'"));
+
+        var run = await CliRun.AgainstAsync(agent, "status");
+
+        Assert.Equal(ExitCodes.AccessDenied, run.ExitCode);
+        Assert.Equal("tunnelctl: access denied: the local API is for root, the agent's user and members of group 'tunnel'", run.Stderr.Trim());
+    }
+
+    [Fact]
+    public async Task Http_403_without_the_agents_words_still_says_who_may_use_the_agent()
+    {
+        await using var agent = new FakeAgent().On("GET", "/v1/status", FakeResponse.Json("{}", 403));
 
         var run = await CliRun.AgainstAsync(agent, "status");
 

@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Tunnel.Interop.Tests.Infrastructure;
+
+namespace Tunnel.Interop.Tests.Agent;
+
+/// <summary>
+/// <c>tunnel-agent run --config FILE</c> in the lab's client namespace, driven the way an operator drives it:
+/// with <c>tunnelctl</c> on the agent's socket.
+/// </summary>
+internal sealed class AgentProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _log = new();
+    private readonly string _socket;
+
+    public AgentProcess(AgentLab lab, string configPath, params string[] extra)
+    {
+        _socket = lab.ApiSocket;
+        var start = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string argument in (string[])["netns", "exec", lab.Client, Lab.AgentPath, "run", "--config", configPath, .. extra])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        _process = Process.Start(start)!;
+        _process.OutputDataReceived += (_, e) => Append(e.Data);
+        _process.ErrorDataReceived += (_, e) => Append(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        var deadline = Stopwatch.StartNew();
+        while (Ctl("status").ExitCode != 0)
+        {
+            Assert.False(_process.HasExited, $"the agent exited with {(_process.HasExited ? _process.ExitCode : 0)}: {Log}");
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(30), $"the agent's API did not answer in 30 s: {Log}");
+            Thread.Sleep(100);
+        }
+    }
+
+    public string Log
+    {
+        get
+        {
+            lock (_log)
+            {
+                return _log.ToString();
+            }
+        }
+    }
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>
+    /// <c>tunnelctl</c>: <c>TUNNEL_CTL</c> when set (the test command points it at the native AOT build), else
+    /// the apphost built beside this test assembly.
+    /// </summary>
+    public static string CtlPath
+    {
+        get
+        {
+            if (Environment.GetEnvironmentVariable("TUNNEL_CTL") is { Length: > 0 } published)
+            {
+                return published;
+            }
+
+            string configuration = Path.GetFileName(AppContext.BaseDirectory.TrimEnd('/'));
+            return Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "Tunnel.Cli", configuration, "tunnelctl"));
+        }
+    }
+
+    /// <summary>Runs <c>tunnelctl --socket SOCKET ARGS</c>; the socket is a file, so no namespace is needed.</summary>
+    public Command.Result Ctl(params string[] arguments) =>
+        Command.Try(CtlPath, ["--socket", _socket, .. arguments], TimeSpan.FromSeconds(60));
+
+    /// <summary>Runs tunnelctl, asserting success, and returns its standard output.</summary>
+    public string CtlOk(params string[] arguments)
+    {
+        var result = Ctl(arguments);
+        Assert.True(result.Succeeded, $"tunnelctl {string.Join(' ', arguments)} exited {result.ExitCode}: {result.Error}\nagent log:\n{Log}");
+        return result.Output;
+    }
+
+    /// <summary>Runs <c>tunnelctl --json ARGS</c> and parses its answer.</summary>
+    public JsonElement Json(params string[] arguments) =>
+        JsonDocument.Parse(CtlOk(["--json", .. arguments])).RootElement.Clone();
+
+    /// <summary>Waits until the agent reports a handshake with the gateway.</summary>
+    public void WaitForHandshake()
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!Json("status").TryGetProperty("handshakeAgeSeconds", out _))
+        {
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(20), $"no handshake with the gateway in 20 s: {Log}");
+            Thread.Sleep(200);
+        }
+    }
+
+    /// <summary>SIGKILL: nothing of the agent runs after it.</summary>
+    public void Kill()
+    {
+        Command.Run("kill", "-KILL", _process.Id.ToString(CultureInfo.InvariantCulture));
+        _process.WaitForExit();
+    }
+
+    /// <summary>SIGTERM, as systemd stops it, then SIGKILL after 10 s.</summary>
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            Command.Try("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]);
+            if (!_process.WaitForExit(TimeSpan.FromSeconds(10)))
+            {
+                _process.Kill(entireProcessTree: true);
+                _process.WaitForExit();
+            }
+        }
+
+        _process.Dispose();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is not null)
+        {
+            lock (_log)
+            {
+                _log.AppendLine(line);
+            }
+        }
+    }
+}
