@@ -25,34 +25,9 @@ internal static class CheckConfigCommand
         Console.WriteLine($"{path}: valid");
         foreach (string name in AgentSettings.Names)
         {
-            string source = settings.SourceOf(name) switch
-            {
-                SettingSource.ConfigFile => "config file",
-                SettingSource.Local => "local change",
-                _ => "default",
-            };
-            Console.WriteLine($"  {name,-20} {Describe(settings, name),-50} ({source})");
+            Console.WriteLine($"  {name,-20} {settings.Describe(name),-50} ({AgentSettings.SourceName(settings.SourceOf(name))})");
         }
 
         return 0;
     }
-
-    /// <summary>A setting's value in one line.</summary>
-    public static string Describe(AgentSettings settings, string name) => name switch
-    {
-        "interface" => settings.Interface,
-        "tunnel" => settings.Tunnel is { } tunnel
-            ? $"{string.Join(", ", tunnel.Interface.Addresses)} via {tunnel.Peers[0].Endpoint?.ToString() ?? "(no endpoint)"}"
-            : "(none)",
-        "mode" => AgentConfigurationLoader.FormatMode(settings.Mode),
-        "splitTunnel" => settings.SplitTunnel.Count == 0 ? "(none)" : string.Join(", ", settings.SplitTunnel),
-        "dns.listen" => settings.DnsListen.ToString(),
-        "dns.upstreams" => settings.DnsUpstreams.Count == 0 ? $"(the tunnel's: {string.Join(", ", settings.EffectiveUpstreams())})" : string.Join(", ", settings.DnsUpstreams),
-        "dns.fallbackDomains" => settings.DnsFallbackDomains.Count == 0
-            ? "(none)"
-            : string.Join(", ", settings.DnsFallbackDomains.Select(domain => $"{domain.Suffix} -> {string.Join(" ", domain.Servers)}")),
-        "api.socket" => settings.ApiSocket,
-        "api.group" => settings.ApiGroup ?? "(root only)",
-        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Not a setting."),
-    };
 }

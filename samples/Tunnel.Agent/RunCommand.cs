@@ -1,14 +1,9 @@
 using System.Diagnostics.Metrics;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Connections.Features;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Tunnel.Agent.Service;
 using Tunnel.Agent.Configuration;
 using Tunnel.Agent.LocalApi;
-using Tunnel.Agent.Service;
 using Tunnel.Platform.Linux;
 
 namespace Tunnel.Agent;
@@ -68,47 +63,22 @@ internal static class RunCommand
             return 1;
         }
 
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
-        builder.Host.UseSystemd();
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(options =>
-        {
-            options.SingleLine = true;
-            options.TimestampFormat = "yyyy/MM/dd HH:mm:ss ";
-        });
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenUnixSocket(settings.ApiSocket));
-        builder.Services.AddSingleton(services => new AgentService(
-            settings,
-            new LinuxResolvConfConfigurator(new LinuxResolvConfOptions { Path = settings.ResolvConf, StatePath = settings.ResolvConfBackup }),
-            publicKey => new LinuxDevicePostureCollector().Collect(AgentVersion.Text, publicKey),
-            services.GetRequiredService<ILoggerFactory>(),
-            TimeProvider.System,
-            services.GetService<IMeterFactory>()));
-        builder.Services.AddHostedService(services => new AgentLifetime(services.GetRequiredService<AgentService>(), connect, services.GetRequiredService<ILogger<AgentLifetime>>()));
-
-        await using var app = builder.Build();
-        app.Use(async (context, next) =>
-        {
-            if (context.Features.Get<IConnectionSocketFeature>()?.Socket is not { } socket || !access.Allows(socket))
+        await using var app = LocalApiHost.Build(
+            settings.ApiSocket,
+            access,
+            services => new AgentService(
+                settings,
+                new LinuxResolvConfConfigurator(new LinuxResolvConfOptions { Path = settings.ResolvConf, StatePath = settings.ResolvConfBackup }),
+                publicKey => new LinuxDevicePostureCollector().Collect(AgentVersion.Text, publicKey),
+                services.GetRequiredService<ILoggerFactory>(),
+                TimeProvider.System,
+                services.GetService<IMeterFactory>()),
+            connect,
+            logging => logging.AddSimpleConsole(options =>
             {
-                await LocalApiEndpoints.Error(context, StatusCodes.Status403Forbidden, access.DeniedMessage);
-                return;
-            }
-
-            try
-            {
-                await next(context);
-            }
-            catch (Exception failure) when (failure is not OperationCanceledException && !context.Response.HasStarted)
-            {
-                await LocalApiEndpoints.Error(context, StatusCodes.Status500InternalServerError, failure.Message);
-            }
-        });
-        app.MapLocalApi(app.Services.GetRequiredService<AgentService>());
-
-        // Open to all: access is decided per request from the client's kernel credentials (see LocalApiAccess).
-        app.Lifetime.ApplicationStarted.Register(() => File.SetUnixFileMode(settings.ApiSocket, (UnixFileMode)0b110_110_110));
+                options.SingleLine = true;
+                options.TimestampFormat = "yyyy/MM/dd HH:mm:ss ";
+            }));
         await app.RunAsync();
         return 0;
     }

@@ -25,7 +25,9 @@ public sealed class AgentConfigurationLoaderTests
               "dns": {
                 "listen": "127.0.0.54:5353",
                 "upstreams": [ "192.0.2.1", "[2001:db8::53]:53" ],
-                "fallbackDomains": [ { "suffix": "corp.example.com.", "servers": [ "10.0.0.53" ], "description": "AD" } ]
+                "fallbackDomains": [ { "suffix": "corp.example.com.", "servers": [ "10.0.0.53" ], "description": "AD" } ],
+                "resolvConf": "/run/test/resolv.conf",
+                "resolvConfBackup": "/var/lib/test/resolv.conf.saved"
               },
               "api": { "socket": "/run/tunnel/test.sock", "group": "tunnel" },
             }
@@ -40,6 +42,7 @@ public sealed class AgentConfigurationLoaderTests
         var fallback = Assert.Single(settings.DnsFallbackDomains);
         Assert.Equal(("corp.example.com", IPEndPoint.Parse("10.0.0.53:53"), "AD"), (fallback.Suffix, fallback.Servers.Single(), fallback.Description));
         Assert.Equal(("/run/tunnel/test.sock", "tunnel"), (settings.ApiSocket, settings.ApiGroup));
+        Assert.Equal(("/run/test/resolv.conf", "/var/lib/test/resolv.conf.saved"), (settings.ResolvConf, settings.ResolvConfBackup));
         Assert.Equal(IPAddress.Parse("10.64.0.2"), settings.Tunnel!.Interface.Addresses.Single().Address);
         Assert.All(AgentSettings.Names, name => Assert.Equal(SettingSource.ConfigFile, settings.SourceOf(name)));
     }
@@ -86,6 +89,7 @@ public sealed class AgentConfigurationLoaderTests
     [InlineData("""{ "dns": { "fallbackDomains": [ { "suffix": "*.corp.test", "servers": [ "10.0.0.53" ] } ] } }""", "agent.json $.dns.fallbackDomains[0].suffix: a suffix covers its subdomains already")]
     [InlineData("""{ "dns": { "fallbackDomains": [ { "suffix": "corp.test", "servers": [] } ] } }""", "agent.json $.dns.fallbackDomains[0].servers: needs at least one server.")]
     [InlineData("""{ "api": { "socket": "agent.sock" } }""", "agent.json $.api.socket: must be an absolute path.")]
+    [InlineData("""{ "dns": { "resolvConf": "resolv.conf" } }""", "agent.json $.dns.resolvConf: must be an absolute path.")]
     [InlineData("""{ "tunnel": { } }""", "agent.json $.tunnel: needs exactly one of \"file\"")]
     [InlineData("""{ "tunnel": { "text": "[Interface]\nPrivateKey = yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk=\n" } }""", "the tunnel needs a PrivateKey and a [Peer]")]
     public void Mistakes_AreReportedWithTheirLineOrPath(string json, string expected)

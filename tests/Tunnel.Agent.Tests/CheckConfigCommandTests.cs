@@ -11,13 +11,15 @@ public sealed class CheckConfigCommandTests
             """{ "mode": "posture-only", "splitTunnel": [ { "entry": "10.0.0.0/8" } ], "dns": { "fallbackDomains": [ { "suffix": "corp.test", "servers": [ "10.0.0.53", "10.0.0.54:5353" ] } ] } }""",
             "agent.json",
             ".");
-        var lines = AgentSettings.Names.ToDictionary(name => name, name => CheckConfigCommand.Describe(settings, name));
+        var lines = AgentSettings.Names.ToDictionary(name => name, settings.Describe);
         Assert.Equal("posture-only", lines["mode"]);
         Assert.Equal("10.0.0.0/8", lines["splitTunnel"]);
-        Assert.Equal("corp.test -> 10.0.0.53:53 10.0.0.54:5353", lines["dns.fallbackDomains"]);
+        Assert.Equal("corp.test -> 10.0.0.53, 10.0.0.54:5353", lines["dns.fallbackDomains"]);
         Assert.Equal("(none)", lines["tunnel"]);
         Assert.Equal("(root only)", lines["api.group"]);
+        Assert.Equal("/etc/resolv.conf", lines["dns.resolvConf"]);
         Assert.All(lines.Values, line => Assert.DoesNotContain('\n', line));
+        Assert.Throws<ArgumentOutOfRangeException>(() => settings.Describe("nope"));
     }
 
     [Fact]

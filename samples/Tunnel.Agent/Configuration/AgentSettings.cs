@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using Tunnel.Configuration;
 using Tunnel.Core.Routing;
@@ -77,4 +78,39 @@ internal sealed record AgentSettings
     /// <param name="system">The tunnel's endpoints and the forwarder's upstreams, as system entries.</param>
     public SplitTunnelPolicy ToPolicy(IEnumerable<SplitTunnelRule> system) =>
         new(Mode == AgentMode.Include ? SplitTunnelMode.Include : SplitTunnelMode.Exclude, [.. SplitTunnelRule.LinkLocalAndMulticast, .. system.DistinctBy(rule => rule.Prefix), .. SplitTunnel]);
+
+    /// <summary>A source as the local API and <c>check-config</c> name it: <c>default</c>, <c>config-file</c> or <c>local</c>.</summary>
+    public static string SourceName(SettingSource source) => source switch
+    {
+        SettingSource.ConfigFile => "config-file",
+        SettingSource.Local => "local",
+        _ => "default",
+    };
+
+    /// <summary>A DNS server as the file writes it: the address alone when the port is 53.</summary>
+    public static string FormatServer(IPEndPoint server) => server.Port == 53 ? server.Address.ToString() : server.ToString();
+
+    /// <summary>One setting's effective value in one line.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="name"/> is not one of <see cref="Names"/>.</exception>
+    public string Describe(string name) => name switch
+    {
+        "interface" => Interface,
+        "tunnel" => Tunnel is { } tunnel
+            ? string.Create(CultureInfo.InvariantCulture, $"{string.Join(", ", tunnel.Interface.Addresses)} via {(tunnel.Peers.Count > 0 ? tunnel.Peers[0].Endpoint?.ToString() : null) ?? "no gateway"}")
+            : "(none)",
+        "mode" => AgentConfigurationLoader.FormatMode(Mode),
+        "splitTunnel" => SplitTunnel.Count == 0 ? "(none)" : string.Join(", ", SplitTunnel),
+        "dns.listen" => DnsListen.ToString(),
+        "dns.upstreams" => DnsUpstreams.Count > 0
+            ? string.Join(", ", DnsUpstreams.Select(FormatServer))
+            : EffectiveUpstreams() is { Count: > 0 } fromTunnel ? $"{string.Join(", ", fromTunnel.Select(FormatServer))} (the tunnel's DNS)" : "(none)",
+        "dns.fallbackDomains" => DnsFallbackDomains.Count == 0
+            ? "(none)"
+            : string.Join("; ", DnsFallbackDomains.Select(domain => $"{domain.Suffix} -> {string.Join(", ", domain.Servers.Select(FormatServer))}")),
+        "dns.resolvConf" => ResolvConf,
+        "dns.resolvConfBackup" => ResolvConfBackup,
+        "api.socket" => ApiSocket,
+        "api.group" => ApiGroup ?? "(root only)",
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Not a setting."),
+    };
 }

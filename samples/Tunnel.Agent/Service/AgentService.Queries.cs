@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net;
 using Tunnel.Agent.Configuration;
 using Tunnel.Core.Routing;
@@ -83,7 +82,7 @@ internal sealed partial class AgentService
     public IReadOnlyList<SettingEntry> GetSettings()
     {
         var settings = Settings;
-        return [.. AgentSettings.Names.Select(name => new SettingEntry(name, ValueOf(settings, name), SourceName(settings.SourceOf(name)), IsLive(name)))];
+        return [.. AgentSettings.Names.Select(name => new SettingEntry(name, settings.Describe(name), AgentSettings.SourceName(settings.SourceOf(name)), IsLive(name)))];
 
         static bool IsLive(string name) => name is "mode" or "splitTunnel" or "dns.upstreams" or "dns.fallbackDomains";
     }
@@ -194,42 +193,11 @@ internal sealed partial class AgentService
     private static string KindOf(SplitTunnelRule rule) => rule.Prefix is not null ? "ip" : "host";
 
     private static FallbackDomainEntry ToFallback(Tunnel.Dns.DnsFallbackDomain domain) =>
-        new(domain.Suffix, [.. domain.Servers.Select(FormatServer)]);
-
-    private static string FormatServer(IPEndPoint server) => server.Port == 53 ? server.Address.ToString() : server.ToString();
+        new(domain.Suffix, [.. domain.Servers.Select(AgentSettings.FormatServer)]);
 
     private static string DecisionName(RouteDecision decision) => decision == RouteDecision.Tunnel ? "tunnel" : "direct";
 
     private static double Seconds(TimeSpan span) => Math.Round(Math.Max(0, span.TotalSeconds), 1);
-
-    private static string SourceName(SettingSource source) => source switch
-    {
-        SettingSource.ConfigFile => "config-file",
-        SettingSource.Local => "local",
-        _ => "default",
-    };
-
-    private static string ValueOf(AgentSettings settings, string name) => name switch
-    {
-        "interface" => settings.Interface,
-        "tunnel" => settings.Tunnel is { } tunnel
-            ? string.Create(CultureInfo.InvariantCulture, $"{string.Join(", ", tunnel.Interface.Addresses)} via {(tunnel.Peers.Count > 0 ? tunnel.Peers[0].Endpoint?.ToString() : null) ?? "no gateway"}")
-            : "(none)",
-        "mode" => AgentConfigurationLoader.FormatMode(settings.Mode),
-        "splitTunnel" => settings.SplitTunnel.Count == 0 ? "(none)" : string.Join(", ", settings.SplitTunnel),
-        "dns.listen" => settings.DnsListen.ToString(),
-        "dns.upstreams" => settings.DnsUpstreams.Count > 0
-            ? string.Join(", ", settings.DnsUpstreams.Select(FormatServer))
-            : settings.EffectiveUpstreams() is { Count: > 0 } fromTunnel ? $"{string.Join(", ", fromTunnel.Select(FormatServer))} (the tunnel's DNS)" : "(none)",
-        "dns.fallbackDomains" => settings.DnsFallbackDomains.Count == 0
-            ? "(none)"
-            : string.Join("; ", settings.DnsFallbackDomains.Select(domain => $"{domain.Suffix} -> {string.Join(", ", domain.Servers.Select(FormatServer))}")),
-        "dns.resolvConf" => settings.ResolvConf,
-        "dns.resolvConfBackup" => settings.ResolvConfBackup,
-        "api.socket" => settings.ApiSocket,
-        "api.group" => settings.ApiGroup ?? "(root only)",
-        _ => string.Empty,
-    };
 
     private sealed class AddressComparer : IComparer<IPAddress>
     {

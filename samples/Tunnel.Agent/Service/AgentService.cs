@@ -23,6 +23,7 @@ internal sealed partial class AgentService : IAsyncDisposable
     private readonly ILogger _log;
     private readonly TimeProvider _time;
     private readonly IMeterFactory? _meters;
+    private readonly Func<AgentSettings, int> _removeStaleRoutes;
     private readonly DateTimeOffset _started;
     private AgentSettings _settings;
     private AgentConnection? _connection;
@@ -36,8 +37,10 @@ internal sealed partial class AgentService : IAsyncDisposable
     /// <param name="loggers">Loggers.</param>
     /// <param name="time">The clock.</param>
     /// <param name="meters">Where metrics go.</param>
-    public AgentService(AgentSettings settings, ISystemResolverConfigurator resolver, Func<string?, DevicePosture> posture, ILoggerFactory loggers, TimeProvider? time = null, IMeterFactory? meters = null)
+    /// <param name="removeStaleRoutes">Removes the routes and rules a crashed run left, returning how many; by default <see cref="Platform.Linux.LinuxRouteTable.RemoveStale(Platform.Linux.LinuxRouteTableOptions)"/> for the settings' interface.</param>
+    public AgentService(AgentSettings settings, ISystemResolverConfigurator resolver, Func<string?, DevicePosture> posture, ILoggerFactory loggers, TimeProvider? time = null, IMeterFactory? meters = null, Func<AgentSettings, int>? removeStaleRoutes = null)
     {
+        _removeStaleRoutes = removeStaleRoutes ?? RemoveStaleRoutes;
         _settings = settings;
         _resolver = resolver;
         _posture = posture;
@@ -76,13 +79,10 @@ internal sealed partial class AgentService : IAsyncDisposable
     /// </summary>
     public async Task RecoverAsync(CancellationToken cancellationToken)
     {
-        if (OperatingSystem.IsLinux())
+        int removed = _removeStaleRoutes(Settings);
+        if (removed > 0)
         {
-            int removed = Platform.Linux.LinuxRouteTable.RemoveStale(new Platform.Linux.LinuxRouteTableOptions { InterfaceName = Settings.Interface });
-            if (removed > 0)
-            {
-                Log.RoutesRecovered(_log, removed);
-            }
+            Log.RoutesRecovered(_log, removed);
         }
 
         if (_resolver.IsApplied)
@@ -325,6 +325,9 @@ internal sealed partial class AgentService : IAsyncDisposable
     }
 
     private void Publish(string type, string message) => Events.Publish(new AgentEvent(_time.GetUtcNow(), type, message));
+
+    private static int RemoveStaleRoutes(AgentSettings settings) =>
+        OperatingSystem.IsLinux() ? Platform.Linux.LinuxRouteTable.RemoveStale(new Platform.Linux.LinuxRouteTableOptions { InterfaceName = settings.Interface }) : 0;
 
     private static SplitTunnelRule ParseEntry(string entry, string? description)
     {

@@ -134,6 +134,11 @@ public sealed class AgentEndToEndTests
         string privateKey = tunnel.Split('\n').First(line => line.StartsWith("PrivateKey", StringComparison.Ordinal)).Split(" = ")[1].Trim();
         Assert.Equal(Command.Run("sh", "-c", $"echo {privateKey} | wg pubkey").Trim(), posture.GetProperty("publicKey").GetString());
         Assert.Contains(posture.GetProperty("diskEncryption").GetString(), new[] { "enabled", "disabled", "unknown" });
+
+        // Anyone may connect to the socket, but only root and the agent's user (and group) are served.
+        var denied = Command.Try("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", AgentProcess.CtlPath, "--socket", lab.ApiSocket, "status"]);
+        Assert.Equal(4, denied.ExitCode);
+        Assert.Contains("access denied: the local API is for root and the agent's user", denied.Error, StringComparison.Ordinal);
     }
 
     [Fact]

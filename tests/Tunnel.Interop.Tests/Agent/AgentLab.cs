@@ -35,6 +35,7 @@ internal sealed class AgentLab : IAsyncDisposable
         Requirements.Check();
         _id = string.Create(CultureInfo.InvariantCulture, $"{Environment.ProcessId % 1000}y{Interlocked.Increment(ref s_count)}");
         Directory = System.IO.Directory.CreateTempSubdirectory("tae-").FullName;
+        File.SetUnixFileMode(Directory, (UnixFileMode)0b111_101_101); // other users reach the agent's socket (and are refused by it)
         foreach (string ns in new[] { Client, Gateway, Internet, Corp })
         {
             Command.Run("ip", "netns", "add", ns);

@@ -1,0 +1,66 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Tunnel.Agent.Service;
+
+namespace Tunnel.Agent.LocalApi;
+
+/// <summary>
+/// The agent's Generic Host: Kestrel on the local API's UNIX socket, the access check on every request, the
+/// routes of <see cref="LocalApiEndpoints"/>, and <see cref="AgentLifetime"/>. Built apart from
+/// <c>tunnel-agent run</c> so tests can host the same pipeline on a temporary socket with a fake agent.
+/// </summary>
+internal static class LocalApiHost
+{
+    /// <summary>Builds (does not start) the host.</summary>
+    /// <param name="socketPath">The UNIX socket to serve on.</param>
+    /// <param name="access">Who may use the API.</param>
+    /// <param name="createAgent">Makes the agent from the host's services (its loggers and meters).</param>
+    /// <param name="connect">Whether to connect when the host starts.</param>
+    /// <param name="configureLogging">Adds logging providers (none when null).</param>
+    public static WebApplication Build(string socketPath, LocalApiAccess access, Func<IServiceProvider, AgentService> createAgent, bool connect, Action<ILoggingBuilder>? configureLogging = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Host.UseSystemd();
+        builder.Logging.ClearProviders();
+        configureLogging?.Invoke(builder.Logging);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenUnixSocket(socketPath));
+        builder.Services.AddSingleton(createAgent);
+        builder.Services.AddHostedService(services => new AgentLifetime(services.GetRequiredService<AgentService>(), connect, services.GetRequiredService<ILogger<AgentLifetime>>()));
+
+        var app = builder.Build();
+        app.Use(async (context, next) =>
+        {
+            if (context.Features.Get<IConnectionSocketFeature>()?.Socket is not { } socket || !access.Allows(socket))
+            {
+                await LocalApiEndpoints.Error(context, StatusCodes.Status403Forbidden, access.DeniedMessage);
+                return;
+            }
+
+            try
+            {
+                await next(context);
+            }
+            catch (Exception failure) when (failure is not OperationCanceledException && !context.Response.HasStarted)
+            {
+                await LocalApiEndpoints.Error(context, StatusCodes.Status500InternalServerError, failure.Message);
+            }
+        });
+        app.MapLocalApi(app.Services.GetRequiredService<AgentService>());
+
+        // Open to all: access is decided per request from the client's kernel credentials (see LocalApiAccess).
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(socketPath, (UnixFileMode)0b110_110_110);
+            }
+        });
+        return app;
+    }
+}
