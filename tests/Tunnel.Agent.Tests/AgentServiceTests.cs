@@ -188,4 +188,18 @@ public sealed class AgentServiceTests
         Assert.True(stats.Process.WorkingSetBytes > 0);
         Assert.Empty(agent.GetRoutes());
     }
+
+    [Fact]
+    public async Task LeavingPostureOnly_WhenConnectingFails_KeepsTheModeAndSaysWhy()
+    {
+        await using var agent = AgentServiceFixture.Create(AgentServiceFixture.Settings("posture-only", tunnel: false));
+        await agent.ConnectAsync(Token);
+
+        var refused = await Assert.ThrowsAsync<AgentRequestException>(() => agent.SetModeAsync("include", Token));
+
+        Assert.Equal(409, refused.StatusCode);
+        Assert.StartsWith("mode changed, but applying it failed: no tunnel is configured", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(("include", ConnectionStates.Disconnected), (agent.GetStatus().Mode, agent.State));
+        Assert.Contains("no tunnel is configured", agent.LastError, StringComparison.Ordinal);
+    }
 }

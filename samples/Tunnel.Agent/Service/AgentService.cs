@@ -236,20 +236,31 @@ internal sealed partial class AgentService : IAsyncDisposable
             var before = Settings;
             var after = before.WithLocalChange(name, change);
             Volatile.Write(ref _settings, after);
-            bool wasPostureOnly = before.Mode == AgentMode.PostureOnly;
-            bool isPostureOnly = after.Mode == AgentMode.PostureOnly;
-            if (State != ConnectionStates.Disconnected && wasPostureOnly != isPostureOnly)
-            {
-                await CloseAsync().ConfigureAwait(false);
-                await OpenAsync(cancellationToken).ConfigureAwait(false);
-            }
-            else if (Connection is { } connection)
-            {
-                await connection.UpdateAsync(after, cancellationToken).ConfigureAwait(false);
-            }
-
             Log.SettingChanged(_log, name, description);
             Publish("setting", description);
+            bool wasPostureOnly = before.Mode == AgentMode.PostureOnly;
+            bool isPostureOnly = after.Mode == AgentMode.PostureOnly;
+            try
+            {
+                if (State != ConnectionStates.Disconnected && wasPostureOnly != isPostureOnly)
+                {
+                    await CloseAsync().ConfigureAwait(false);
+                    await OpenAsync(cancellationToken).ConfigureAwait(false);
+                }
+                else if (Connection is { } connection)
+                {
+                    await connection.UpdateAsync(after, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                // The setting stays changed (it is what the operator asked for, and what the next connect uses).
+                string reason = exception is AgentRequestException refused ? refused.Message : exception.Message;
+                Volatile.Write(ref _lastError, $"{description}: {reason}");
+                Publish("error", $"{description}, but applying it failed: {reason}");
+                throw new AgentRequestException(exception is AgentRequestException { StatusCode: var code } ? code : 500, $"{name} changed, but applying it failed: {reason}");
+            }
+
             return GetStatus();
         }
         finally
