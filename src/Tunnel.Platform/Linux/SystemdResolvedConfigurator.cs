@@ -26,7 +26,8 @@ namespace Tunnel.Platform.Linux;
 /// </para>
 /// <para>
 /// When <see cref="ApplyAsync"/> fails, what it changed is reverted and the file deleted, so a failed apply
-/// leaves nothing applied and nothing claimed; only if that revert fails too does the file stay, for
+/// leaves nothing applied and nothing claimed (one that changed nothing, refused at its first call or unable
+/// to reach the bus, sends no revert); only if that revert fails too does the file stay, for
 /// <see cref="RestoreAsync"/> to try again. A cancelled apply leaves the file, since its last request may
 /// still have been carried out.
 /// </para>
