@@ -36,6 +36,26 @@ internal static class Requirements
         Assert.Skip(reason);
     }
 
+    /// <summary>The path of <c>dbus-daemon</c>, for a private message bus.</summary>
+    public static string DBusDaemon()
+    {
+        string? path = !OperatingSystem.IsLinux() ? null
+            : new[] { "/usr/bin/dbus-daemon", "/bin/dbus-daemon", "/usr/local/bin/dbus-daemon" }.FirstOrDefault(File.Exists);
+        if (path is not null)
+        {
+            return path;
+        }
+
+        string reason = "This test needs Linux and dbus-daemon (Debian package dbus-daemon).";
+        if (Environment.GetEnvironmentVariable("CI") is { Length: > 0 })
+        {
+            Assert.Fail(reason + " CI must provide it.");
+        }
+
+        Assert.Skip(reason);
+        return "";
+    }
+
     private static bool IsRoot() => File.ReadAllText("/proc/self/status").Contains("Uid:\t0\t", StringComparison.Ordinal);
 
     /// <summary>Runs a command and fails the test with its output when it exits non-zero.</summary>
