@@ -29,14 +29,27 @@ internal static class CleanupCommand
         try
         {
             var settings = args.Count == 0 ? new AgentSettings() : AgentConfigurationLoader.Load(args[1]);
-            var resolver = new LinuxResolvConfConfigurator(new LinuxResolvConfOptions { Path = settings.ResolvConf, StatePath = settings.ResolvConfBackup });
-            bool restored = resolver.IsApplied;
-            await resolver.RestoreAsync(CancellationToken.None);
+            // Whichever way the dead agent had pointed the resolver: both keep what to undo on disk.
+            var restored = new List<string>();
+            var resolvConf = RunCommand.ResolvConf(settings);
+            if (resolvConf.IsApplied)
+            {
+                await resolvConf.RestoreAsync(CancellationToken.None);
+                restored.Add($"restored {settings.ResolvConf}");
+            }
+
+            var resolved = new SystemdResolvedConfigurator(new SystemdResolvedOptions { InterfaceName = settings.Interface });
+            if (resolved.IsApplied)
+            {
+                await resolved.RestoreAsync(CancellationToken.None);
+                restored.Add("reverted the tunnel's link in systemd-resolved");
+            }
+
             int removed = LinuxRouteTable.RemoveStale(new LinuxRouteTableOptions { InterfaceName = settings.Interface });
-            Console.Out.WriteLine($"tunnel-agent: {(restored ? $"restored {settings.ResolvConf}" : "the resolver was not changed")}; removed {removed} stale routes and rules.");
+            Console.Out.WriteLine($"tunnel-agent: {(restored.Count > 0 ? string.Join(", ", restored) : "the resolver was not changed")}; removed {removed} stale routes and rules.");
             return 0;
         }
-        catch (Exception error) when (error is AgentConfigurationException or IOException or UnauthorizedAccessException or LinuxNetlinkException)
+        catch (Exception error) when (error is AgentConfigurationException or IOException or UnauthorizedAccessException)
         {
             Console.Error.WriteLine($"tunnel-agent: {error.Message}");
             return 1;

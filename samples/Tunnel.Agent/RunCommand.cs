@@ -66,13 +66,18 @@ internal static class RunCommand
         await using var app = LocalApiHost.Build(
             settings.ApiSocket,
             access,
-            services => new AgentService(
-                settings,
-                new LinuxResolvConfConfigurator(new LinuxResolvConfOptions { Path = settings.ResolvConf, StatePath = settings.ResolvConfBackup }),
-                publicKey => new LinuxDevicePostureCollector().Collect(AgentVersion.Text, publicKey),
-                services.GetRequiredService<ILoggerFactory>(),
-                TimeProvider.System,
-                services.GetService<IMeterFactory>()),
+            services =>
+            {
+                bool viaResolved = settings.EffectiveResolver(SystemdResolvedConfigurator.IsAvailable()) == AgentResolver.SystemdResolved;
+                return new AgentService(
+                    settings,
+                    viaResolved ? new SystemdResolvedConfigurator(new SystemdResolvedOptions { InterfaceName = settings.Interface }) : ResolvConf(settings),
+                    publicKey => new LinuxDevicePostureCollector().Collect(AgentVersion.Text, publicKey),
+                    services.GetRequiredService<ILoggerFactory>(),
+                    TimeProvider.System,
+                    services.GetService<IMeterFactory>(),
+                    viaResolved);
+            },
             connect,
             logging => logging.AddSimpleConsole(options =>
             {
@@ -82,6 +87,11 @@ internal static class RunCommand
         await app.RunAsync();
         return 0;
     }
+
+    /// <summary>The resolver file's configurator for these settings' paths.</summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public static LinuxResolvConfConfigurator ResolvConf(AgentSettings settings) =>
+        new(new LinuxResolvConfOptions { Path = settings.ResolvConf, StatePath = settings.ResolvConfBackup });
 
     /// <summary>Makes the socket's directory, and removes a socket file no agent answers on any more.</summary>
     private static void PrepareSocket(string path)

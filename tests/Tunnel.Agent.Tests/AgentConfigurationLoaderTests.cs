@@ -26,6 +26,7 @@ public sealed class AgentConfigurationLoaderTests
                 "listen": "127.0.0.54:5353",
                 "upstreams": [ "192.0.2.1", "[2001:db8::53]:53" ],
                 "fallbackDomains": [ { "suffix": "corp.example.com.", "servers": [ "10.0.0.53" ], "description": "AD" } ],
+                "resolver": "resolv.conf",
                 "resolvConf": "/run/test/resolv.conf",
                 "resolvConfBackup": "/var/lib/test/resolv.conf.saved"
               },
@@ -43,15 +44,33 @@ public sealed class AgentConfigurationLoaderTests
         Assert.Equal(("corp.example.com", IPEndPoint.Parse("10.0.0.53:53"), "AD"), (fallback.Suffix, fallback.Servers.Single(), fallback.Description));
         Assert.Equal(("/run/tunnel/test.sock", "tunnel"), (settings.ApiSocket, settings.ApiGroup));
         Assert.Equal(("/run/test/resolv.conf", "/var/lib/test/resolv.conf.saved"), (settings.ResolvConf, settings.ResolvConfBackup));
+        Assert.Equal(AgentResolver.ResolvConf, settings.Resolver);
         Assert.Equal(IPAddress.Parse("10.64.0.2"), settings.Tunnel!.Interface.Addresses.Single().Address);
         Assert.All(AgentSettings.Names, name => Assert.Equal(SettingSource.ConfigFile, settings.SourceOf(name)));
+    }
+
+    [Theory]
+    [InlineData("auto", false, "resolv.conf", "127.0.2.2:53")]
+    [InlineData("auto", true, "systemd-resolved", "10.64.0.2:53")]
+    [InlineData("resolv.conf", true, "resolv.conf", "127.0.2.2:53")]
+    [InlineData("systemd-resolved", false, "systemd-resolved", "10.64.0.2:53")]
+    public void TheResolverAndTheForwardersAddress_FollowWhetherSystemdResolvedRuns(string resolver, bool resolvedRuns, string chosen, string listen)
+    {
+        var settings = Parse($$"""{ "tunnel": { "text": "{{Conf}}" }, "dns": { "resolver": "{{resolver}}" } }""");
+
+        var effective = settings.EffectiveResolver(resolvedRuns);
+
+        Assert.Equal(chosen, AgentConfigurationLoader.FormatResolver(effective));
+        Assert.Equal(IPEndPoint.Parse(listen), settings.EffectiveDnsListen(effective == AgentResolver.SystemdResolved));
+        Assert.Equal(IPEndPoint.Parse("127.0.0.54:53"), (settings with { DnsListen = IPEndPoint.Parse("127.0.0.54:53") }).EffectiveDnsListen(true));
     }
 
     [Fact]
     public void AnEmptyFile_IsTheDefaults_AndTheTunnelsDnsIsTheUpstream()
     {
         var settings = Parse("{}");
-        Assert.Equal((AgentSettings.DefaultInterface, AgentMode.Exclude, AgentSettings.DefaultDnsListen, AgentSettings.DefaultApiSocket), (settings.Interface, settings.Mode, settings.DnsListen, settings.ApiSocket));
+        Assert.Equal((AgentSettings.DefaultInterface, AgentMode.Exclude, AgentResolver.Auto, AgentSettings.DefaultApiSocket), (settings.Interface, settings.Mode, settings.Resolver, settings.ApiSocket));
+        Assert.Null(settings.DnsListen);
         Assert.All(AgentSettings.Names, name => Assert.Equal(SettingSource.Default, settings.SourceOf(name)));
         Assert.Empty(settings.EffectiveUpstreams());
 
@@ -89,6 +108,7 @@ public sealed class AgentConfigurationLoaderTests
     [InlineData("""{ "dns": { "fallbackDomains": [ { "suffix": "*.corp.test", "servers": [ "10.0.0.53" ] } ] } }""", "agent.json $.dns.fallbackDomains[0].suffix: a suffix covers its subdomains already")]
     [InlineData("""{ "dns": { "fallbackDomains": [ { "suffix": "corp.test", "servers": [] } ] } }""", "agent.json $.dns.fallbackDomains[0].servers: needs at least one server.")]
     [InlineData("""{ "api": { "socket": "agent.sock" } }""", "agent.json $.api.socket: must be an absolute path.")]
+    [InlineData("""{ "dns": { "resolver": "dnsmasq" } }""", "agent.json $.dns.resolver: must be auto, resolv.conf or systemd-resolved.")]
     [InlineData("""{ "dns": { "resolvConf": "resolv.conf" } }""", "agent.json $.dns.resolvConf: must be an absolute path.")]
     [InlineData("""{ "tunnel": { } }""", "agent.json $.tunnel: needs exactly one of \"file\"")]
     [InlineData("""{ "tunnel": { "text": "[Interface]\nPrivateKey = yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk=\n" } }""", "the tunnel needs a PrivateKey and a [Peer]")]

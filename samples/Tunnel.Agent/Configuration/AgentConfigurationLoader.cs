@@ -14,7 +14,7 @@ namespace Tunnel.Agent.Configuration;
 ///   "tunnel": { "file": "/etc/tunnel/corp.conf" },             // or { "text": "[Interface]\n..." }
 ///   "mode": "exclude",                                         // exclude | include | posture-only
 ///   "splitTunnel": [ { "entry": "10.0.0.0/8", "description": "LAN" }, { "entry": "*.zoom.us" } ],
-///   "dns": { "listen": "127.0.0.53:53", "upstreams": [ "192.0.2.53" ],
+///   "dns": { "listen": "127.0.2.2:53", "upstreams": [ "192.0.2.53" ], "resolver": "auto",
 ///            "fallbackDomains": [ { "suffix": "corp.example.com", "servers": [ "10.0.0.53" ] } ],
 ///            "resolvConf": "/etc/resolv.conf", "resolvConfBackup": "/var/lib/tunnel/resolv.conf.saved" },
 ///   "api": { "socket": "/run/tunnel/agent.sock", "group": "tunnel" }
@@ -98,7 +98,7 @@ internal static class AgentConfigurationLoader
 
             if (root.TryGetProperty("dns", out var dns))
             {
-                var dnsObject = reader.Object(dns, "$.dns", ["listen", "upstreams", "fallbackDomains", "resolvConf", "resolvConfBackup"]);
+                var dnsObject = reader.Object(dns, "$.dns", ["listen", "upstreams", "fallbackDomains", "resolver", "resolvConf", "resolvConfBackup"]);
                 if (dnsObject.TryGetProperty("listen", out var listen))
                 {
                     settings = settings with { DnsListen = reader.EndPoint(listen, "$.dns.listen") };
@@ -115,6 +115,12 @@ internal static class AgentConfigurationLoader
                 {
                     settings = settings with { DnsFallbackDomains = ReadFallbackDomains(reader, fallback) };
                     sources["dns.fallbackDomains"] = SettingSource.ConfigFile;
+                }
+
+                if (dnsObject.TryGetProperty("resolver", out var resolver))
+                {
+                    settings = settings with { Resolver = ParseResolver(reader.String(resolver, "$.dns.resolver")) ?? throw reader.Error("$.dns.resolver", "must be auto, resolv.conf or systemd-resolved") };
+                    sources["dns.resolver"] = SettingSource.ConfigFile;
                 }
 
                 if (dnsObject.TryGetProperty("resolvConf", out var resolvConf))
@@ -183,6 +189,23 @@ internal static class AgentConfigurationLoader
         endPoint = null;
         return false;
     }
+
+    /// <summary>Reads <c>dns.resolver</c>.</summary>
+    public static AgentResolver? ParseResolver(string text) => text switch
+    {
+        "auto" => AgentResolver.Auto,
+        "resolv.conf" => AgentResolver.ResolvConf,
+        "systemd-resolved" => AgentResolver.SystemdResolved,
+        _ => null,
+    };
+
+    /// <summary>A resolver's name as the file writes it.</summary>
+    public static string FormatResolver(AgentResolver resolver) => resolver switch
+    {
+        AgentResolver.ResolvConf => "resolv.conf",
+        AgentResolver.SystemdResolved => "systemd-resolved",
+        _ => "auto",
+    };
 
     /// <summary>A mode's name as the file writes it.</summary>
     public static string FormatMode(AgentMode mode) => mode switch

@@ -15,7 +15,11 @@ internal sealed record AgentSettings
     public const string DefaultInterface = "tunnel0";
     public const string DefaultApiSocket = "/run/tunnel/agent.sock";
 
-    public static readonly IPEndPoint DefaultDnsListen = new(IPAddress.Parse("127.0.0.53"), 53);
+    /// <summary>
+    /// Where the forwarder listens when the file does not say and the resolver file is rewritten: a loopback
+    /// address of its own, clear of systemd-resolved's stub (127.0.0.53 and 127.0.0.54).
+    /// </summary>
+    public static readonly IPEndPoint DefaultDnsListen = new(IPAddress.Parse("127.0.2.2"), 53);
 
     /// <summary>The TUN interface's name.</summary>
     public string Interface { get; init; } = DefaultInterface;
@@ -29,8 +33,11 @@ internal sealed record AgentSettings
     /// <summary>The user's split-tunnel entries (system entries are added when connecting).</summary>
     public IReadOnlyList<SplitTunnelRule> SplitTunnel { get; init; } = [];
 
-    /// <summary>Where the DNS forwarder listens.</summary>
-    public IPEndPoint DnsListen { get; init; } = DefaultDnsListen;
+    /// <summary>Where the DNS forwarder listens; <see langword="null"/> chooses by the resolver (see <see cref="EffectiveDnsListen"/>).</summary>
+    public IPEndPoint? DnsListen { get; init; }
+
+    /// <summary>How the system resolver is pointed at the forwarder.</summary>
+    public AgentResolver Resolver { get; init; } = AgentResolver.Auto;
 
     /// <summary>The forwarder's default upstream servers; when empty, the tunnel's <c>DNS =</c> servers.</summary>
     public IReadOnlyList<IPEndPoint> DnsUpstreams { get; init; } = [];
@@ -55,7 +62,7 @@ internal sealed record AgentSettings
 
     /// <summary>The names of every setting, in the order <c>tunnelctl settings</c> lists them.</summary>
     public static IReadOnlyList<string> Names { get; } =
-        ["interface", "tunnel", "mode", "splitTunnel", "dns.listen", "dns.upstreams", "dns.fallbackDomains", "dns.resolvConf", "dns.resolvConfBackup", "api.socket", "api.group"];
+        ["interface", "tunnel", "mode", "splitTunnel", "dns.listen", "dns.upstreams", "dns.fallbackDomains", "dns.resolver", "dns.resolvConf", "dns.resolvConfBackup", "api.socket", "api.group"];
 
     /// <summary>The source of one setting (the default when the file did not name it).</summary>
     public SettingSource SourceOf(string name) => Sources.TryGetValue(name, out var source) ? source : SettingSource.Default;
@@ -67,6 +74,20 @@ internal sealed record AgentSettings
         var sources = new Dictionary<string, SettingSource>(Sources) { [name] = SettingSource.Local };
         return changed with { Sources = sources };
     }
+
+    /// <summary>
+    /// Where the forwarder listens: the configured address, else, for systemd-resolved (which asks a link's
+    /// servers over that link), the tunnel's own address, else <see cref="DefaultDnsListen"/>.
+    /// </summary>
+    public IPEndPoint EffectiveDnsListen(bool viaSystemdResolved) =>
+        DnsListen
+        ?? (viaSystemdResolved && Tunnel?.Interface.Addresses is { Count: > 0 } addresses
+            ? new IPEndPoint(addresses[0].Address, 53)
+            : DefaultDnsListen);
+
+    /// <summary>The resolver to use: <see cref="Resolver"/>, with <see cref="AgentResolver.Auto"/> decided by whether systemd-resolved runs.</summary>
+    public AgentResolver EffectiveResolver(bool systemdResolvedRuns) =>
+        Resolver == AgentResolver.Auto ? (systemdResolvedRuns ? AgentResolver.SystemdResolved : AgentResolver.ResolvConf) : Resolver;
 
     /// <summary>The upstream servers the forwarder uses: the configured ones, else the tunnel's.</summary>
     public IReadOnlyList<IPEndPoint> EffectiveUpstreams() =>
@@ -100,7 +121,8 @@ internal sealed record AgentSettings
             : "(none)",
         "mode" => AgentConfigurationLoader.FormatMode(Mode),
         "splitTunnel" => SplitTunnel.Count == 0 ? "(none)" : string.Join(", ", SplitTunnel),
-        "dns.listen" => DnsListen.ToString(),
+        "dns.listen" => DnsListen?.ToString() ?? $"(automatic: {DefaultDnsListen}, or the tunnel's address with systemd-resolved)",
+        "dns.resolver" => AgentConfigurationLoader.FormatResolver(Resolver),
         "dns.upstreams" => DnsUpstreams.Count > 0
             ? string.Join(", ", DnsUpstreams.Select(FormatServer))
             : EffectiveUpstreams() is { Count: > 0 } fromTunnel ? $"{string.Join(", ", fromTunnel.Select(FormatServer))} (the tunnel's DNS)" : "(none)",

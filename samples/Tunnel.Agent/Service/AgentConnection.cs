@@ -56,12 +56,14 @@ internal sealed partial class AgentConnection : IAsyncDisposable
     /// <summary>When the connection was opened.</summary>
     public DateTimeOffset Since { get; }
 
-    /// <summary>Whether the system resolver points at the forwarder.</summary>
-    public bool ResolverApplied => _resolver is not null;
+    /// <summary>What points the system resolver at the forwarder (<c>resolv.conf</c>, <c>systemd-resolved</c>), or <c>none</c>.</summary>
+    public string ResolverName { get; private init; } = "none";
 
     /// <summary>Opens a connection for <paramref name="settings"/>, which must name a tunnel.</summary>
     /// <param name="settings">The tunnel, mode, entries and DNS servers.</param>
+    /// <param name="listen">Where the forwarder listens.</param>
     /// <param name="resolver">Where the system resolver is pointed at the forwarder.</param>
+    /// <param name="resolverName">The resolver's name, for the status.</param>
     /// <param name="routesApplied">Told of each route change once the kernel has it.</param>
     /// <param name="loggers">Loggers for every part.</param>
     /// <param name="time">The clock for timers and learned-route expiry.</param>
@@ -69,7 +71,7 @@ internal sealed partial class AgentConnection : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the opening; what was made is closed again.</param>
     /// <exception cref="InvalidOperationException">The settings have no tunnel.</exception>
     [SupportedOSPlatform("linux")]
-    public static async Task<AgentConnection> OpenAsync(AgentSettings settings, ISystemResolverConfigurator resolver, Action<RouteSetChange> routesApplied, ILoggerFactory loggers, TimeProvider time, IMeterFactory? meters, CancellationToken cancellationToken)
+    public static async Task<AgentConnection> OpenAsync(AgentSettings settings, IPEndPoint listen, ISystemResolverConfigurator resolver, string resolverName, Action<RouteSetChange> routesApplied, ILoggerFactory loggers, TimeProvider time, IMeterFactory? meters, CancellationToken cancellationToken)
     {
         var configuration = settings.Tunnel ?? throw new InvalidOperationException("no tunnel is configured (the configuration file's \"tunnel\")");
         var peers = new List<TunnelPeerOptions>();
@@ -116,7 +118,7 @@ internal sealed partial class AgentConnection : IAsyncDisposable
             host.Start();
             await controller.StartAsync(cancellationToken).ConfigureAwait(false);
 
-            var forwarderOptions = new DnsForwarderOptions { ListenEndPoint = settings.DnsListen };
+            var forwarderOptions = new DnsForwarderOptions { ListenEndPoint = listen };
             foreach (var upstream in settings.EffectiveUpstreams())
             {
                 forwarderOptions.Upstreams.Add(upstream);
@@ -131,17 +133,17 @@ internal sealed partial class AgentConnection : IAsyncDisposable
             await forwarder.StartAsync(cancellationToken).ConfigureAwait(false);
 
             // resolv.conf has no port: a forwarder elsewhere than port 53 is for clients that ask it directly.
-            if (settings.DnsListen.Port == 53)
+            if (listen.Port == 53)
             {
                 applied = resolver;
-                await resolver.ApplyAsync(new SystemResolverSettings([settings.DnsListen.Address], []), cancellationToken).ConfigureAwait(false);
+                await resolver.ApplyAsync(new SystemResolverSettings([listen.Address], []), cancellationToken).ConfigureAwait(false);
             }
             else
             {
-                Log.ResolverUntouched(log, settings.DnsListen);
+                Log.ResolverUntouched(log, listen);
             }
 
-            return new AgentConnection(host, table, applier, controller, forwarder, applied, gateways, systemRules, time.GetUtcNow(), log);
+            return new AgentConnection(host, table, applier, controller, forwarder, applied, gateways, systemRules, time.GetUtcNow(), log) { ResolverName = applied is null ? "none" : resolverName };
         }
         catch
         {

@@ -45,7 +45,7 @@ internal sealed partial class AgentService
             LearnedRoutes = connection.Controller.Router.Statistics.LearnedAddresses,
             DnsListen = connection.Forwarder.LocalEndPoint?.ToString(),
             DnsQueries = connection.Forwarder.Statistics.UdpQueries + connection.Forwarder.Statistics.TcpQueries,
-            ResolverBackend = connection.ResolverApplied ? "resolv.conf" : "none",
+            ResolverBackend = connection.ResolverName,
         };
     }
 

@@ -18,6 +18,7 @@ internal sealed partial class AgentService : IAsyncDisposable
 {
     private readonly SemaphoreSlim _changes = new(1, 1);
     private readonly ISystemResolverConfigurator _resolver;
+    private readonly bool _viaSystemdResolved;
     private readonly Func<string?, DevicePosture> _posture;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _log;
@@ -37,12 +38,14 @@ internal sealed partial class AgentService : IAsyncDisposable
     /// <param name="loggers">Loggers.</param>
     /// <param name="time">The clock.</param>
     /// <param name="meters">Where metrics go.</param>
+    /// <param name="viaSystemdResolved">Whether <paramref name="resolver"/> is systemd-resolved's (the forwarder then listens on the tunnel's address by default).</param>
     /// <param name="removeStaleRoutes">Removes the routes and rules a crashed run left, returning how many; by default <see cref="Platform.Linux.LinuxRouteTable.RemoveStale(Platform.Linux.LinuxRouteTableOptions)"/> for the settings' interface.</param>
-    public AgentService(AgentSettings settings, ISystemResolverConfigurator resolver, Func<string?, DevicePosture> posture, ILoggerFactory loggers, TimeProvider? time = null, IMeterFactory? meters = null, Func<AgentSettings, int>? removeStaleRoutes = null)
+    public AgentService(AgentSettings settings, ISystemResolverConfigurator resolver, Func<string?, DevicePosture> posture, ILoggerFactory loggers, TimeProvider? time = null, IMeterFactory? meters = null, bool viaSystemdResolved = false, Func<AgentSettings, int>? removeStaleRoutes = null)
     {
         _removeStaleRoutes = removeStaleRoutes ?? RemoveStaleRoutes;
         _settings = settings;
         _resolver = resolver;
+        _viaSystemdResolved = viaSystemdResolved;
         _posture = posture;
         _loggers = loggers;
         _log = loggers.CreateLogger<AgentService>();
@@ -291,7 +294,7 @@ internal sealed partial class AgentService : IAsyncDisposable
         SetState(ConnectionStates.Connecting, $"connecting {settings.Interface} in {AgentConfigurationLoader.FormatMode(settings.Mode)} mode");
         try
         {
-            var connection = await AgentConnection.OpenAsync(settings, _resolver, OnRoutesApplied, _loggers, _time, _meters, cancellationToken).ConfigureAwait(false);
+            var connection = await AgentConnection.OpenAsync(settings, settings.EffectiveDnsListen(_viaSystemdResolved), _resolver, _viaSystemdResolved ? "systemd-resolved" : "resolv.conf", OnRoutesApplied, _loggers, _time, _meters, cancellationToken).ConfigureAwait(false);
             Volatile.Write(ref _connection, connection);
             Volatile.Write(ref _lastError, null);
             SetState(ConnectionStates.Connected, $"connected in {AgentConfigurationLoader.FormatMode(settings.Mode)} mode");

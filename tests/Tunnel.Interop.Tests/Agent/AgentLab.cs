@@ -126,6 +126,7 @@ internal sealed class AgentLab : IAsyncDisposable
               "splitTunnel": {{splitTunnel}},
               "dns": {
                 "listen": "127.0.0.53:53",
+                "resolver": "resolv.conf",
                 "upstreams": [ "{{PublicDns.EndPoint}}" ],
                 "fallbackDomains": {{fallbackDomains}},
                 "resolvConf": "{{ResolvConf}}",
