@@ -202,4 +202,19 @@ public sealed class AgentServiceTests
         Assert.Equal(("include", ConnectionStates.Disconnected), (agent.GetStatus().Mode, agent.State));
         Assert.Contains("no tunnel is configured", agent.LastError, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Upstreams_ChangeLive_AndABadServerChangesNothing()
+    {
+        await using var agent = AgentServiceFixture.Create(AgentServiceFixture.Settings());
+
+        var set = await agent.SetUpstreamsAsync(["1.1.1.1", "[2001:db8::53]:5353"], Token);
+        var refused = await Assert.ThrowsAsync<AgentRequestException>(() => agent.SetUpstreamsAsync(["1.1.1.1", "resolver.example"], Token));
+
+        Assert.Equal(["1.1.1.1", "[2001:db8::53]:5353"], set.Servers);
+        Assert.Equal(400, refused.StatusCode);
+        Assert.Equal(set.Servers, agent.GetUpstreams().Servers);
+        var setting = Assert.Single(agent.GetSettings(), entry => entry.Name == "dns.upstreams");
+        Assert.Equal(("1.1.1.1, [2001:db8::53]:5353", "local"), (setting.Value, setting.Source));
+    }
 }

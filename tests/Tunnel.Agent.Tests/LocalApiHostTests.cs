@@ -89,6 +89,7 @@ public sealed class LocalApiHostTests : IAsyncLifetime
     [InlineData("GET", LocalApiPaths.Explain, null, 400, "give ?target=")]
     [InlineData("POST", LocalApiPaths.FallbackDomains, """{"suffix":"*.lan","servers":["10.0.0.53"]}""", 400, "'*.lan' is not a domain suffix")]
     [InlineData("POST", LocalApiPaths.Disconnect, null, 409, "not connected")]
+    [InlineData("PUT", LocalApiPaths.Upstreams, """{"servers":["dns.example"]}""", 400, "'dns.example' is not a DNS server address")]
     public async Task BadRequests_GetTheContractsStatusAndAnErrorMessage(string method, string path, string? body, int status, string error)
     {
         using var request = new HttpRequestMessage(new HttpMethod(method), path);

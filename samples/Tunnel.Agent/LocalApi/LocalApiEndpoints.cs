@@ -58,6 +58,13 @@ internal static class LocalApiEndpoints
             await NoContent(context);
         }));
 
+        routes.MapGet(LocalApiPaths.Upstreams, context => Reply(context, 200, agent.GetUpstreams(), Json.UpstreamsEntry));
+        routes.MapPut(LocalApiPaths.Upstreams, context => Handle(context, async token =>
+        {
+            var request = await ReadAsync(context, Json.UpstreamsEntry, token);
+            await Reply(context, 200, await agent.SetUpstreamsAsync(request.Servers ?? [], token), Json.UpstreamsEntry);
+        }));
+
         routes.MapGet(LocalApiPaths.Settings, context => Reply(context, 200, agent.GetSettings(), Json.IReadOnlyListSettingEntry));
         routes.MapGet(LocalApiPaths.Routes, context => Reply(context, 200, agent.GetRoutes(), Json.IReadOnlyListLearnedRouteEntry));
         routes.MapGet(LocalApiPaths.Explain, context => Handle(context, _ => Reply(context, 200, agent.Explain(Query(context, "target")), Json.ExplainResponse)));

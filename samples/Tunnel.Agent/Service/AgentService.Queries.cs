@@ -78,6 +78,9 @@ internal sealed partial class AgentService
     /// <summary>The per-domain DNS servers.</summary>
     public IReadOnlyList<FallbackDomainEntry> GetFallbackDomains() => [.. Settings.DnsFallbackDomains.Select(ToFallback)];
 
+    /// <summary>The forwarder's default servers, as configured (empty: the tunnel's).</summary>
+    public UpstreamsEntry GetUpstreams() => new([.. Settings.DnsUpstreams.Select(AgentSettings.FormatServer)]);
+
     /// <summary>Every setting with its effective value and source.</summary>
     public IReadOnlyList<SettingEntry> GetSettings()
     {

@@ -212,6 +212,20 @@ internal sealed partial class AgentService : IAsyncDisposable
             $"removed DNS servers for {suffix}",
             cancellationToken);
 
+    /// <summary>Replaces the forwarder's default servers, live (an empty list: the tunnel's <c>DNS =</c> servers).</summary>
+    public async Task<UpstreamsEntry> SetUpstreamsAsync(IReadOnlyList<string> servers, CancellationToken cancellationToken)
+    {
+        var parsed = servers.Select(server => AgentConfigurationLoader.TryParseServer(server, out var endPoint)
+            ? endPoint
+            : throw AgentRequestException.BadRequest($"'{server}' is not a DNS server address (an IP address, with :port if not 53)")).ToList();
+        await ChangeAsync(
+            "dns.upstreams",
+            settings => settings with { DnsUpstreams = parsed },
+            parsed.Count == 0 ? "DNS upstreams: the tunnel's" : $"DNS upstreams: {string.Join(", ", parsed.Select(AgentSettings.FormatServer))}",
+            cancellationToken).ConfigureAwait(false);
+        return GetUpstreams();
+    }
+
     /// <summary>Disconnects if connected.</summary>
     public async ValueTask DisposeAsync()
     {

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using Tunnel.Interop.Tests.Infrastructure;
 
@@ -12,24 +10,13 @@ namespace Tunnel.Interop.Tests.Agent;
 /// </summary>
 internal sealed class AgentProcess : IDisposable
 {
-    private readonly Process _process;
-    private readonly StringBuilder _log = new();
+    private readonly NamespaceProcess _process;
     private readonly string _socket;
 
     public AgentProcess(AgentLab lab, string configPath, params string[] extra)
     {
         _socket = lab.ApiSocket;
-        var start = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string argument in (string[])["netns", "exec", lab.Client, Lab.AgentPath, "run", "--config", configPath, .. extra])
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        _process = Process.Start(start)!;
-        _process.OutputDataReceived += (_, e) => Append(e.Data);
-        _process.ErrorDataReceived += (_, e) => Append(e.Data);
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
+        _process = new NamespaceProcess(lab.Client, Lab.AgentPath, ["run", "--config", configPath, .. extra]);
         var deadline = Stopwatch.StartNew();
         while (Ctl("status").ExitCode != 0)
         {
@@ -39,16 +26,7 @@ internal sealed class AgentProcess : IDisposable
         }
     }
 
-    public string Log
-    {
-        get
-        {
-            lock (_log)
-            {
-                return _log.ToString();
-            }
-        }
-    }
+    public string Log => _process.Log;
 
     public bool HasExited => _process.HasExited;
 
@@ -98,36 +76,8 @@ internal sealed class AgentProcess : IDisposable
     }
 
     /// <summary>SIGKILL: nothing of the agent runs after it.</summary>
-    public void Kill()
-    {
-        Command.Run("kill", "-KILL", _process.Id.ToString(CultureInfo.InvariantCulture));
-        _process.WaitForExit();
-    }
+    public void Kill() => _process.Kill();
 
     /// <summary>SIGTERM, as systemd stops it, then SIGKILL after 10 s.</summary>
-    public void Dispose()
-    {
-        if (!_process.HasExited)
-        {
-            Command.Try("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]);
-            if (!_process.WaitForExit(TimeSpan.FromSeconds(10)))
-            {
-                _process.Kill(entireProcessTree: true);
-                _process.WaitForExit();
-            }
-        }
-
-        _process.Dispose();
-    }
-
-    private void Append(string? line)
-    {
-        if (line is not null)
-        {
-            lock (_log)
-            {
-                _log.AppendLine(line);
-            }
-        }
-    }
+    public void Dispose() => _process.Dispose();
 }

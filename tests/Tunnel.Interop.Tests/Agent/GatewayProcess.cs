@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using Tunnel.Interop.Tests.Infrastructure;
 
 namespace Tunnel.Interop.Tests.Agent;
@@ -7,8 +6,7 @@ namespace Tunnel.Interop.Tests.Agent;
 /// <summary>wireguard-go in the lab's gateway namespace: 10.99.0.1/24, port 51820, the agent as its one peer (10.99.0.2/32).</summary>
 internal sealed class GatewayProcess : IDisposable
 {
-    private readonly Process _process;
-    private readonly StringBuilder _log = new();
+    private readonly NamespaceProcess _process;
 
     public GatewayProcess(AgentLab lab, string clientPublicKey)
     {
@@ -18,24 +16,12 @@ internal sealed class GatewayProcess : IDisposable
         File.SetUnixFileMode(key, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         PublicKey = Command.Run("sh", "-c", $"wg pubkey < {key}").Trim();
 
-        var start = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string argument in new[] { "netns", "exec", lab.Gateway, "wireguard-go", "-f", name })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        start.Environment["WG_PROCESS_FOREGROUND"] = "1";
-        start.Environment["LOG_LEVEL"] = "error";
-        _process = Process.Start(start)!;
-        _process.OutputDataReceived += (_, e) => Append(e.Data);
-        _process.ErrorDataReceived += (_, e) => Append(e.Data);
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
+        _process = new NamespaceProcess(lab.Gateway, "wireguard-go", ["-f", name], new Dictionary<string, string> { ["WG_PROCESS_FOREGROUND"] = "1", ["LOG_LEVEL"] = "error" });
         var deadline = Stopwatch.StartNew();
         while (!File.Exists($"/var/run/wireguard/{name}.sock"))
         {
-            Assert.False(_process.HasExited, $"wireguard-go exited: {_log}");
-            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(20), $"wireguard-go did not start in 20 s: {_log}");
+            Assert.False(_process.HasExited, $"wireguard-go exited: {_process.Log}");
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(20), $"wireguard-go did not start in 20 s: {_process.Log}");
             Thread.Sleep(50);
         }
 
@@ -46,25 +32,5 @@ internal sealed class GatewayProcess : IDisposable
 
     public string PublicKey { get; }
 
-    public void Dispose()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit();
-        }
-
-        _process.Dispose();
-    }
-
-    private void Append(string? line)
-    {
-        if (line is not null)
-        {
-            lock (_log)
-            {
-                _log.AppendLine(line);
-            }
-        }
-    }
+    public void Dispose() => _process.Dispose();
 }

@@ -1,13 +1,11 @@
 using System.Diagnostics;
-using System.Text;
 
 namespace Tunnel.Interop.Tests.Infrastructure;
 
 /// <summary>A WireGuard daemon (ours or wireguard-go) running in one side of a <see cref="Lab"/>, configured with the stock wg tool.</summary>
 internal sealed class Peer : IDisposable
 {
-    private readonly Process _process;
-    private readonly StringBuilder _log = new();
+    private readonly NamespaceProcess _process;
     private bool _disposed;
 
     public Peer(Lab lab, int side, Implementation implementation, string interfaceName, IReadOnlyDictionary<string, string>? environment = null)
@@ -20,23 +18,13 @@ internal sealed class Peer : IDisposable
         PublicKey = Command.Run("sh", "-c", $"wg pubkey < {PrivateKeyFile}").Trim();
 
         string program = implementation == Implementation.Tunnel ? Lab.AgentPath : "wireguard-go";
-        var start = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string argument in new[] { "netns", "exec", lab.Namespace(side), program, "-f", interfaceName })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        start.Environment["WG_PROCESS_FOREGROUND"] = "1";
-        start.Environment["LOG_LEVEL"] = "error";
+        var variables = new Dictionary<string, string> { ["WG_PROCESS_FOREGROUND"] = "1", ["LOG_LEVEL"] = "error" };
         foreach ((string name, string value) in environment ?? new Dictionary<string, string>())
         {
-            start.Environment[name] = value;
+            variables[name] = value;
         }
-        _process = Process.Start(start)!;
-        _process.OutputDataReceived += (_, e) => Append(e.Data);
-        _process.ErrorDataReceived += (_, e) => Append(e.Data);
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
+
+        _process = new NamespaceProcess(lab.Namespace(side), program, ["-f", interfaceName], variables);
 
         var deadline = Stopwatch.StartNew();
         while (!File.Exists(SocketPath) || !Command.Try("ip", ["-n", lab.Namespace(side), "link", "show", interfaceName]).Succeeded)
@@ -63,16 +51,7 @@ internal sealed class Peer : IDisposable
 
     public bool HasExited => _disposed || _process.HasExited;
 
-    public string Log
-    {
-        get
-        {
-            lock (_log)
-            {
-                return _log.ToString();
-            }
-        }
-    }
+    public string Log => _process.Log;
 
     /// <summary><c>wg ARGS</c> in this side's namespace.</summary>
     public string Wg(params string[] arguments) => Lab.Exec(Side, "wg", arguments);
@@ -101,28 +80,8 @@ internal sealed class Peer : IDisposable
         }
 
         _disposed = true;
-        if (!_process.HasExited)
-        {
-            Command.Try("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-            if (!_process.WaitForExit(TimeSpan.FromSeconds(5)))
-            {
-                _process.Kill(entireProcessTree: true);
-                _process.WaitForExit();
-            }
-        }
-
+        _process.Stop(TimeSpan.FromSeconds(5));
         _process.Dispose();
         File.Delete(SocketPath);
-    }
-
-    private void Append(string? line)
-    {
-        if (line is not null)
-        {
-            lock (_log)
-            {
-                _log.AppendLine(line);
-            }
-        }
     }
 }

@@ -14,6 +14,7 @@ namespace Tunnel.LocalApi;
 [JsonSerializable(typeof(SplitTunnelEntryRequest))]
 [JsonSerializable(typeof(FallbackDomainEntry))]
 [JsonSerializable(typeof(IReadOnlyList<FallbackDomainEntry>))]
+[JsonSerializable(typeof(UpstreamsEntry))]
 [JsonSerializable(typeof(IReadOnlyList<SettingEntry>))]
 [JsonSerializable(typeof(IReadOnlyList<LearnedRouteEntry>))]
 [JsonSerializable(typeof(ExplainResponse))]

@@ -12,6 +12,7 @@ internal static class LocalApiPaths
     public const string Mode = "/v1/mode";
     public const string SplitTunnel = "/v1/split-tunnel";
     public const string FallbackDomains = "/v1/dns/fallback-domains";
+    public const string Upstreams = "/v1/dns/upstreams";
     public const string Settings = "/v1/settings";
     public const string Routes = "/v1/routes";
     public const string Explain = "/v1/explain";

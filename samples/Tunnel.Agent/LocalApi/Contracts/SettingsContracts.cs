@@ -15,6 +15,9 @@ internal sealed record SplitTunnelEntryRequest(string Entry, string? Description
 /// <summary>A per-domain DNS server list (<c>GET/POST /v1/dns/fallback-domains</c>; <c>DELETE ...?suffix=...</c>).</summary>
 internal sealed record FallbackDomainEntry(string Suffix, IReadOnlyList<string> Servers);
 
+/// <summary><c>GET/PUT /v1/dns/upstreams</c>: the forwarder's default servers (address, or address:port); an empty list means the tunnel's <c>DNS =</c> servers.</summary>
+internal sealed record UpstreamsEntry(IReadOnlyList<string> Servers);
+
 /// <summary>One setting in <c>GET /v1/settings</c>: its effective value and where it came from.</summary>
 /// <param name="Source"><c>default</c>, <c>config-file</c> or <c>local</c>.</param>
 /// <param name="Live">Whether the local API can change it without a restart.</param>
