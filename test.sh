@@ -46,7 +46,7 @@ dotnet restore Tunnel.sln
 step "build ($configuration, warnings as errors)"
 dotnet build Tunnel.sln -c "$configuration" --no-restore
 
-step "native AOT daemon"
+step "native AOT daemon and control client"
 # Operators run the natively compiled daemon (no JIT warm-up, a third of the memory), so the interop suite
 # drives that binary; the JIT build beside the tests is used when TUNNEL_AGENT is not set.
 case "$(uname -m)" in
@@ -57,6 +57,9 @@ esac
 if [ -n "$rid" ]; then
   dotnet publish samples/Tunnel.Agent -c "$configuration" -r "$rid" -p:PublishAot=true -o artifacts/publish/tunnel-agent
   export TUNNEL_AGENT="$PWD/artifacts/publish/tunnel-agent/tunnel-agent"
+  # The agent's end-to-end tests drive it with tunnelctl, also as operators get it.
+  dotnet publish samples/Tunnel.Cli -c "$configuration" -r "$rid" -p:PublishAot=true -o artifacts/publish/tunnelctl
+  export TUNNEL_CTL="$PWD/artifacts/publish/tunnelctl/tunnelctl"
 fi
 
 step "unit and property tests"

@@ -135,10 +135,13 @@ public sealed class AgentEndToEndTests
         Assert.Equal(Command.Run("sh", "-c", $"echo {privateKey} | wg pubkey").Trim(), posture.GetProperty("publicKey").GetString());
         Assert.Contains(posture.GetProperty("diskEncryption").GetString(), new[] { "enabled", "disabled", "unknown" });
 
-        // Anyone may connect to the socket, but only root and the agent's user (and group) are served.
-        var denied = Command.Try("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", AgentProcess.CtlPath, "--socket", lab.ApiSocket, "status"]);
-        Assert.Equal(4, denied.ExitCode);
-        Assert.Contains("access denied: the local API is for root and the agent's user", denied.Error, StringComparison.Ordinal);
+        // Anyone may connect to the socket, but only root and the agent's user (and group) are served: the
+        // agent judges by the kernel's credentials of the client (curl, which any user can run from /usr/bin).
+        var denied = Command.Try("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "curl", "-sS", "--unix-socket", lab.ApiSocket, "-w", "\n%{http_code}", "http://localhost/v1/status"]);
+        Assert.True(denied.Succeeded, denied.Error);
+        Assert.EndsWith("\n403", denied.Output, StringComparison.Ordinal);
+        string error = System.Text.Json.JsonDocument.Parse(denied.Output[..^4]).RootElement.GetProperty("error").GetString()!;
+        Assert.StartsWith("access denied: the local API is for root and the agent's user", error, StringComparison.Ordinal);
     }
 
     [Fact]
