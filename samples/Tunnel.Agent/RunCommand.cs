@@ -54,6 +54,7 @@ internal static class RunCommand
         try
         {
             settings = configPath is null ? new AgentSettings() : AgentConfigurationLoader.Load(configPath);
+            settings = AgentLocalSettings.Apply(settings, settings.LocalSettingsFile);
             access = LocalApiAccess.ForCurrentProcess(settings.ApiGroup);
             PrepareSocket(settings.ApiSocket);
         }
@@ -76,7 +77,8 @@ internal static class RunCommand
                     services.GetRequiredService<ILoggerFactory>(),
                     TimeProvider.System,
                     services.GetService<IMeterFactory>(),
-                    viaResolved);
+                    viaResolved,
+                    settings.LocalSettingsFile);
             },
             connect,
             logging => logging.AddSimpleConsole(options =>

@@ -31,6 +31,7 @@ public sealed class AgentConfigurationLoaderTests
                 "resolvConfBackup": "/var/lib/test/resolv.conf.saved"
               },
               "api": { "socket": "/run/tunnel/test.sock", "group": "tunnel" },
+              "localSettings": "/var/lib/test/local.json",
             }
             """);
 
@@ -45,6 +46,7 @@ public sealed class AgentConfigurationLoaderTests
         Assert.Equal(("/run/tunnel/test.sock", "tunnel"), (settings.ApiSocket, settings.ApiGroup));
         Assert.Equal(("/run/test/resolv.conf", "/var/lib/test/resolv.conf.saved"), (settings.ResolvConf, settings.ResolvConfBackup));
         Assert.Equal(AgentResolver.ResolvConf, settings.Resolver);
+        Assert.Equal("/var/lib/test/local.json", settings.LocalSettingsFile);
         Assert.Equal(IPAddress.Parse("10.64.0.2"), settings.Tunnel!.Interface.Addresses.Single().Address);
         Assert.All(AgentSettings.Names, name => Assert.Equal(SettingSource.ConfigFile, settings.SourceOf(name)));
     }

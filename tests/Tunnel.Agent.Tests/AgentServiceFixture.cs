@@ -23,12 +23,13 @@ internal static class AgentServiceFixture
         "agent.json",
         Path.GetTempPath());
 
-    public static AgentService Create(AgentSettings settings, RecordingResolver? resolver = null, Func<AgentSettings, int>? removeStaleRoutes = null) =>
+    public static AgentService Create(AgentSettings settings, RecordingResolver? resolver = null, Func<AgentSettings, int>? removeStaleRoutes = null, string? localSettingsFile = null) =>
         new(
             settings,
             resolver ?? new RecordingResolver(),
             publicKey => new DevicePosture("Test OS", "1", "6.1.0", "0.1.0", PostureCheck.Enabled, PostureCheck.Unknown, publicKey, new Dictionary<string, string> { ["disk-encryption"] = "fake" }),
             NullLoggerFactory.Instance,
+            localSettingsFile: localSettingsFile,
             removeStaleRoutes: removeStaleRoutes ?? (_ => 0));
 }
 

@@ -17,7 +17,8 @@ namespace Tunnel.Agent.Configuration;
 ///   "dns": { "listen": "127.0.2.2:53", "upstreams": [ "192.0.2.53" ], "resolver": "auto",
 ///            "fallbackDomains": [ { "suffix": "corp.example.com", "servers": [ "10.0.0.53" ] } ],
 ///            "resolvConf": "/etc/resolv.conf", "resolvConfBackup": "/var/lib/tunnel/resolv.conf.saved" },
-///   "api": { "socket": "/run/tunnel/agent.sock", "group": "tunnel" }
+///   "api": { "socket": "/run/tunnel/agent.sock", "group": "tunnel" },
+///   "localSettings": "/var/lib/tunnel/local-settings.json"    // where changes made through the API are kept
 /// }
 /// </code>
 /// The tunnel is a wg-quick <c>.conf</c> (a file or its text), so an existing configuration imports as it is.
@@ -26,7 +27,7 @@ namespace Tunnel.Agent.Configuration;
 /// </summary>
 internal static class AgentConfigurationLoader
 {
-    private static readonly string[] TopLevel = ["interface", "tunnel", "mode", "splitTunnel", "dns", "api"];
+    private static readonly string[] TopLevel = ["interface", "tunnel", "mode", "splitTunnel", "dns", "api", "localSettings"];
 
     /// <summary>Reads and validates a configuration file.</summary>
     /// <exception cref="AgentConfigurationException">The file is missing, not JSON, or has a bad value.</exception>
@@ -134,6 +135,12 @@ internal static class AgentConfigurationLoader
                     settings = settings with { ResolvConfBackup = AbsolutePath(reader, backup, "$.dns.resolvConfBackup") };
                     sources["dns.resolvConfBackup"] = SettingSource.ConfigFile;
                 }
+            }
+
+            if (root.TryGetProperty("localSettings", out var localSettings))
+            {
+                settings = settings with { LocalSettingsFile = AbsolutePath(reader, localSettings, "$.localSettings") };
+                sources["localSettings"] = SettingSource.ConfigFile;
             }
 
             if (root.TryGetProperty("api", out var api))

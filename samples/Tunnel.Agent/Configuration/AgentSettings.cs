@@ -51,6 +51,9 @@ internal sealed record AgentSettings
     /// <summary>Where the resolver file's original is kept while connected, so even a crash can be undone.</summary>
     public string ResolvConfBackup { get; init; } = "/var/lib/tunnel/resolv.conf.saved";
 
+    /// <summary>Where changes made through the local API are kept across restarts (see <see cref="AgentLocalSettings"/>).</summary>
+    public string LocalSettingsFile { get; init; } = "/var/lib/tunnel/local-settings.json";
+
     /// <summary>The local API's UNIX socket.</summary>
     public string ApiSocket { get; init; } = DefaultApiSocket;
 
@@ -62,7 +65,7 @@ internal sealed record AgentSettings
 
     /// <summary>The names of every setting, in the order <c>tunnelctl settings</c> lists them.</summary>
     public static IReadOnlyList<string> Names { get; } =
-        ["interface", "tunnel", "mode", "splitTunnel", "dns.listen", "dns.upstreams", "dns.fallbackDomains", "dns.resolver", "dns.resolvConf", "dns.resolvConfBackup", "api.socket", "api.group"];
+        ["interface", "tunnel", "mode", "splitTunnel", "dns.listen", "dns.upstreams", "dns.fallbackDomains", "dns.resolver", "dns.resolvConf", "dns.resolvConfBackup", "api.socket", "api.group", "localSettings"];
 
     /// <summary>The source of one setting (the default when the file did not name it).</summary>
     public SettingSource SourceOf(string name) => Sources.TryGetValue(name, out var source) ? source : SettingSource.Default;
@@ -132,6 +135,7 @@ internal sealed record AgentSettings
         "dns.resolvConf" => ResolvConf,
         "dns.resolvConfBackup" => ResolvConfBackup,
         "api.socket" => ApiSocket,
+        "localSettings" => LocalSettingsFile,
         "api.group" => ApiGroup ?? "(root only)",
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Not a setting."),
     };

@@ -25,6 +25,7 @@ internal sealed partial class AgentService : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly IMeterFactory? _meters;
     private readonly Func<AgentSettings, int> _removeStaleRoutes;
+    private readonly string? _localSettingsFile;
     private readonly DateTimeOffset _started;
     private AgentSettings _settings;
     private AgentConnection? _connection;
@@ -39,10 +40,12 @@ internal sealed partial class AgentService : IAsyncDisposable
     /// <param name="time">The clock.</param>
     /// <param name="meters">Where metrics go.</param>
     /// <param name="viaSystemdResolved">Whether <paramref name="resolver"/> is systemd-resolved's (the forwarder then listens on the tunnel's address by default).</param>
+    /// <param name="localSettingsFile">Where to keep changes made through the API across restarts; none when <see langword="null"/>.</param>
     /// <param name="removeStaleRoutes">Removes the routes and rules a crashed run left, returning how many; by default <see cref="Platform.Linux.LinuxRouteTable.RemoveStale(Platform.Linux.LinuxRouteTableOptions)"/> for the settings' interface.</param>
-    public AgentService(AgentSettings settings, ISystemResolverConfigurator resolver, Func<string?, DevicePosture> posture, ILoggerFactory loggers, TimeProvider? time = null, IMeterFactory? meters = null, bool viaSystemdResolved = false, Func<AgentSettings, int>? removeStaleRoutes = null)
+    public AgentService(AgentSettings settings, ISystemResolverConfigurator resolver, Func<string?, DevicePosture> posture, ILoggerFactory loggers, TimeProvider? time = null, IMeterFactory? meters = null, bool viaSystemdResolved = false, string? localSettingsFile = null, Func<AgentSettings, int>? removeStaleRoutes = null)
     {
         _removeStaleRoutes = removeStaleRoutes ?? RemoveStaleRoutes;
+        _localSettingsFile = localSettingsFile;
         _settings = settings;
         _resolver = resolver;
         _viaSystemdResolved = viaSystemdResolved;
@@ -255,6 +258,7 @@ internal sealed partial class AgentService : IAsyncDisposable
             Volatile.Write(ref _settings, after);
             Log.SettingChanged(_log, name, description);
             Publish("setting", description);
+            Persist(after);
             bool wasPostureOnly = before.Mode == AgentMode.PostureOnly;
             bool isPostureOnly = after.Mode == AgentMode.PostureOnly;
             try
@@ -283,6 +287,25 @@ internal sealed partial class AgentService : IAsyncDisposable
         finally
         {
             _changes.Release();
+        }
+    }
+
+    private void Persist(AgentSettings settings)
+    {
+        if (_localSettingsFile is null)
+        {
+            return;
+        }
+
+        try
+        {
+            AgentLocalSettings.Save(settings, _localSettingsFile);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            // The change holds for this run; say that it will not outlive it.
+            Volatile.Write(ref _lastError, $"local changes not saved to {_localSettingsFile}: {exception.Message}");
+            Log.LocalSettingsNotSaved(_log, exception, _localSettingsFile);
         }
     }
 
@@ -379,6 +402,9 @@ internal sealed partial class AgentService : IAsyncDisposable
 
         [LoggerMessage(303, LogLevel.Information, "Removed {Count} routes and policy rules left by an earlier run")]
         public static partial void RoutesRecovered(ILogger logger, int count);
+
+        [LoggerMessage(304, LogLevel.Warning, "Local changes could not be saved to {Path}; they last until the agent stops")]
+        public static partial void LocalSettingsNotSaved(ILogger logger, Exception exception, string path);
 
         [LoggerMessage(301, LogLevel.Information, "Setting {Name} changed: {Description}")]
         public static partial void SettingChanged(ILogger logger, string name, string description);

@@ -145,7 +145,7 @@ public sealed class AgentEndToEndTests
     }
 
     [Fact]
-    public async Task A_killed_agent_is_undone_by_the_next_start_and_by_cleanup()
+    public async Task A_killed_agent_is_undone_by_the_next_start_and_by_cleanup_and_its_local_changes_are_kept()
     {
         await using var lab = new AgentLab();
         string config = lab.WriteConfig(lab.StartGateway(), "exclude", """[ { "entry": "10.201.4.1/32" } ]""");
@@ -154,6 +154,7 @@ public sealed class AgentEndToEndTests
 
         var agent = new AgentProcess(lab, config, "--connect");
         agent.WaitForHandshake();
+        agent.CtlOk("tunnel", "ip", "add", "10.201.4.8/32", "--description", "kept across restarts");
         agent.Kill();
         agent.Dispose();
         Assert.NotEqual(routingBefore, lab.RoutingState()); // the rules outlive the process...
@@ -164,6 +165,10 @@ public sealed class AgentEndToEndTests
             // ...until the next agent starts, before it answers anything.
             Assert.Equal(routingBefore, lab.RoutingState());
             Assert.Equal(resolverBefore, File.ReadAllBytes(lab.ResolvConf));
+
+            // A change made through the API outlives the process that took it.
+            Assert.Contains(next.Json("tunnel", "ip", "list").EnumerateArray(), entry => entry.GetProperty("entry").GetString() == "10.201.4.8/32");
+            Assert.Contains(next.Json("settings").EnumerateArray(), setting => setting.GetProperty("name").GetString() == "splitTunnel" && setting.GetProperty("source").GetString() == "local");
             next.CtlOk("connect");
             next.WaitForHandshake();
             next.Kill();

@@ -132,7 +132,8 @@ internal sealed class AgentLab : IAsyncDisposable
                 "resolvConf": "{{ResolvConf}}",
                 "resolvConfBackup": "{{Path.Combine(Directory, "resolv.conf.saved")}}"
               },
-              "api": { "socket": "{{ApiSocket}}" }
+              "api": { "socket": "{{ApiSocket}}" },
+              "localSettings": "{{Path.Combine(Directory, "local-settings.json")}}"
             }
             """);
         return path;
