@@ -1,6 +1,7 @@
 using System.Net;
 using System.Runtime.Versioning;
 using Tunnel.Core;
+using Tunnel.Core.Tests.Support;
 using Tunnel.Platform.Linux;
 
 namespace Tunnel.Platform.Tests.Linux;
@@ -198,13 +199,9 @@ public sealed class LinuxUdpDatagramSocketTests
             RoundTrip();
         }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 200; i++)
-        {
-            RoundTrip();
-        }
-
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        // The fewest of three rounds: a per-packet allocation shows in every round, while one-time runtime
+        // work (a tier-up compiled on this thread while the machine is loaded) shows in one at most.
+        Assert.Equal(0, Allocations.Fewest(RoundTrip));
     }
 
     private static List<byte[]> ReceiveAll(IDatagramSocket receiver, int expected, out List<UdpEndpoint> sources)
