@@ -16,6 +16,7 @@ namespace Tunnel.Agent.LocalApi;
 internal static class LocalApiEndpoints
 {
     private static readonly LocalApiJsonContext Json = LocalApiJsonContext.Default;
+    private static readonly byte[] LineEnd = "\n"u8.ToArray();
 
     /// <summary>Maps every route of <see cref="LocalApiPaths"/> onto <paramref name="agent"/>.</summary>
     public static void MapLocalApi(this IEndpointRouteBuilder routes, AgentService agent)
@@ -88,7 +89,7 @@ internal static class LocalApiEndpoints
             await foreach (var item in agent.Events.SubscribeAsync(first, token))
             {
                 await JsonSerializer.SerializeAsync(context.Response.Body, item, Json.AgentEvent, token);
-                await context.Response.Body.WriteAsync("\n"u8.ToArray(), token);
+                await context.Response.Body.WriteAsync(LineEnd, token);
                 await context.Response.Body.FlushAsync(token);
             }
         }

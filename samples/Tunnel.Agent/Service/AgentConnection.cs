@@ -53,6 +53,16 @@ internal sealed partial class AgentConnection : IAsyncDisposable
     /// <summary>The entries the connection itself needs (the gateway, the DNS upstreams), always direct.</summary>
     public IReadOnlyList<SplitTunnelRule> SystemRules { get; private set; }
 
+    /// <summary>Queries the forwarder received, over UDP and TCP.</summary>
+    public long DnsQueries
+    {
+        get
+        {
+            var statistics = Forwarder.Statistics;
+            return statistics.UdpQueries + statistics.TcpQueries;
+        }
+    }
+
     /// <summary>When the connection was opened.</summary>
     public DateTimeOffset Since { get; }
 

@@ -23,7 +23,7 @@ internal sealed class AgentMetrics : IDisposable
         _meter.CreateObservableGauge("tunnel.agent.handshake.age", () => HandshakeAge(agent), unit: "s", description: "Seconds since the last handshake with the gateway.");
         _meter.CreateObservableGauge("tunnel.agent.routes.learned", () => agent.Connection?.Controller.Router.Statistics.LearnedAddresses ?? 0, unit: "{route}", description: "Addresses learned from DNS answers.");
         _meter.CreateObservableCounter("tunnel.agent.routes.apply_failures", () => agent.Connection?.Controller.ApplyFailures ?? 0, unit: "{failure}", description: "Route changes the kernel refused.");
-        _meter.CreateObservableCounter("tunnel.agent.dns.queries", () => agent.Connection is { } connection ? connection.Forwarder.Statistics.UdpQueries + connection.Forwarder.Statistics.TcpQueries : 0, unit: "{query}", description: "Queries the forwarder received.");
+        _meter.CreateObservableCounter("tunnel.agent.dns.queries", () => agent.Connection?.DnsQueries ?? 0, unit: "{query}", description: "Queries the forwarder received.");
         _meter.CreateObservableGauge("tunnel.agent.watchers", () => agent.Events.SubscriberCount, unit: "{client}", description: "Clients watching the event stream.");
     }
 
@@ -32,7 +32,7 @@ internal sealed class AgentMetrics : IDisposable
 
     private static IEnumerable<Measurement<double>> HandshakeAge(AgentService agent)
     {
-        if (agent.Connection is not null && agent.GetStatus().HandshakeAgeSeconds is { } age)
+        if (agent.HandshakeAgeSeconds() is { } age)
         {
             yield return new Measurement<double>(age);
         }

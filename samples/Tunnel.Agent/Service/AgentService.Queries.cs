@@ -34,20 +34,27 @@ internal sealed partial class AgentService
 
         var device = connection.Host.GetState();
         var statistics = connection.Host.GetStatistics();
-        var handshake = device.Peers.Select(peer => peer.LastHandshake).Where(time => time is not null).DefaultIfEmpty(null).Max();
         return status with
         {
             ConnectedSince = connection.Since,
-            HandshakeAgeSeconds = handshake is { } last ? Math.Max(0, (_time.GetUtcNow() - last).TotalSeconds) : null,
+            HandshakeAgeSeconds = HandshakeAgeSeconds(device),
             BytesReceived = device.Peers.Sum(peer => peer.ReceivedBytes),
             BytesSent = device.Peers.Sum(peer => peer.TransmittedBytes),
             Drops = statistics.Drops.Values.Sum(),
             LearnedRoutes = connection.Controller.Router.Statistics.LearnedAddresses,
             DnsListen = connection.Forwarder.LocalEndPoint?.ToString(),
-            DnsQueries = connection.Forwarder.Statistics.UdpQueries + connection.Forwarder.Statistics.TcpQueries,
+            DnsQueries = connection.DnsQueries,
             ResolverBackend = connection.ResolverName,
         };
     }
+
+    /// <summary>Seconds since the newest handshake with any peer of the connection; null before the first, or when disconnected.</summary>
+    public double? HandshakeAgeSeconds() => Connection is { } connection ? HandshakeAgeSeconds(connection.Host.GetState()) : null;
+
+    private double? HandshakeAgeSeconds(Tunnel.Uapi.UapiDeviceState device) =>
+        device.Peers.Select(peer => peer.LastHandshake).Where(time => time is not null).DefaultIfEmpty(null).Max() is { } last
+            ? Math.Max(0, (_time.GetUtcNow() - last).TotalSeconds)
+            : null;
 
     /// <summary>Healthy when connected with a handshake in the last three minutes (or not meant to have one).</summary>
     public HealthResponse GetHealth()
