@@ -7,20 +7,18 @@ using System.Runtime.Intrinsics.X86;
 namespace Tunnel.Core.Crypto.Internal;
 
 /// <summary>
-/// The ChaCha20 stream cipher (RFC 8439 section 2.4) with AVX2: two blocks per set of four 256-bit rows
-/// (the lower lane one block, the upper the next), two sets per step with their rounds interleaved, so
-/// 256 bytes of key stream per iteration. Constant-time: the only branches depend on lengths.
+/// The ChaCha20 block function (RFC 8439 section 2.3) with AVX2 for short messages: two blocks per set of
+/// four 256-bit rows (the lower lane one block, the upper the next), one set or two with their rounds
+/// interleaved, so 128 or 256 bytes of key stream per call; <see cref="ChaCha20Avx2Wide"/> makes eight
+/// blocks at a time for long ones. Constant-time: the only branches depend on lengths.
 /// </summary>
 internal static class ChaCha20Avx2
 {
     /// <summary>Whether this CPU can run it.</summary>
     public static bool IsSupported => Avx2.IsSupported;
 
-    private static readonly Vector256<byte> s_rotate16 = Vector256.Create((byte)2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13, 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13);
-    private static readonly Vector256<byte> s_rotate8 = Vector256.Create((byte)3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 12, 13, 14, 3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 12, 13, 14);
-
-    /// <summary>XORs <paramref name="source"/> with the key stream from block <paramref name="counter"/> into <paramref name="destination"/> (which may be the same memory).</summary>
-    public static void Xor(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, uint counter, ReadOnlySpan<byte> source, Span<byte> destination)
+    /// <summary>Writes the key stream of two blocks (128 bytes) or four (256) from block <paramref name="counter"/>, as <paramref name="keyStream"/>'s length asks.</summary>
+    public static void KeyStream(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, uint counter, Span<byte> keyStream)
     {
         Vector256<uint> a = Vector256.Create(0x61707865u, 0x3320646e, 0x79622d32, 0x6b206574, 0x61707865u, 0x3320646e, 0x79622d32, 0x6b206574);
         Vector128<uint> key0 = MemoryMarshal.Read<Vector128<uint>>(key), key1 = MemoryMarshal.Read<Vector128<uint>>(key[16..]);
@@ -28,59 +26,19 @@ internal static class ChaCha20Avx2
         Vector256<uint> c = Vector256.Create(key1, key1);
         uint n0 = BinaryPrimitives.ReadUInt32LittleEndian(nonce), n1 = BinaryPrimitives.ReadUInt32LittleEndian(nonce[4..]), n2 = BinaryPrimitives.ReadUInt32LittleEndian(nonce[8..]);
         Vector256<uint> d = Vector256.Create(counter, n0, n1, n2, counter + 1, n0, n1, n2);
-        Vector256<uint> two = Vector256.Create(2u, 0, 0, 0, 2, 0, 0, 0);
-
-        int length = source.Length;
-        int offset = 0;
-        ref byte input = ref MemoryMarshal.GetReference(source);
-        ref byte output = ref MemoryMarshal.GetReference(destination);
-        while (length - offset >= 256)
+        ref byte output = ref MemoryMarshal.GetReference(keyStream);
+        if (keyStream.Length == 128)
         {
-            Vector256<uint> d2 = d + two;
-            RoundsTwice(a, b, c, d, d2, out Vector256<uint> x0, out Vector256<uint> x1, out Vector256<uint> x2, out Vector256<uint> x3, out Vector256<uint> y0, out Vector256<uint> y1, out Vector256<uint> y2, out Vector256<uint> y3);
-            XorPair(x0, x1, x2, x3, ref Unsafe.Add(ref input, offset), ref Unsafe.Add(ref output, offset));
-            XorPair(y0, y1, y2, y3, ref Unsafe.Add(ref input, offset + 128), ref Unsafe.Add(ref output, offset + 128));
-            d = d2 + two;
-            offset += 256;
+            Rounds(a, b, c, d, out Vector256<uint> x0, out Vector256<uint> x1, out Vector256<uint> x2, out Vector256<uint> x3);
+            StorePair(x0, x1, x2, x3, ref output);
         }
-
-        if (offset == length)
+        else
         {
-            return;
+            ArgumentOutOfRangeException.ThrowIfNotEqual(keyStream.Length, 256);
+            RoundsTwice(a, b, c, d, d + Vector256.Create(2u, 0, 0, 0, 2, 0, 0, 0), out Vector256<uint> x0, out Vector256<uint> x1, out Vector256<uint> x2, out Vector256<uint> x3, out Vector256<uint> y0, out Vector256<uint> y1, out Vector256<uint> y2, out Vector256<uint> y3);
+            StorePair(x0, x1, x2, x3, ref output);
+            StorePair(y0, y1, y2, y3, ref Unsafe.Add(ref output, 128));
         }
-
-        Span<byte> stream = stackalloc byte[256];
-        ref byte keyStream = ref MemoryMarshal.GetReference(stream);
-        Rounds(a, b, c, d, out Vector256<uint> z0, out Vector256<uint> z1, out Vector256<uint> z2, out Vector256<uint> z3);
-        StorePair(z0, z1, z2, z3, ref keyStream);
-        if (length - offset > 128)
-        {
-            Rounds(a, b, c, d + two, out z0, out z1, out z2, out z3);
-            StorePair(z0, z1, z2, z3, ref Unsafe.Add(ref keyStream, 128));
-        }
-
-        int remaining = length - offset;
-        int i = 0;
-        for (; i + 32 <= remaining; i += 32)
-        {
-            Vector256<byte> value = Vector256.LoadUnsafe(ref Unsafe.Add(ref input, offset + i)) ^ Vector256.LoadUnsafe(ref Unsafe.Add(ref keyStream, i));
-            value.StoreUnsafe(ref Unsafe.Add(ref output, offset + i));
-        }
-
-        for (; i < remaining; i++)
-        {
-            Unsafe.Add(ref output, offset + i) = (byte)(Unsafe.Add(ref input, offset + i) ^ Unsafe.Add(ref keyStream, i));
-        }
-
-        CryptographicClear(stream);
-    }
-
-    /// <summary>The first 32 bytes of block 0: the Poly1305 one-time key (RFC 8439 section 2.6).</summary>
-    public static void PolyKey(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, Span<byte> polyKey)
-    {
-        Span<byte> zeros = stackalloc byte[32];
-        zeros.Clear();
-        Xor(key, nonce, 0, zeros, polyKey);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -104,8 +62,8 @@ internal static class ChaCha20Avx2
     /// <summary>
     /// Two sets at once, step by step interleaved: each quarter round is a chain of dependent operations, and
     /// two independent chains side by side keep the vector units busy where one would wait on each result
-    /// (1420-byte seal 5.05 us, against 5.89 us for the sets one after the other and 5.70 us for whole double
-    /// rounds alternating).
+    /// (when this was the only ChaCha20, a 1420-byte seal took 5.05 us so, against 5.89 us for the sets one
+    /// after the other and 5.70 us for whole double rounds alternating).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void RoundsTwice(Vector256<uint> a, Vector256<uint> b, Vector256<uint> c, Vector256<uint> d, Vector256<uint> d2, out Vector256<uint> x0, out Vector256<uint> x1, out Vector256<uint> x2, out Vector256<uint> x3, out Vector256<uint> y0, out Vector256<uint> y1, out Vector256<uint> y2, out Vector256<uint> y3)
@@ -156,25 +114,15 @@ internal static class ChaCha20Avx2
     private static void QuarterRounds(ref Vector256<uint> a, ref Vector256<uint> b, ref Vector256<uint> c, ref Vector256<uint> d)
     {
         a += b;
-        d = Avx2.Shuffle((d ^ a).AsByte(), s_rotate16).AsUInt32();
+        d = Avx2.Shuffle((d ^ a).AsByte(), Vector256.Create((byte)2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13, 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13)).AsUInt32();
         c += d;
         b ^= c;
         b = Avx2.ShiftLeftLogical(b, 12) | Avx2.ShiftRightLogical(b, 20);
         a += b;
-        d = Avx2.Shuffle((d ^ a).AsByte(), s_rotate8).AsUInt32();
+        d = Avx2.Shuffle((d ^ a).AsByte(), Vector256.Create((byte)3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 12, 13, 14, 3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 12, 13, 14)).AsUInt32();
         c += d;
         b ^= c;
         b = Avx2.ShiftLeftLogical(b, 7) | Avx2.ShiftRightLogical(b, 25);
-    }
-
-    /// <summary>XORs the two blocks of a set (lower lanes first) into 128 bytes of output.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void XorPair(Vector256<uint> x0, Vector256<uint> x1, Vector256<uint> x2, Vector256<uint> x3, ref byte input, ref byte output)
-    {
-        (Avx2.Permute2x128(x0, x1, 0x20).AsByte() ^ Vector256.LoadUnsafe(ref input)).StoreUnsafe(ref output);
-        (Avx2.Permute2x128(x2, x3, 0x20).AsByte() ^ Vector256.LoadUnsafe(ref Unsafe.Add(ref input, 32))).StoreUnsafe(ref Unsafe.Add(ref output, 32));
-        (Avx2.Permute2x128(x0, x1, 0x31).AsByte() ^ Vector256.LoadUnsafe(ref Unsafe.Add(ref input, 64))).StoreUnsafe(ref Unsafe.Add(ref output, 64));
-        (Avx2.Permute2x128(x2, x3, 0x31).AsByte() ^ Vector256.LoadUnsafe(ref Unsafe.Add(ref input, 96))).StoreUnsafe(ref Unsafe.Add(ref output, 96));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -185,6 +133,4 @@ internal static class ChaCha20Avx2
         Avx2.Permute2x128(x0, x1, 0x31).AsByte().StoreUnsafe(ref Unsafe.Add(ref output, 64));
         Avx2.Permute2x128(x2, x3, 0x31).AsByte().StoreUnsafe(ref Unsafe.Add(ref output, 96));
     }
-
-    private static void CryptographicClear(Span<byte> buffer) => System.Security.Cryptography.CryptographicOperations.ZeroMemory(buffer);
 }

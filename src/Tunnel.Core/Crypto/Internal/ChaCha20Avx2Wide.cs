@@ -18,9 +18,6 @@ internal static class ChaCha20Avx2Wide
     /// <summary>The bytes of key stream one call produces.</summary>
     public const int ChunkSize = 512;
 
-    private static readonly Vector256<byte> s_rotate16 = Vector256.Create((byte)2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13, 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13);
-    private static readonly Vector256<byte> s_rotate8 = Vector256.Create((byte)3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 12, 13, 14, 3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 12, 13, 14);
-
     /// <summary>Whether this CPU can run it.</summary>
     public static bool IsSupported => Avx2.IsSupported;
 
@@ -30,6 +27,10 @@ internal static class ChaCha20Avx2Wide
     {
         ref byte k = ref MemoryMarshal.GetReference(key);
         ref byte n = ref MemoryMarshal.GetReference(nonce);
+        // Locals, so they are constants in the code: a static readonly field is a load at every use, and with a
+        // class-initialization check where the JIT cannot rule it out (no tiering, Native AOT).
+        Vector256<byte> rotate16 = Vector256.Create((byte)2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13, 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13);
+        Vector256<byte> rotate8 = Vector256.Create((byte)3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 12, 13, 14, 3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 12, 13, 14);
         Vector256<uint> i0 = Vector256.Create(0x61707865u), i1 = Vector256.Create(0x3320646eu), i2 = Vector256.Create(0x79622d32u), i3 = Vector256.Create(0x6b206574u);
         Vector256<uint> i4 = Word(ref k, 0), i5 = Word(ref k, 4), i6 = Word(ref k, 8), i7 = Word(ref k, 12);
         Vector256<uint> i8 = Word(ref k, 16), i9 = Word(ref k, 20), i10 = Word(ref k, 24), i11 = Word(ref k, 28);
@@ -50,18 +51,18 @@ internal static class ChaCha20Avx2Wide
         {
             // Columns: (0, 4, 8, 12) (1, 5, 9, 13) (2, 6, 10, 14) (3, 7, 11, 15), step by step.
             x0 += x4; x1 += x5; x2 += x6; x3 += x7;
-            x8 += d[0] = Rotate16(d[0] ^ x0); x9 += d[1] = Rotate16(d[1] ^ x1); x10 += d[2] = Rotate16(d[2] ^ x2); x11 += d[3] = Rotate16(d[3] ^ x3);
+            x8 += d[0] = Rotate16(d[0] ^ x0, rotate16); x9 += d[1] = Rotate16(d[1] ^ x1, rotate16); x10 += d[2] = Rotate16(d[2] ^ x2, rotate16); x11 += d[3] = Rotate16(d[3] ^ x3, rotate16);
             x4 = Rotate12(x4 ^ x8); x5 = Rotate12(x5 ^ x9); x6 = Rotate12(x6 ^ x10); x7 = Rotate12(x7 ^ x11);
             x0 += x4; x1 += x5; x2 += x6; x3 += x7;
-            x8 += d[0] = Rotate8(d[0] ^ x0); x9 += d[1] = Rotate8(d[1] ^ x1); x10 += d[2] = Rotate8(d[2] ^ x2); x11 += d[3] = Rotate8(d[3] ^ x3);
+            x8 += d[0] = Rotate8(d[0] ^ x0, rotate8); x9 += d[1] = Rotate8(d[1] ^ x1, rotate8); x10 += d[2] = Rotate8(d[2] ^ x2, rotate8); x11 += d[3] = Rotate8(d[3] ^ x3, rotate8);
             x4 = Rotate7(x4 ^ x8); x5 = Rotate7(x5 ^ x9); x6 = Rotate7(x6 ^ x10); x7 = Rotate7(x7 ^ x11);
 
             // Diagonals: (0, 5, 10, 15) (1, 6, 11, 12) (2, 7, 8, 13) (3, 4, 9, 14).
             x0 += x5; x1 += x6; x2 += x7; x3 += x4;
-            x10 += d[3] = Rotate16(d[3] ^ x0); x11 += d[0] = Rotate16(d[0] ^ x1); x8 += d[1] = Rotate16(d[1] ^ x2); x9 += d[2] = Rotate16(d[2] ^ x3);
+            x10 += d[3] = Rotate16(d[3] ^ x0, rotate16); x11 += d[0] = Rotate16(d[0] ^ x1, rotate16); x8 += d[1] = Rotate16(d[1] ^ x2, rotate16); x9 += d[2] = Rotate16(d[2] ^ x3, rotate16);
             x5 = Rotate12(x5 ^ x10); x6 = Rotate12(x6 ^ x11); x7 = Rotate12(x7 ^ x8); x4 = Rotate12(x4 ^ x9);
             x0 += x5; x1 += x6; x2 += x7; x3 += x4;
-            x10 += d[3] = Rotate8(d[3] ^ x0); x11 += d[0] = Rotate8(d[0] ^ x1); x8 += d[1] = Rotate8(d[1] ^ x2); x9 += d[2] = Rotate8(d[2] ^ x3);
+            x10 += d[3] = Rotate8(d[3] ^ x0, rotate8); x11 += d[0] = Rotate8(d[0] ^ x1, rotate8); x8 += d[1] = Rotate8(d[1] ^ x2, rotate8); x9 += d[2] = Rotate8(d[2] ^ x3, rotate8);
             x5 = Rotate7(x5 ^ x10); x6 = Rotate7(x6 ^ x11); x7 = Rotate7(x7 ^ x8); x4 = Rotate7(x4 ^ x9);
         }
 
@@ -108,10 +109,10 @@ internal static class ChaCha20Avx2Wide
     private static Vector256<uint> Word(ref byte source, int offset) => Vector256.Create(BinaryPrimitives.ReadUInt32LittleEndian(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref source, offset), 4)));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<uint> Rotate16(Vector256<uint> value) => Avx2.Shuffle(value.AsByte(), s_rotate16).AsUInt32();
+    private static Vector256<uint> Rotate16(Vector256<uint> value, Vector256<byte> shuffle) => Avx2.Shuffle(value.AsByte(), shuffle).AsUInt32();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<uint> Rotate8(Vector256<uint> value) => Avx2.Shuffle(value.AsByte(), s_rotate8).AsUInt32();
+    private static Vector256<uint> Rotate8(Vector256<uint> value, Vector256<byte> shuffle) => Avx2.Shuffle(value.AsByte(), shuffle).AsUInt32();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<uint> Rotate12(Vector256<uint> value) => Avx2.ShiftLeftLogical(value, 12) | Avx2.ShiftRightLogical(value, 20);

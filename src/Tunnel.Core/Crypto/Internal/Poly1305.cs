@@ -12,7 +12,7 @@ namespace Tunnel.Core.Crypto.Internal;
 /// from comparisons turned into 0 or 1 without a branch, the final reduction selects with a mask, and no
 /// branch or index depends on the key or the message.
 /// </summary>
-internal struct Poly1305
+internal partial struct Poly1305
 {
     private ulong _r0, _r1, _s1;
     private ulong _h0, _h1, _h2;
@@ -32,7 +32,7 @@ internal struct Poly1305
     public void UpdatePadded(ReadOnlySpan<byte> data)
     {
         int whole = data.Length & ~15;
-        Blocks(ref MemoryMarshal.GetReference(data), whole >> 4);
+        BlocksWide(ref MemoryMarshal.GetReference(data), whole >> 4);
         if (whole < data.Length)
         {
             Span<byte> last = stackalloc byte[16];
@@ -91,12 +91,53 @@ internal struct Poly1305
         _h2 = h2;
     }
 
-    /// <summary>Writes the 16-byte tag and wipes the state.</summary>
-    public void Finish(Span<byte> tag)
+    /// <summary>r, r^2, r^3 and r^4 mod p, each fully reduced as three words (the last below 4).</summary>
+    private readonly void PowersOfR(out Power first, out Power second, out Power third, out Power fourth)
+    {
+        var walk = this;
+        walk._h0 = _r0;
+        walk._h1 = _r1;
+        walk._h2 = 0;
+        walk.Reduce(out first.W0, out first.W1, out first.W2);
+        walk.MultiplyByR();
+        walk.Reduce(out second.W0, out second.W1, out second.W2);
+        walk.MultiplyByR();
+        walk.Reduce(out third.W0, out third.W1, out third.W2);
+        walk.MultiplyByR();
+        walk.Reduce(out fourth.W0, out fourth.W1, out fourth.W2);
+        walk = default;
+    }
+
+    /// <summary>h = h·r with the partial reduction of <see cref="Blocks"/>.</summary>
+    private void MultiplyByR()
     {
         ulong h0 = _h0, h1 = _h1, h2 = _h2;
+        ulong d0Hi = Multiply(h0, _r0, out ulong d0Lo);
+        ulong tHi = Multiply(h1, _s1, out ulong tLo);
+        d0Lo = AddCarry(d0Lo, tLo, out ulong carry);
+        d0Hi += tHi + carry;
+        ulong d1Hi = Multiply(h0, _r1, out ulong d1Lo);
+        tHi = Multiply(h1, _r0, out tLo);
+        d1Lo = AddCarry(d1Lo, tLo, out carry);
+        d1Hi += tHi + carry;
+        d1Lo = AddCarry(d1Lo, h2 * _s1, out carry);
+        d1Hi += carry;
+        d1Lo = AddCarry(d1Lo, d0Hi, out carry);
+        d1Hi += carry;
+        ulong d2 = (h2 * _r0) + d1Hi;
+        ulong fold = (d2 & ~3UL) + (d2 >> 2);
+        _h2 = d2 & 3;
+        _h0 = AddCarry(d0Lo, fold, out carry);
+        _h1 = AddCarry(d1Lo, carry, out carry);
+        _h2 += carry;
+    }
 
-        // h is below 2^131 here; fold once more so it is below 2^130 + small, then g = h + 5 - 2^130.
+    /// <summary>h mod p, fully reduced (the last word below 4).</summary>
+    private readonly void Reduce(out ulong h0, out ulong h1, out ulong h2)
+    {
+        h0 = _h0;
+        h1 = _h1;
+        h2 = _h2;
         ulong fold = (h2 & ~3UL) + (h2 >> 2);
         h2 &= 3;
         h0 = AddCarry(h0, fold, out ulong carry);
@@ -107,13 +148,20 @@ internal struct Poly1305
         ulong g1 = AddCarry(h1, carry, out carry);
         ulong g2 = h2 + carry;
 
-        // g reached 2^130 exactly when h >= p: keep g (its low 128 bits) then, h otherwise, by mask.
+        // g reached 2^130 exactly when h >= p: keep g (its low 130 bits) then, h otherwise, by mask.
         ulong select = 0 - (g2 >> 2);
         h0 = (h0 & ~select) | (g0 & select);
         h1 = (h1 & ~select) | (g1 & select);
+        h2 = (h2 & ~select) | (g2 & 3 & select);
+    }
+
+    /// <summary>Writes the 16-byte tag and wipes the state.</summary>
+    public void Finish(Span<byte> tag)
+    {
+        Reduce(out ulong h0, out ulong h1, out _);
 
         // tag = (h + s) mod 2^128.
-        h0 = AddCarry(h0, _pad0, out carry);
+        h0 = AddCarry(h0, _pad0, out ulong carry);
         h1 = h1 + _pad1 + carry;
         BinaryPrimitives.WriteUInt64LittleEndian(tag, h0);
         BinaryPrimitives.WriteUInt64LittleEndian(tag[8..], h1);
