@@ -52,10 +52,11 @@ internal static partial class DaemonCommand
         var usage = RuntimeUsage.Start();
         try
         {
+            fastPath.ApplyAead();
             LinuxTunDevice tun = LinuxTunDevice.Create(name, fastPath.TunOptions);
             host = new TunnelHost(new TunnelOptions(), tun, fastPath.SocketFactory, loggers);
             host.Start();
-            Log.FastPath(log, name, tun.Offloads, OnOff(fastPath.Batching), OnOff(fastPath.UdpSegmentation), OnOff(fastPath.UdpReceiveCoalescing), OnOff(fastPath.StickySource));
+            Log.FastPath(log, name, tun.Offloads, OnOff(fastPath.Batching), OnOff(fastPath.UdpSegmentation), OnOff(fastPath.UdpReceiveCoalescing), OnOff(fastPath.StickySource), Tunnel.Core.Crypto.ChaCha20Poly1305.Implementation);
             uapi = new UapiServer(host, loggerFactory: loggers);
             uapi.Start();
         }
@@ -132,7 +133,7 @@ internal static partial class DaemonCommand
         [LoggerMessage(100, LogLevel.Error, "{Interface} stopped: {Reason}")]
         public static partial void Stopped(ILogger logger, string @interface, string? reason);
 
-        [LoggerMessage(101, LogLevel.Information, "{Interface} fast path: TUN offloads {Offloads}; UDP batching {Batching}, GSO {Segmentation}, GRO {Coalescing}, packet info {PacketInfo} (asked for)")]
-        public static partial void FastPath(ILogger logger, string @interface, LinuxTunOffloads offloads, string batching, string segmentation, string coalescing, string packetInfo);
+        [LoggerMessage(101, LogLevel.Information, "{Interface} fast path: TUN offloads {Offloads}; UDP batching {Batching}, GSO {Segmentation}, GRO {Coalescing}, packet info {PacketInfo} (asked for); ChaCha20-Poly1305 {Aead}")]
+        public static partial void FastPath(ILogger logger, string @interface, LinuxTunOffloads offloads, string batching, string segmentation, string coalescing, string packetInfo, Tunnel.Core.Crypto.AeadImplementation aead);
     }
 }

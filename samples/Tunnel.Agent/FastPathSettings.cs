@@ -5,13 +5,14 @@ namespace Tunnel.Agent;
 /// <summary>
 /// Which Linux fast-path features the daemon uses: all of them unless <c>TUNNEL_DISABLE</c> lists some, a
 /// comma-separated subset of <c>tun-offloads</c>, <c>udp-gso</c>, <c>udp-gro</c>, <c>mmsg</c> (batched
-/// socket calls), <c>udp-pktinfo</c> (replies from the address the peer wrote to), or <c>all</c>. For comparing, and for kernels where a feature misbehaves.
+/// socket calls), <c>udp-pktinfo</c> (replies from the address the peer wrote to), <c>aead-simd</c> (libsodium's
+/// ChaCha20-Poly1305 instead of the managed AVX2 one), or <c>all</c>. For comparing, and for kernels or CPUs where a feature misbehaves.
 /// </summary>
-internal sealed record FastPathSettings(bool TunOffloads, bool UdpSegmentation, bool UdpReceiveCoalescing, bool Batching, bool StickySource)
+internal sealed record FastPathSettings(bool TunOffloads, bool UdpSegmentation, bool UdpReceiveCoalescing, bool Batching, bool StickySource, bool SimdAead = true)
 {
     public const string Variable = "TUNNEL_DISABLE";
 
-    private static readonly string[] s_features = ["tun-offloads", "udp-gso", "udp-gro", "mmsg", "udp-pktinfo", "all"];
+    private static readonly string[] s_features = ["tun-offloads", "udp-gso", "udp-gro", "mmsg", "udp-pktinfo", "aead-simd", "all"];
 
     /// <summary>Reads <see cref="Variable"/>; an unknown name is an error, not silently ignored.</summary>
     public static bool TryRead(string? value, out FastPathSettings settings, out string? error)
@@ -37,8 +38,11 @@ internal sealed record FastPathSettings(bool TunOffloads, bool UdpSegmentation, 
                 case "udp-pktinfo":
                     settings = settings with { StickySource = false };
                     break;
+                case "aead-simd":
+                    settings = settings with { SimdAead = false };
+                    break;
                 case "all":
-                    settings = new FastPathSettings(false, false, false, false, false);
+                    settings = new FastPathSettings(false, false, false, false, false, false);
                     break;
                 default:
                     error = $"{Variable}: unknown feature '{item}' (known: {string.Join(", ", s_features)})";
@@ -47,6 +51,15 @@ internal sealed record FastPathSettings(bool TunOffloads, bool UdpSegmentation, 
         }
 
         return true;
+    }
+
+    /// <summary>Keeps libsodium's AEAD when <see cref="SimdAead"/> is off; call before the first packet is sealed.</summary>
+    public void ApplyAead()
+    {
+        if (!SimdAead)
+        {
+            AppContext.SetSwitch(Tunnel.Core.Crypto.ChaCha20Poly1305.DisableManagedImplementationSwitch, true);
+        }
     }
 
     public LinuxTunDeviceOptions TunOptions => new() { EnableOffloads = TunOffloads };

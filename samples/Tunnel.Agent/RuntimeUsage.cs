@@ -5,7 +5,7 @@ namespace Tunnel.Agent;
 
 /// <summary>
 /// What a run cost the .NET runtime: garbage collections per generation and bytes allocated, from start to
-/// stop, beside the packets moved. Live, the same figures are on the runtime's own <c>System.Runtime</c>
+/// stop, beside the packets moved and the AEAD implementation that moved them. Live, the same figures are on the runtime's own <c>System.Runtime</c>
 /// meter (<c>dotnet.gc.collections</c>, <c>dotnet.gc.heap.total_allocated</c>) for any metrics listener.
 /// </summary>
 internal sealed class RuntimeUsage
@@ -22,6 +22,6 @@ internal sealed class RuntimeUsage
         long packets = statistics.TunnelPacketsRead + statistics.TunnelPacketsWritten;
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"Ran {Stopwatch.GetElapsedTime(_started).TotalSeconds:F1} s: GC collections gen0 {GC.CollectionCount(0) - _collections[0]}, gen1 {GC.CollectionCount(1) - _collections[1]}, gen2 {GC.CollectionCount(2) - _collections[2]}; {allocated:N0} bytes allocated; {statistics.TunnelPacketsRead:N0} packets read from the TUN and {statistics.TunnelPacketsWritten:N0} written, {statistics.DatagramsSent:N0} datagrams sent and {statistics.DatagramsReceived:N0} received ({(packets == 0 ? 0 : (double)allocated / packets):F3} bytes allocated per packet).");
+            $"Ran {Stopwatch.GetElapsedTime(_started).TotalSeconds:F1} s: GC collections gen0 {GC.CollectionCount(0) - _collections[0]}, gen1 {GC.CollectionCount(1) - _collections[1]}, gen2 {GC.CollectionCount(2) - _collections[2]}; {allocated:N0} bytes allocated; {statistics.TunnelPacketsRead:N0} packets read from the TUN and {statistics.TunnelPacketsWritten:N0} written, {statistics.DatagramsSent:N0} datagrams sent and {statistics.DatagramsReceived:N0} received ({(packets == 0 ? 0 : (double)allocated / packets):F3} bytes allocated per packet). ChaCha20-Poly1305: {Tunnel.Core.Crypto.ChaCha20Poly1305.Implementation}.");
     }
 }

@@ -44,6 +44,13 @@ public sealed class DaemonInteropTests
         Command.Result stopped = Command.Try("ip", ["netns", "exec", lab.Namespace(1), "timeout", "-s", "TERM", "2", Lab.AgentPath, "-f", name], TimeSpan.FromSeconds(30));
         Assert.Equal(124, stopped.ExitCode); // timeout(1) reports that it sent the signal
         Assert.Matches($@"{name} stopped\. Ran [0-9.]+ s: GC collections gen0 [0-9]+, gen1 [0-9]+, gen2 [0-9]+; [0-9,]+ bytes allocated", stopped.Error);
+        string aead = System.Runtime.Intrinsics.X86.Avx2.IsSupported ? "ManagedAvx2" : "Libsodium";
+        Assert.Contains($"ChaCha20-Poly1305: {aead}.", stopped.Error, StringComparison.Ordinal);
+
+        // TUNNEL_DISABLE=aead-simd keeps libsodium.
+        stopped = Command.Try("ip", ["netns", "exec", lab.Namespace(1), "timeout", "-s", "TERM", "2", Lab.AgentPath, "-f", name], TimeSpan.FromSeconds(30), new Dictionary<string, string> { ["TUNNEL_DISABLE"] = "aead-simd" });
+        Assert.Equal(124, stopped.ExitCode);
+        Assert.Contains("ChaCha20-Poly1305: Libsodium.", stopped.Error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -14,9 +14,23 @@ namespace Tunnel.Core.Crypto;
 /// any other overlap is rejected. A failed decryption zeroes the destination, as
 /// System.Security.Cryptography and Go's implementation do, so unauthenticated plaintext never reaches the caller;
 /// decrypting in place therefore consumes a packet that fails.
+/// <para>
+/// The implementation is chosen once, at first use: the managed AVX2 one where the CPU has AVX2, libsodium
+/// otherwise or when the <see cref="DisableManagedImplementationSwitch"/> switch is on. Both give the same
+/// bytes (the tests hold them to that); <see cref="Implementation"/> says which runs.
+/// </para>
 /// </remarks>
 public static class ChaCha20Poly1305
 {
+    /// <summary>
+    /// The <see cref="AppContext"/> switch that keeps libsodium even where the managed implementation could
+    /// run: set it (<c>AppContext.SetSwitch</c> before the first use, or <c>RuntimeHostConfigurationOption</c>
+    /// in the project file) to compare the two or to rule one out.
+    /// </summary>
+    public const string DisableManagedImplementationSwitch = "Tunnel.Core.Crypto.ChaCha20Poly1305.DisableManagedImplementation";
+
+    private static readonly bool s_managed = SelectsManaged();
+
     /// <summary>The key size, in bytes.</summary>
     public const int KeySize = AeadArguments.KeySize;
 
@@ -25,6 +39,9 @@ public static class ChaCha20Poly1305
 
     /// <summary>The authentication tag's size, in bytes.</summary>
     public const int TagSize = AeadArguments.TagSize;
+
+    /// <summary>Gets the implementation this process runs.</summary>
+    public static AeadImplementation Implementation => s_managed ? AeadImplementation.ManagedAvx2 : AeadImplementation.Libsodium;
 
     /// <summary>Encrypts with WireGuard's counter nonce.</summary>
     /// <param name="key">The 32-byte key.</param>
@@ -67,7 +84,15 @@ public static class ChaCha20Poly1305
     public static int Encrypt(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, Span<byte> destination, ReadOnlySpan<byte> associatedData)
     {
         AeadArguments.ValidateEncrypt(key, nonce, NonceSize, plaintext, destination);
-        SodiumAead.Encrypt(extendedNonce: false, key, nonce, plaintext, destination, associatedData);
+        if (s_managed)
+        {
+            ManagedChaCha20Poly1305.Seal(key, nonce, plaintext, destination[..plaintext.Length], destination.Slice(plaintext.Length, TagSize), associatedData);
+        }
+        else
+        {
+            SodiumAead.Encrypt(extendedNonce: false, key, nonce, plaintext, destination, associatedData);
+        }
+
         return plaintext.Length + TagSize;
     }
 
@@ -82,8 +107,24 @@ public static class ChaCha20Poly1305
     public static bool TryDecrypt(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, Span<byte> destination, ReadOnlySpan<byte> associatedData)
     {
         AeadArguments.ValidateDecrypt(key, nonce, NonceSize, ciphertext, destination);
-        return SodiumAead.TryDecrypt(extendedNonce: false, key, nonce, ciphertext, destination, associatedData);
+        if (!s_managed)
+        {
+            return SodiumAead.TryDecrypt(extendedNonce: false, key, nonce, ciphertext, destination, associatedData);
+        }
+
+        int length = ciphertext.Length - TagSize;
+        if (ManagedChaCha20Poly1305.TryOpen(key, nonce, ciphertext[..length], ciphertext.Slice(length, TagSize), destination[..length], associatedData))
+        {
+            return true;
+        }
+
+        destination[..length].Clear();
+        return false;
     }
+
+    /// <summary>Whether the managed implementation runs here: the CPU can run it and the switch does not keep libsodium.</summary>
+    internal static bool SelectsManaged() =>
+        ManagedChaCha20Poly1305.IsSupported && !(AppContext.TryGetSwitch(DisableManagedImplementationSwitch, out bool disabled) && disabled);
 
     /// <summary>Writes WireGuard's nonce for <paramref name="counter"/>: four zero bytes, then the counter in little-endian order.</summary>
     /// <param name="counter">The message counter.</param>

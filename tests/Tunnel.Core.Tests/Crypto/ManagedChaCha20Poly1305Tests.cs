@@ -26,7 +26,39 @@ public sealed class ManagedChaCha20Poly1305Tests
             var opened = new byte[plaintext.Length];
             Assert.True(ManagedChaCha20Poly1305.TryOpen(key, nonce, ciphertext, tag, opened, aad));
             Assert.Equal(plaintext, opened);
+
+            // The oracle of the other tests, on the same vectors.
+            var viaLibsodium = new byte[plaintext.Length + 16];
+            SodiumAead.Encrypt(extendedNonce: false, key, nonce, plaintext, viaLibsodium, aad);
+            Assert.Equal([.. ciphertext, .. tag], viaLibsodium);
+            Assert.True(SodiumAead.TryDecrypt(extendedNonce: false, key, nonce, viaLibsodium, opened, aad));
+            Assert.Equal(plaintext, opened);
         }
+    }
+
+    [Fact]
+    public void ThePublicApi_RunsTheManagedImplementationWhereTheCpuHasAvx2()
+    {
+        Assert.Equal(
+            ManagedChaCha20Poly1305.IsSupported ? AeadImplementation.ManagedAvx2 : AeadImplementation.Libsodium,
+            ChaCha20Poly1305.Implementation);
+    }
+
+    [Fact]
+    public void TheSwitch_KeepsLibsodium()
+    {
+        _ = ChaCha20Poly1305.Implementation; // chosen before the switch changes, so other tests keep their choice
+        try
+        {
+            AppContext.SetSwitch(ChaCha20Poly1305.DisableManagedImplementationSwitch, true);
+            Assert.False(ChaCha20Poly1305.SelectsManaged());
+        }
+        finally
+        {
+            AppContext.SetSwitch(ChaCha20Poly1305.DisableManagedImplementationSwitch, false);
+        }
+
+        Assert.Equal(ManagedChaCha20Poly1305.IsSupported, ChaCha20Poly1305.SelectsManaged());
     }
 
     [Fact]
@@ -88,7 +120,7 @@ public sealed class ManagedChaCha20Poly1305Tests
         var nonce = new byte[12];
         ChaCha20Poly1305.WriteNonce(counter, nonce);
         var expected = new byte[plaintext.Length + 16];
-        ChaCha20Poly1305.Encrypt(key, counter, plaintext, expected, aad); // libsodium
+        SodiumAead.Encrypt(extendedNonce: false, key, nonce, plaintext, expected, aad);
 
         var buffer = new byte[offset + plaintext.Length + 16];
         plaintext.CopyTo(buffer, offset);
