@@ -55,7 +55,11 @@ case "$(uname -m)" in
   *) rid="" ;;
 esac
 if [ -n "$rid" ]; then
-  dotnet publish samples/Tunnel.Agent -c "$configuration" -r "$rid" -p:PublishAot=true -o artifacts/publish/tunnel-agent
+  # A native binary's instruction set is fixed when it is compiled: where this CPU has AVX2, build for
+  # x86-64-v3 so the daemon runs the managed ChaCha20-Poly1305 (the default x86-64-v2 build runs libsodium's).
+  isa=()
+  if [ "$rid" = linux-x64 ] && grep -qw avx2 /proc/cpuinfo; then isa=(-p:IlcInstructionSet=x86-64-v3); fi
+  dotnet publish samples/Tunnel.Agent -c "$configuration" -r "$rid" -p:PublishAot=true "${isa[@]}" -o artifacts/publish/tunnel-agent
   export TUNNEL_AGENT="$PWD/artifacts/publish/tunnel-agent/tunnel-agent"
   # The agent's end-to-end tests drive it with tunnelctl, also as operators get it.
   dotnet publish samples/Tunnel.Cli -c "$configuration" -r "$rid" -p:PublishAot=true -o artifacts/publish/tunnelctl
