@@ -114,7 +114,7 @@ public sealed partial class Device
         }
 
         // Between the halves the session may have been replaced, or the peer removed: its window is not ours to mark.
-        if (keypair.LocalIndex != job.LocalIndex || !peer.Holds(keypair) || !_peers.TryGetValue(peer.PublicKey, out var current) || !ReferenceEquals(current, peer))
+        if (keypair.LocalIndex != job.LocalIndex || !peer.Holds(keypair) || peer.IsRemoved)
         {
             return Drop(DropReason.UnknownReceiver, peer);
         }

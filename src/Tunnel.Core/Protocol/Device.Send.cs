@@ -108,7 +108,7 @@ public sealed partial class Device
         while (_transmits.TryDequeue(out var item))
         {
             Peer peer = item.Peer;
-            if (!_peers.TryGetValue(peer.PublicKey, out var current) || !ReferenceEquals(current, peer))
+            if (peer.IsRemoved)
             {
                 continue;
             }

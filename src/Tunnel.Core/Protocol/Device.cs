@@ -156,6 +156,7 @@ public sealed partial class Device
             return false;
         }
 
+        peer.IsRemoved = true;
         peer.ReleaseAllKeypairs();
         RemoveIndex(peer.Handshake.LocalIndex);
         peer.Handshake.Clear();

@@ -23,6 +23,12 @@ public sealed partial class Peer
     internal bool InitiationQueued;
     internal bool KeepaliveQueued;
 
+    /// <summary>
+    /// Set once the device has removed this peer, for good: a peer added again with the same key is a new
+    /// object. Checked per packet instead of looking the key up (a dictionary probe hashing 32 bytes).
+    /// </summary>
+    internal bool IsRemoved;
+
     internal Peer(Device device, in PublicKey publicKey)
     {
         Device = device;
