@@ -139,9 +139,14 @@ internal static class ManagedChaCha20Poly1305
 
     private static void XorPartial(ref byte keyStream, ref byte input, ref byte output, int length)
     {
-        int whole = length & ~31;
-        ChaCha20Avx2Wide.Xor(ref keyStream, ref input, ref output, whole);
-        for (int i = whole; i < length; i++)
+        int i = length & ~31;
+        ChaCha20Avx2Wide.Xor(ref keyStream, ref input, ref output, i);
+        for (; i + 8 <= length; i += 8)
+        {
+            Unsafe.WriteUnaligned(ref Unsafe.Add(ref output, i), Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref input, i)) ^ Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref keyStream, i)));
+        }
+
+        for (; i < length; i++)
         {
             Unsafe.Add(ref output, i) = (byte)(Unsafe.Add(ref input, i) ^ Unsafe.Add(ref keyStream, i));
         }
