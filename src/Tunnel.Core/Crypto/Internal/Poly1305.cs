@@ -59,31 +59,7 @@ internal partial struct Poly1305
             h1 = AddCarry(h1, Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref block, 8)), carry, out carry);
             h2 += carry + 1;
 
-            // h·r: d0 = h0·r0 + h1·s1, d1 = h0·r1 + h1·r0 + h2·s1, d2 = h2·r0; each sum stays below 2^127.
-            ulong d0Hi = Multiply(h0, r0, out ulong d0Lo);
-            ulong tHi = Multiply(h1, s1, out ulong tLo);
-            d0Lo = AddCarry(d0Lo, tLo, out carry);
-            d0Hi += tHi + carry;
-
-            ulong d1Hi = Multiply(h0, r1, out ulong d1Lo);
-            tHi = Multiply(h1, r0, out tLo);
-            d1Lo = AddCarry(d1Lo, tLo, out carry);
-            d1Hi += tHi + carry;
-            d1Lo = AddCarry(d1Lo, h2 * s1, out carry);
-            d1Hi += carry;
-            d1Lo = AddCarry(d1Lo, d0Hi, out carry);
-            d1Hi += carry;
-
-            ulong d2 = (h2 * r0) + d1Hi;
-
-            // Partial reduction: the bits from 2^130 up, times 5, go back to the bottom; h2 keeps two bits.
-            h0 = d0Lo;
-            h1 = d1Lo;
-            ulong fold = (d2 & ~3UL) + (d2 >> 2);
-            h2 = d2 & 3;
-            h0 = AddCarry(h0, fold, out carry);
-            h1 = AddCarry(h1, carry, out carry);
-            h2 += carry;
+            MultiplyReduce(ref h0, ref h1, ref h2, r0, r1, s1);
         }
 
         _h0 = h0;
@@ -109,27 +85,36 @@ internal partial struct Poly1305
     }
 
     /// <summary>h = h·r with the partial reduction of <see cref="Blocks"/>.</summary>
-    private void MultiplyByR()
+    private void MultiplyByR() => MultiplyReduce(ref _h0, ref _h1, ref _h2, _r0, _r1, _s1);
+
+    /// <summary>
+    /// h = h·r mod p, partially: h2 comes back at most 4. The terms are d0 = h0·r0 + h1·s1,
+    /// d1 = h0·r1 + h1·r0 + h2·s1 and d2 = h2·r0, each sum below 2^127; the bits from 2^130 up, times 5,
+    /// go back to the bottom.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MultiplyReduce(ref ulong h0, ref ulong h1, ref ulong h2, ulong r0, ulong r1, ulong s1)
     {
-        ulong h0 = _h0, h1 = _h1, h2 = _h2;
-        ulong d0Hi = Multiply(h0, _r0, out ulong d0Lo);
-        ulong tHi = Multiply(h1, _s1, out ulong tLo);
+        ulong d0Hi = Multiply(h0, r0, out ulong d0Lo);
+        ulong tHi = Multiply(h1, s1, out ulong tLo);
         d0Lo = AddCarry(d0Lo, tLo, out ulong carry);
         d0Hi += tHi + carry;
-        ulong d1Hi = Multiply(h0, _r1, out ulong d1Lo);
-        tHi = Multiply(h1, _r0, out tLo);
+
+        ulong d1Hi = Multiply(h0, r1, out ulong d1Lo);
+        tHi = Multiply(h1, r0, out tLo);
         d1Lo = AddCarry(d1Lo, tLo, out carry);
         d1Hi += tHi + carry;
-        d1Lo = AddCarry(d1Lo, h2 * _s1, out carry);
+        d1Lo = AddCarry(d1Lo, h2 * s1, out carry);
         d1Hi += carry;
         d1Lo = AddCarry(d1Lo, d0Hi, out carry);
         d1Hi += carry;
-        ulong d2 = (h2 * _r0) + d1Hi;
+
+        ulong d2 = (h2 * r0) + d1Hi;
         ulong fold = (d2 & ~3UL) + (d2 >> 2);
-        _h2 = d2 & 3;
-        _h0 = AddCarry(d0Lo, fold, out carry);
-        _h1 = AddCarry(d1Lo, carry, out carry);
-        _h2 += carry;
+        h2 = d2 & 3;
+        h0 = AddCarry(d0Lo, fold, out carry);
+        h1 = AddCarry(d1Lo, carry, out carry);
+        h2 += carry;
     }
 
     /// <summary>h mod p, fully reduced (the last word below 4).</summary>
