@@ -72,6 +72,42 @@ public sealed class ManagedChaCha20Poly1305Tests
         }
     }
 
+    [Fact]
+    public void EverySizeTo65535_EqualsLibsodium_AtShiftingOffsets_InPlaceAndOutOfPlace()
+    {
+        RequireAvx2();
+        const int Largest = 65535;
+        byte[] key = Bytes.Random(32, 5), aad = Bytes.Pattern(3, 9), source = Bytes.Random(Largest, 6);
+        var expected = new byte[Largest + 16];
+        var buffer = new byte[64 + Largest + 16];
+        var nonce = new byte[12];
+        for (int size = 0; size <= Largest; size++)
+        {
+            ChaCha20Poly1305.WriteNonce((ulong)size, nonce);
+            ReadOnlySpan<byte> plaintext = source.AsSpan(0, size);
+            SodiumAead.Encrypt(extendedNonce: false, key, nonce, plaintext, expected, aad);
+
+            int offset = size % 64;
+            Span<byte> region = buffer.AsSpan(offset, size), tag = buffer.AsSpan(offset + size, 16);
+            bool inPlace = size % 2 == 0;
+            if (inPlace)
+            {
+                plaintext.CopyTo(region);
+            }
+
+            ManagedChaCha20Poly1305.Seal(key, nonce, inPlace ? region : plaintext, region, tag, aad);
+            if (!buffer.AsSpan(offset, size + 16).SequenceEqual(expected.AsSpan(0, size + 16)))
+            {
+                Assert.Fail($"The seal differs from libsodium's at {size} bytes (offset {offset}, in place {inPlace}).");
+            }
+
+            if (!ManagedChaCha20Poly1305.TryOpen(key, nonce, region, tag, region, aad) || !region.SequenceEqual(plaintext))
+            {
+                Assert.Fail($"The open fails or differs at {size} bytes (offset {offset}).");
+            }
+        }
+    }
+
     [Property(MaxTest = 300)]
     public Property RandomSizesUpTo65535_AtAnyOffset_EqualLibsodium()
     {
