@@ -8,7 +8,7 @@ public enum AeadImplementation
 
     /// <summary>
     /// Tunnel's managed implementation with AVX2: ChaCha20 eight blocks at a time and Poly1305 four, on x64
-    /// CPUs with AVX2 (about a quarter faster than libsodium at 1,420 bytes and twice as fast at 64, measured on an AMD EPYC).
+    /// CPUs with AVX2 (1.4 times libsodium's speed at 1,420 bytes and 1.6 times at 64, measured on an AMD EPYC).
     /// </summary>
     ManagedAvx2,
 }
