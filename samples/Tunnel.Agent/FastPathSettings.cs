@@ -8,7 +8,7 @@ namespace Tunnel.Agent;
 /// socket calls), <c>udp-pktinfo</c> (replies from the address the peer wrote to), <c>aead-simd</c> (libsodium's
 /// ChaCha20-Poly1305 instead of the managed AVX2 one), or <c>all</c>. For comparing, and for kernels or CPUs where a feature misbehaves.
 /// </summary>
-internal sealed record FastPathSettings(bool TunOffloads, bool UdpSegmentation, bool UdpReceiveCoalescing, bool Batching, bool StickySource, bool SimdAead = true)
+internal sealed record FastPathSettings(bool TunOffloads, bool UdpSegmentation, bool UdpReceiveCoalescing, bool Batching, bool StickySource, bool SimdAead)
 {
     public const string Variable = "TUNNEL_DISABLE";
 
@@ -17,7 +17,7 @@ internal sealed record FastPathSettings(bool TunOffloads, bool UdpSegmentation, 
     /// <summary>Reads <see cref="Variable"/>; an unknown name is an error, not silently ignored.</summary>
     public static bool TryRead(string? value, out FastPathSettings settings, out string? error)
     {
-        settings = new FastPathSettings(true, true, true, true, true);
+        settings = new FastPathSettings(true, true, true, true, true, true);
         error = null;
         foreach (string item in (value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {

@@ -17,13 +17,13 @@ internal partial struct Poly1305
     private const ulong Mask26 = 0x3FF_FFFF;
 
     /// <summary>The fewest blocks worth the vector form (its set-up computes r^2, r^3, r^4).</summary>
-    public const int VectorThreshold = 16;
+    private const int VectorThreshold = 16;
 
     /// <summary>Whether this CPU can run the vector form.</summary>
-    public static bool IsVectorized => Avx2.IsSupported;
+    private static bool IsVectorized => Avx2.IsSupported;
 
     /// <summary>Absorbs <paramref name="count"/> whole 16-byte blocks starting at <paramref name="data"/>, four at a time where there are enough.</summary>
-    public void BlocksWide(ref byte data, int count)
+    private void BlocksWide(ref byte data, int count)
     {
         if (!IsVectorized || count < VectorThreshold)
         {

@@ -46,7 +46,7 @@ internal partial struct Poly1305
     public void UpdateBlock(ReadOnlySpan<byte> block) => Blocks(ref MemoryMarshal.GetReference(block[..16]), 1);
 
     /// <summary>Absorbs <paramref name="count"/> whole 16-byte blocks starting at <paramref name="data"/>; the caller guarantees the length.</summary>
-    public void Blocks(ref byte data, int count)
+    private void Blocks(ref byte data, int count)
     {
         ulong r0 = _r0, r1 = _r1, s1 = _s1;
         ulong h0 = _h0, h1 = _h1, h2 = _h2;
