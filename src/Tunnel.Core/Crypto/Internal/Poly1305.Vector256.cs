@@ -170,7 +170,7 @@ internal partial struct Poly1305
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong Sum(Vector256<ulong> value) => value.GetElement(0) + value.GetElement(1) + value.GetElement(2) + value.GetElement(3);
 
-    /// <summary>A value below 2^130 as three words (the last below 4), cut into 26-bit limbs on demand.</summary>
+    /// <summary>A value below 2^131 as three words (the last at most 4), cut into 26-bit limbs on demand (the top one below 2^26 + 2^24).</summary>
     private struct Power
     {
         public ulong W0, W1, W2;
