@@ -13,9 +13,9 @@ internal interface ICryptoBatch
 /// One helper per extra core; with one core everything runs inline.
 /// </summary>
 /// <remarks>
-/// Items are claimed with one interlocked increment each; the only other synchronisation is one wake-up
-/// and one completion signal per batch, never per packet. Small batches run inline, where waking a helper
-/// would cost more than it saves.
+/// Items are claimed a few at a time (<see cref="CryptoJob.ChunkSize"/>) with one interlocked add per chunk;
+/// the only other synchronisation is one wake-up and one completion signal per batch, never per packet.
+/// Small batches run inline, where waking a helper would cost more than it saves.
 /// </remarks>
 internal sealed class CryptoWorkers : IDisposable
 {
@@ -130,16 +130,26 @@ internal sealed class CryptoJob : IDisposable
     private readonly ManualResetEventSlim _done = new(initialState: false, spinCount: 100);
     private ICryptoBatch? _batch;
     private int _count;
+    private int _chunk;
     private int _next;
     private int _remaining;
     private int _helpersInside;
 
     public bool HasUnclaimedItems => Volatile.Read(ref _next) < _count;
 
+    /// <summary>
+    /// The items one claim takes: an eighth of the batch, from one to eight. Each claim and each completion
+    /// is an atomic operation on a cache line both cores write, and one per packet cost 1.6 % of a loaded
+    /// daemon's CPU (lab profile, one TCP stream); eight claims per batch still leave the pump and a helper
+    /// sharing a 64-packet batch evenly.
+    /// </summary>
+    public static int ChunkSize(int count) => Math.Clamp(count >> 3, 1, 8);
+
     public void Arm(ICryptoBatch batch, int count)
     {
         _batch = batch;
         _count = count;
+        _chunk = ChunkSize(count);
         _remaining = count;
         _done.Reset();
         Volatile.Write(ref _next, 0);
@@ -148,16 +158,22 @@ internal sealed class CryptoJob : IDisposable
     public void Work()
     {
         ICryptoBatch batch = _batch!;
+        int chunk = _chunk, count = _count;
         while (true)
         {
-            int index = Interlocked.Increment(ref _next) - 1;
-            if (index >= _count)
+            int start = Interlocked.Add(ref _next, chunk) - chunk;
+            if (start >= count)
             {
                 return;
             }
 
-            batch.Process(index);
-            if (Interlocked.Decrement(ref _remaining) == 0)
+            int end = Math.Min(start + chunk, count);
+            for (int index = start; index < end; index++)
+            {
+                batch.Process(index);
+            }
+
+            if (Interlocked.Add(ref _remaining, start - end) == 0)
             {
                 _done.Set();
             }
