@@ -34,6 +34,12 @@ internal static partial class DaemonCommand
             return 1;
         }
 
+        if (!FastPathSettings.TryReadCryptoHelpers(Environment.GetEnvironmentVariable(FastPathSettings.CryptoHelpersVariable), out int cryptoHelpers, out invalid))
+        {
+            Console.Error.WriteLine($"tunnel-agent: {invalid}");
+            return 1;
+        }
+
         bool child = Environment.GetEnvironmentVariable(DaemonChildVariable) == "1";
         if (!foreground && !child)
         {
@@ -54,9 +60,9 @@ internal static partial class DaemonCommand
         {
             fastPath.ApplyAead();
             LinuxTunDevice tun = LinuxTunDevice.Create(name, fastPath.TunOptions);
-            host = new TunnelHost(new TunnelOptions(), tun, fastPath.SocketFactory, loggers);
+            host = new TunnelHost(new TunnelOptions { CryptoHelperThreads = cryptoHelpers }, tun, fastPath.SocketFactory, loggers);
             host.Start();
-            Log.FastPath(log, name, tun.Offloads, OnOff(fastPath.Batching), OnOff(fastPath.UdpSegmentation), OnOff(fastPath.UdpReceiveCoalescing), OnOff(fastPath.StickySource), Tunnel.Core.Crypto.ChaCha20Poly1305.Implementation);
+            Log.FastPath(log, name, tun.Offloads, OnOff(fastPath.Batching), OnOff(fastPath.UdpSegmentation), OnOff(fastPath.UdpReceiveCoalescing), OnOff(fastPath.StickySource), Tunnel.Core.Crypto.ChaCha20Poly1305.Implementation, cryptoHelpers);
             uapi = new UapiServer(host, loggerFactory: loggers);
             uapi.Start();
         }
@@ -89,7 +95,7 @@ internal static partial class DaemonCommand
         if (Environment.GetEnvironmentVariable("LOG_LEVEL") != "silent")
         {
             // Whatever the log level: what a run cost the runtime is the point of the line.
-            Console.Error.WriteLine($"tunnel-agent: {name} stopped. {usage.Describe(statistics)}");
+            Console.Error.WriteLine($"tunnel-agent: {name} stopped. {usage.Describe(statistics, cryptoHelpers)}");
         }
 
         return exitCode;
@@ -133,7 +139,7 @@ internal static partial class DaemonCommand
         [LoggerMessage(100, LogLevel.Error, "{Interface} stopped: {Reason}")]
         public static partial void Stopped(ILogger logger, string @interface, string? reason);
 
-        [LoggerMessage(101, LogLevel.Information, "{Interface} fast path: TUN offloads {Offloads}; UDP batching {Batching}, GSO {Segmentation}, GRO {Coalescing}, packet info {PacketInfo} (asked for); ChaCha20-Poly1305 {Aead}")]
-        public static partial void FastPath(ILogger logger, string @interface, LinuxTunOffloads offloads, string batching, string segmentation, string coalescing, string packetInfo, Tunnel.Core.Crypto.AeadImplementation aead);
+        [LoggerMessage(101, LogLevel.Information, "{Interface} fast path: TUN offloads {Offloads}; UDP batching {Batching}, GSO {Segmentation}, GRO {Coalescing}, packet info {PacketInfo} (asked for); ChaCha20-Poly1305 {Aead}, crypto helper threads {CryptoHelpers}")]
+        public static partial void FastPath(ILogger logger, string @interface, LinuxTunOffloads offloads, string batching, string segmentation, string coalescing, string packetInfo, Tunnel.Core.Crypto.AeadImplementation aead, int cryptoHelpers);
     }
 }

@@ -7,10 +7,16 @@ namespace Tunnel.Agent;
 /// comma-separated subset of <c>tun-offloads</c>, <c>udp-gso</c>, <c>udp-gro</c>, <c>mmsg</c> (batched
 /// socket calls), <c>udp-pktinfo</c> (replies from the address the peer wrote to), <c>aead-simd</c> (libsodium's
 /// ChaCha20-Poly1305 instead of the managed AVX2 one), or <c>all</c>. For comparing, and for kernels or CPUs where a feature misbehaves.
+/// <c>TUNNEL_CRYPTO_HELPERS</c> sets <see cref="TunnelOptions.CryptoHelperThreads"/>.
 /// </summary>
 internal sealed record FastPathSettings(bool TunOffloads, bool UdpSegmentation, bool UdpReceiveCoalescing, bool Batching, bool StickySource, bool SimdAead)
 {
     public const string Variable = "TUNNEL_DISABLE";
+
+    public const string CryptoHelpersVariable = "TUNNEL_CRYPTO_HELPERS";
+
+    /// <summary>The most helper threads <see cref="CryptoHelpersVariable"/> may ask for.</summary>
+    private const int MaxCryptoHelpers = 64;
 
     private static readonly string[] s_features = ["tun-offloads", "udp-gso", "udp-gro", "mmsg", "udp-pktinfo", "aead-simd", "all"];
 
@@ -48,6 +54,25 @@ internal sealed record FastPathSettings(bool TunOffloads, bool UdpSegmentation, 
                     error = $"{Variable}: unknown feature '{item}' (known: {string.Join(", ", s_features)})";
                     return false;
             }
+        }
+
+        return true;
+    }
+
+    /// <summary>Reads <see cref="CryptoHelpersVariable"/>: unset or empty is the library's default; anything but 0 to 64 is an error.</summary>
+    public static bool TryReadCryptoHelpers(string? value, out int helpers, out string? error)
+    {
+        helpers = TunnelOptions.DefaultCryptoHelperThreads;
+        error = null;
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return true;
+        }
+
+        if (!int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out helpers) || helpers > MaxCryptoHelpers)
+        {
+            error = $"{CryptoHelpersVariable}: '{value}' is not a number of threads from 0 to {MaxCryptoHelpers}";
+            return false;
         }
 
         return true;

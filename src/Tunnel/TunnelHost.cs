@@ -23,6 +23,9 @@ public sealed class TunnelHost : IAsyncDisposable
     private readonly TunnelMetrics _metrics;
     private int _state; // 0 created, 1 started, 2 disposed
 
+    /// <summary>A bound on <see cref="TunnelOptions.CryptoHelperThreads"/> that no machine's processor count reaches.</summary>
+    private const int MaxCryptoHelperThreads = 1024;
+
     /// <summary>Creates a host; <see cref="Start"/> brings it up.</summary>
     /// <param name="options">The interface configuration.</param>
     /// <param name="tunDevice">The TUN device; the host takes ownership.</param>
@@ -30,6 +33,7 @@ public sealed class TunnelHost : IAsyncDisposable
     /// <param name="loggerFactory">Where logs go; none by default.</param>
     /// <param name="timeProvider">The clock and timers; <see cref="TimeProvider.System"/> by default.</param>
     /// <param name="meterFactory">Creates the <c>Tunnel</c> meter; a standalone meter by default.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The MTU is below 576, or <see cref="TunnelOptions.CryptoHelperThreads"/> is negative or above 1,024.</exception>
     public TunnelHost(
         TunnelOptions options,
         ITunDevice tunDevice,
@@ -42,6 +46,8 @@ public sealed class TunnelHost : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(tunDevice);
         ArgumentNullException.ThrowIfNull(socketFactory);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Mtu, 576, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfNegative(options.CryptoHelperThreads, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.CryptoHelperThreads, MaxCryptoHelperThreads, nameof(options));
         _options = options;
         ILogger logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Tunnel.TunnelHost");
         _engine = new DeviceEngine(options, tunDevice, socketFactory, timeProvider ?? TimeProvider.System, logger, CryptographicEntropy.Instance);

@@ -48,6 +48,15 @@ public sealed class DaemonInteropTests
         string aead = Environment.GetEnvironmentVariable("TUNNEL_AGENT_AEAD") is { Length: > 0 } built ? built
             : System.Runtime.Intrinsics.X86.Avx2.IsSupported ? "ManagedAvx2" : "Libsodium";
         Assert.Contains($"ChaCha20-Poly1305: {aead}.", stopped.Error, StringComparison.Ordinal);
+        Assert.Contains($"Crypto helper threads: {TunnelOptions.DefaultCryptoHelperThreads}.", stopped.Error, StringComparison.Ordinal);
+
+        // TUNNEL_CRYPTO_HELPERS sets the helpers, and refuses what is not a count.
+        stopped = Command.Try("ip", ["netns", "exec", lab.Namespace(1), "timeout", "-s", "TERM", "2", Lab.AgentPath, "-f", name], TimeSpan.FromSeconds(30), new Dictionary<string, string> { ["TUNNEL_CRYPTO_HELPERS"] = "3" });
+        Assert.Equal(124, stopped.ExitCode);
+        Assert.Contains("Crypto helper threads: 3.", stopped.Error, StringComparison.Ordinal);
+        refused = Command.Try("ip", ["netns", "exec", lab.Namespace(1), Lab.AgentPath, "-f", name], TimeSpan.FromSeconds(30), new Dictionary<string, string> { ["TUNNEL_CRYPTO_HELPERS"] = "-1" });
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("TUNNEL_CRYPTO_HELPERS: '-1' is not a number of threads", refused.Error, StringComparison.Ordinal);
 
         // TUNNEL_DISABLE=aead-simd keeps libsodium.
         stopped = Command.Try("ip", ["netns", "exec", lab.Namespace(1), "timeout", "-s", "TERM", "2", Lab.AgentPath, "-f", name], TimeSpan.FromSeconds(30), new Dictionary<string, string> { ["TUNNEL_DISABLE"] = "aead-simd" });

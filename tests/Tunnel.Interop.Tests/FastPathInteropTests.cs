@@ -1,12 +1,13 @@
+using System.Globalization;
 using System.Text.Json;
 using Tunnel.Interop.Tests.Infrastructure;
 
 namespace Tunnel.Interop.Tests;
 
 /// <summary>
-/// Our daemon with each Linux fast-path feature switched off (<c>TUNNEL_DISABLE</c>), against wireguard-go
-/// and against our daemon with everything on: the slow paths must interoperate as the fast one does (the
-/// rest of the suite runs with everything on).
+/// Our daemon with each Linux fast-path feature switched off (<c>TUNNEL_DISABLE</c>), or with crypto helper
+/// threads (<c>TUNNEL_CRYPTO_HELPERS</c>), against wireguard-go and against our daemon with everything on: the
+/// slow paths must interoperate as the fast one does (the rest of the suite runs with the defaults).
 /// </summary>
 public sealed class FastPathInteropTests
 {
@@ -24,10 +25,21 @@ public sealed class FastPathInteropTests
 
     [Theory]
     [MemberData(nameof(Settings))]
-    public void WithAFeatureOff_PingTcpAndUdpStillFlow(string disabled, Implementation other)
+    public void WithAFeatureOff_PingTcpAndUdpStillFlow(string disabled, Implementation other) =>
+        AssertTrafficFlows(new Dictionary<string, string> { ["TUNNEL_DISABLE"] = disabled }, $"{disabled} off", other);
+
+    /// <summary>The helpers that share the ciphers with the pumps, more than this machine's default and more than its processors.</summary>
+    [Theory]
+    [InlineData(1, Implementation.WireGuardGo)]
+    [InlineData(1, Implementation.Tunnel)]
+    [InlineData(3, Implementation.Tunnel)]
+    public void WithCryptoHelpers_PingTcpAndUdpStillFlow(int helpers, Implementation other) =>
+        AssertTrafficFlows(new Dictionary<string, string> { ["TUNNEL_CRYPTO_HELPERS"] = helpers.ToString(CultureInfo.InvariantCulture) }, $"{helpers} crypto helpers", other);
+
+    private static void AssertTrafficFlows(Dictionary<string, string> environment, string setting, Implementation other)
     {
         using var lab = new Lab();
-        Peer side1 = lab.Start(1, Implementation.Tunnel, environment: new Dictionary<string, string> { ["TUNNEL_DISABLE"] = disabled });
+        Peer side1 = lab.Start(1, Implementation.Tunnel, environment: environment);
         Peer side2 = lab.Start(2, other);
         Lab.Connect(side1, side2);
 
@@ -41,14 +53,14 @@ public sealed class FastPathInteropTests
             string[] direction = reverse ? ["-R"] : [];
             using var tcp = JsonDocument.Parse(lab.Exec(1, "iperf3", ["-c", "10.200.0.2", "-t", "2", "-J", .. direction]));
             long bytes = tcp.RootElement.GetProperty("end").GetProperty("sum_received").GetProperty("bytes").GetInt64();
-            Assert.True(bytes > 10_000_000, $"TCP {(reverse ? "2 -> 1" : "1 -> 2")} moved only {bytes} bytes with {disabled} off");
+            Assert.True(bytes > 10_000_000, $"TCP {(reverse ? "2 -> 1" : "1 -> 2")} moved only {bytes} bytes with {setting}");
         }
 
         lab.Exec(2, "iperf3", "-s", "-D", "-1", "-B", "10.200.0.2");
         Thread.Sleep(300);
         using var udp = JsonDocument.Parse(lab.Exec(1, "iperf3", "-c", "10.200.0.2", "-u", "-b", "100M", "-l", "1392", "-t", "2", "-J"));
         JsonElement sum = udp.RootElement.GetProperty("end").GetProperty("sum");
-        Assert.True(sum.GetProperty("lost_percent").GetDouble() < 5, $"UDP lost {sum.GetProperty("lost_percent").GetDouble()} % with {disabled} off");
+        Assert.True(sum.GetProperty("lost_percent").GetDouble() < 5, $"UDP lost {sum.GetProperty("lost_percent").GetDouble()} % with {setting}");
         Assert.True(sum.GetProperty("bytes").GetInt64() > 10_000_000);
         Assert.False(side1.HasExited, side1.Log);
     }

@@ -41,6 +41,9 @@ internal sealed class CryptoWorkers : IDisposable
 
     public int HelperCount => _helpers.Length;
 
+    /// <summary>Half of <paramref name="processors"/>, less the pump (see <see cref="TunnelOptions.DefaultCryptoHelperThreads"/>).</summary>
+    public static int DefaultHelperCount(int processors) => Math.Max(0, (processors / 2) - 1);
+
     /// <summary>Processes items 0..count-1 of <paramref name="batch"/>, with the helpers, and returns when all are done.</summary>
     public void Run(CryptoJob job, ICryptoBatch batch, int count)
     {

@@ -63,7 +63,7 @@ internal sealed partial class DeviceEngine : IDisposable
         int buffers = (2 * Math.Max(tun.BatchSize, 1)) + (2 * MaxReceiveBatch) + ControlSpares;
         _pool = new PacketBufferPool(Math.Max(options.Mtu, 1280), buffers);
         _controlTransmits = new TransmitBatch(_pool.RentBatch(ControlSpares), ControlSpares);
-        _workers = new CryptoWorkers(Environment.ProcessorCount - 1, tun.Name);
+        _workers = new CryptoWorkers(options.CryptoHelperThreads, tun.Name);
         _timer = time.CreateTimer(static state => ((DeviceEngine)state!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         Counters = new EngineCounters();
     }

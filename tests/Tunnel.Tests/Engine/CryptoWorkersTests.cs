@@ -44,6 +44,16 @@ public sealed class CryptoWorkersTests
     public void ChunkSize_IsAnEighthOfTheBatch_FromOneToEight(int count, int expected) =>
         Assert.Equal(expected, CryptoJob.ChunkSize(count));
 
+    [Theory]
+    [InlineData(1, 0)]
+    [InlineData(2, 0)]
+    [InlineData(3, 0)]
+    [InlineData(4, 1)]
+    [InlineData(8, 3)]
+    [InlineData(64, 31)]
+    public void DefaultHelperCount_IsHalfTheProcessorsLessThePump(int processors, int expected) =>
+        Assert.Equal(expected, CryptoWorkers.DefaultHelperCount(processors));
+
     private sealed class CountingBatch(int count) : ICryptoBatch
     {
         public int[] Hits { get; } = new int[count];

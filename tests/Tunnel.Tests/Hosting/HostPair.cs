@@ -31,10 +31,10 @@ internal sealed class HostPair : IAsyncDisposable
     public static readonly IPAddress UnderlayB = IPAddress.Parse("192.0.2.2");
 
     /// <summary>The pair on an <see cref="InMemoryNetwork"/>: A at 192.0.2.1, B at 192.0.2.2.</summary>
-    public static HostPair StartInMemory(InMemoryNetwork? network = null, TimeSpan persistentKeepalive = default)
+    public static HostPair StartInMemory(InMemoryNetwork? network = null, TimeSpan persistentKeepalive = default, int? cryptoHelpers = null)
     {
         network ??= new InMemoryNetwork();
-        return Start(network.CreateSocketFactory(UnderlayA), network.CreateSocketFactory(UnderlayB), UnderlayB, persistentKeepalive: persistentKeepalive);
+        return Start(network.CreateSocketFactory(UnderlayA), network.CreateSocketFactory(UnderlayB), UnderlayB, persistentKeepalive: persistentKeepalive, cryptoHelpers: cryptoHelpers);
     }
 
     /// <summary>Polls <paramref name="condition"/> until it holds, failing the test after 10 s.</summary>
@@ -49,8 +49,9 @@ internal sealed class HostPair : IAsyncDisposable
     }
 
     /// <summary>Starts B, then A with B's endpoint (B learns A's from the first handshake).</summary>
-    public static HostPair Start(IDatagramSocketFactory socketsA, IDatagramSocketFactory socketsB, IPAddress endpointAddressB, int seed = 1, TimeSpan persistentKeepalive = default)
+    public static HostPair Start(IDatagramSocketFactory socketsA, IDatagramSocketFactory socketsB, IPAddress endpointAddressB, int seed = 1, TimeSpan persistentKeepalive = default, int? cryptoHelpers = null)
     {
+        int helpers = cryptoHelpers ?? TunnelOptions.DefaultCryptoHelperThreads;
         var entropy = new DeterministicEntropy(seed);
         PrivateKey keyA = NewKey(entropy), keyB = NewKey(entropy);
         var tunA = new InMemoryTunDevice("tun-a");
@@ -59,6 +60,7 @@ internal sealed class HostPair : IAsyncDisposable
             new TunnelOptions
             {
                 PrivateKey = keyB,
+                CryptoHelperThreads = helpers,
                 Peers = [new TunnelPeerOptions { PublicKey = keyA.GetPublicKey(), AllowedIps = [IPNetwork.Parse("10.0.0.1/32")] }],
             },
             tunB,
@@ -68,6 +70,7 @@ internal sealed class HostPair : IAsyncDisposable
             new TunnelOptions
             {
                 PrivateKey = keyA,
+                CryptoHelperThreads = helpers,
                 Peers =
                 [
                     new TunnelPeerOptions

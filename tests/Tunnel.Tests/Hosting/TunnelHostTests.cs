@@ -60,6 +60,46 @@ public sealed class TunnelHostTests
         }
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(3)]
+    public async Task ABurstOfPackets_ArrivesIntactAndInOrder_WithAnyNumberOfCryptoHelpers(int helpers)
+    {
+        // A burst fills the pumps' batches (64 packets), so the seals and opens are shared with the helpers.
+        await using var pair = HostPair.StartInMemory(cryptoHelpers: helpers);
+        Assert.NotNull(HostPair.Exchange(pair.TunA, pair.TunB, Ping(HostPair.AddressA, HostPair.AddressB, "first"), Timeout));
+        var random = new Random(helpers);
+        byte[][] packets = new byte[600][];
+        for (int i = 0; i < packets.Length; i++)
+        {
+            byte[] payload = new byte[random.Next(1, 1373)];
+            random.NextBytes(payload);
+            BitConverter.TryWriteBytes(payload, i);
+            packets[i] = PacketBuilder.IPv4(HostPair.AddressA, HostPair.AddressB, payload);
+        }
+
+        foreach (byte[] packet in packets)
+        {
+            Assert.True(pair.TunA.TryInject(packet, Timeout));
+        }
+
+        var received = new byte[2048];
+        for (int i = 0; i < packets.Length; i++)
+        {
+            Assert.True(pair.TunB.TryTake(received, out int length, Timeout), $"packet {i} did not arrive");
+            Assert.Equal(packets[i], received[..length]);
+        }
+
+        Assert.Equal(0, pair.TunB.WriteDrops);
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(1025)]
+    public void CryptoHelperThreads_OutOfRange_IsRefused(int helpers) =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => new TunnelHost(new TunnelOptions { CryptoHelperThreads = helpers }, new InMemoryTunDevice(), new InMemoryNetwork().CreateSocketFactory(HostPair.UnderlayA)));
+
     [Fact]
     public async Task PacketWithDisallowedInnerSource_IsDroppedAndCounted()
     {
