@@ -29,6 +29,7 @@ public sealed partial class Device
 
     private readonly DeviceOptions _options;
     private readonly IEntropySource _entropy;
+    private RetryJitter _jitter;
     private readonly Dictionary<PublicKey, Peer> _peers = [];
     private readonly Dictionary<uint, IndexEntry> _indices = [];
     private readonly Queue<TransmitItem> _transmits = new();
@@ -305,12 +306,7 @@ public sealed partial class Device
     }
 
     /// <summary>Random jitter in [0, 334) ms for handshake retries, so peers do not retry in lockstep.</summary>
-    private TimeSpan Jitter()
-    {
-        Span<byte> bytes = stackalloc byte[2];
-        _entropy.Fill(bytes);
-        return TimeSpan.FromMilliseconds(BitConverter.ToUInt16(bytes) % ProtocolTimings.RekeyTimeoutJitterMilliseconds);
-    }
+    private TimeSpan Jitter() => _jitter.Next(_entropy, ProtocolTimings.RekeyTimeoutJitterMilliseconds);
 
     private void ThrowIfForeign(Peer peer)
     {
