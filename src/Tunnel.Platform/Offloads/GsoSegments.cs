@@ -153,7 +153,9 @@ internal readonly struct GsoSegments
 
         Span<byte> segment = destination[..length];
         packet[..HeaderLength].CopyTo(segment);
-        packet.Slice(HeaderLength + start, payload).CopyTo(segment[HeaderLength..]);
+        // The payload is summed while it is copied; the transport header (a multiple of 4 bytes, so the
+        // payload's words stay aligned) is summed once it is rewritten.
+        ulong payloadSum = InternetChecksum.CopyAndAdd(packet.Slice(HeaderLength + start, payload), segment[HeaderLength..]);
 
         ushort? identification = _isIPv6 ? null : (ushort)(BinaryPrimitives.ReadUInt16BigEndian(packet[4..]) + index);
         IPHeaders.RewriteNetwork(segment, _isIPv6, _networkHeaderLength, length, identification);
@@ -187,7 +189,7 @@ internal readonly struct GsoSegments
         transport[checksumField] = 0;
         transport[checksumField + 1] = 0;
         ulong sum = InternetChecksum.PseudoHeader(IPHeaders.Source(segment, _isIPv6), IPHeaders.Destination(segment, _isIPv6), protocol, transport.Length);
-        ushort checksum = InternetChecksum.Complement(InternetChecksum.Add(transport, sum));
+        ushort checksum = InternetChecksum.Complement(InternetChecksum.Add(transport[..(HeaderLength - _networkHeaderLength)], sum + payloadSum));
         if (checksum == 0 && protocol == IPHeaders.Udp)
         {
             checksum = 0xFFFF; // zero means "no checksum" in UDP (RFC 768)

@@ -66,6 +66,39 @@ internal static class InternetChecksum
         return sum;
     }
 
+    /// <summary>
+    /// Copies <paramref name="source"/> to the start of <paramref name="destination"/> and returns its sum,
+    /// as <see cref="Add"/> would: one pass over the bytes where a copy and then a sum of the copy were two.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> is shorter than <paramref name="source"/>.</exception>
+    public static ulong CopyAndAdd(ReadOnlySpan<byte> source, Span<byte> destination)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, source.Length, nameof(destination));
+        ref byte from = ref MemoryMarshal.GetReference(source);
+        ref byte to = ref MemoryMarshal.GetReference(destination);
+        int length = source.Length;
+        int i = 0;
+        ulong sum = 0;
+        if (Vector256.IsHardwareAccelerated && length >= 64)
+        {
+            Vector256<ulong> lower = Vector256<ulong>.Zero, upper = Vector256<ulong>.Zero;
+            for (; i + 32 <= length; i += 32)
+            {
+                Vector256<byte> block = Vector256.LoadUnsafe(ref Unsafe.Add(ref from, i));
+                block.StoreUnsafe(ref Unsafe.Add(ref to, i));
+                (Vector256<ulong> low, Vector256<ulong> high) = Vector256.Widen(block.AsUInt32());
+                lower += low;
+                upper += high;
+            }
+
+            sum = Vector256.Sum(lower + upper);
+        }
+
+        // The rest starts at an even offset, so its words line up with the whole's.
+        source[i..].CopyTo(destination[i..]);
+        return Add(source[i..], sum);
+    }
+
     /// <summary>Adds a 16-bit value given in host order, as it would appear in network order in the data.</summary>
     public static ulong AddWord(ushort value, ulong sum) => sum + (BitConverter.IsLittleEndian ? BinaryPrimitives.ReverseEndianness(value) : value);
 

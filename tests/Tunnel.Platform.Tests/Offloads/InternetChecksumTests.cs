@@ -22,6 +22,33 @@ public sealed class InternetChecksumTests
         return (BinaryPrimitives.ReadUInt16BigEndian(stored) == ReferencePackets.Checksum(slice)).Label($"length {slice.Length}");
     }
 
+    [Property(MaxTest = 500)]
+    public Property CopyAndAdd_CopiesTheBytes_AndSumsAsTheReferenceDoes(int seed)
+    {
+        var random = new Random(seed);
+        var data = new byte[random.Next(0, 3000)];
+        random.NextBytes(data);
+        int start = data.Length == 0 ? 0 : random.Next(0, Math.Min(data.Length, 9));
+        ReadOnlySpan<byte> slice = data.AsSpan(start);
+        var destination = new byte[slice.Length + 16];
+        random.NextBytes(destination);
+        byte[] before = destination.ToArray();
+        int offset = random.Next(0, 9);
+
+        ulong sum = InternetChecksum.CopyAndAdd(slice, destination.AsSpan(offset));
+
+        Span<byte> stored = stackalloc byte[2];
+        InternetChecksum.Store(stored, 0, InternetChecksum.Complement(sum));
+        int end = offset + slice.Length;
+        return (BinaryPrimitives.ReadUInt16BigEndian(stored) == ReferencePackets.Checksum(slice)).Label($"sum, length {slice.Length}")
+            .And(destination.AsSpan(offset, slice.Length).SequenceEqual(slice)).Label("copied")
+            .And(destination.AsSpan(0, offset).SequenceEqual(before.AsSpan(0, offset)) && destination.AsSpan(end).SequenceEqual(before.AsSpan(end))).Label("nothing else written");
+    }
+
+    [Fact]
+    public void CopyAndAdd_IntoAShorterDestination_Throws() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => InternetChecksum.CopyAndAdd(new byte[100], new byte[99]));
+
     [Fact]
     public void Rfc1071Example_SumsToTheDocumentedValue()
     {
