@@ -13,6 +13,12 @@ namespace Tunnel.Core.Crypto.Internal;
 /// <see cref="Poly1305"/> takes four blocks at a time on long messages. Where it runs it equals libsodium
 /// byte for byte (the tests hold it to that).
 /// </summary>
+/// <remarks>
+/// The entry points and their helpers are compiled fully optimized at first use
+/// (<see cref="MethodImplOptions.AggressiveOptimization"/>), without tiering or dynamic PGO: with them, the
+/// profile of a run of 512-byte opens produced a <see cref="TryOpen"/> that took 1.86 us instead of 1.11
+/// (<c>ChaCha20Poly1305Benchmarks.Open_Managed</c>). Native AOT compiles them that way anyway.
+/// </remarks>
 internal static class ManagedChaCha20Poly1305
 {
     /// <summary>The shortest message that takes the eight-block path.</summary>
@@ -26,6 +32,7 @@ internal static class ManagedChaCha20Poly1305
 
     /// <summary>Encrypts <paramref name="plaintext"/> into <paramref name="ciphertext"/> (same length, may be the same memory) and writes the tag.</summary>
     [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Seal(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, Span<byte> ciphertext, Span<byte> tag, ReadOnlySpan<byte> associatedData)
     {
         if (plaintext.Length < WideThreshold)
@@ -46,6 +53,7 @@ internal static class ManagedChaCha20Poly1305
 
     /// <summary>Checks the tag, then decrypts (same length, may be the same memory); on failure writes nothing.</summary>
     [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryOpen(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> plaintext, ReadOnlySpan<byte> associatedData)
     {
         if (ciphertext.Length < WideThreshold)
@@ -70,6 +78,7 @@ internal static class ManagedChaCha20Poly1305
 
     /// <summary>The open of up to 192 bytes: blocks 0 to 3 at most, in one call.</summary>
     [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TryOpenShort(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> plaintext, ReadOnlySpan<byte> associatedData)
     {
         Span<byte> stream = stackalloc byte[ShortStreamSize(ciphertext.Length)];
@@ -92,6 +101,7 @@ internal static class ManagedChaCha20Poly1305
     /// no block of its own.
     /// </summary>
     [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void XorWide(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> source, Span<byte> destination, Span<byte> polyKey)
     {
         Span<byte> stream = stackalloc byte[ChaCha20Avx2Wide.ChunkSize];
@@ -101,6 +111,7 @@ internal static class ManagedChaCha20Poly1305
     }
 
     /// <summary>XORs the key stream into <paramref name="destination"/>, given the first step's (blocks 0 to 7) in <paramref name="stream"/>, which it reuses and wipes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void XorFromFirstStep(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, Span<byte> stream, ReadOnlySpan<byte> source, Span<byte> destination)
     {
         ref byte keyStream = ref MemoryMarshal.GetReference(stream);
@@ -137,6 +148,7 @@ internal static class ManagedChaCha20Poly1305
         CryptographicOperations.ZeroMemory(stream);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void XorPartial(ref byte keyStream, ref byte input, ref byte output, int length)
     {
         int i = length & ~31;
@@ -168,6 +180,7 @@ internal static class ManagedChaCha20Poly1305
         return difference == 0;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Authenticate(Span<byte> polyKey, ReadOnlySpan<byte> associatedData, ReadOnlySpan<byte> ciphertext, Span<byte> tag)
     {
         var mac = new Poly1305(polyKey);
