@@ -12,10 +12,7 @@ public sealed class InternetChecksumTests
     public Property Sum_MatchesTheWordByWordReference(int seed)
     {
         var random = new Random(seed);
-        var data = new byte[random.Next(0, 3000)];
-        random.NextBytes(data);
-        int start = data.Length == 0 ? 0 : random.Next(0, Math.Min(data.Length, 9));
-        ReadOnlySpan<byte> slice = data.AsSpan(start);
+        ReadOnlySpan<byte> slice = RandomSlice(random);
 
         Span<byte> stored = stackalloc byte[2];
         InternetChecksum.Store(stored, 0, InternetChecksum.Complement(InternetChecksum.Add(slice)));
@@ -26,10 +23,7 @@ public sealed class InternetChecksumTests
     public Property CopyAndAdd_CopiesTheBytes_AndSumsAsTheReferenceDoes(int seed)
     {
         var random = new Random(seed);
-        var data = new byte[random.Next(0, 3000)];
-        random.NextBytes(data);
-        int start = data.Length == 0 ? 0 : random.Next(0, Math.Min(data.Length, 9));
-        ReadOnlySpan<byte> slice = data.AsSpan(start);
+        ReadOnlySpan<byte> slice = RandomSlice(random);
         var destination = new byte[slice.Length + 16];
         random.NextBytes(destination);
         byte[] before = destination.ToArray();
@@ -43,6 +37,15 @@ public sealed class InternetChecksumTests
         return (BinaryPrimitives.ReadUInt16BigEndian(stored) == ReferencePackets.Checksum(slice)).Label($"sum, length {slice.Length}")
             .And(destination.AsSpan(offset, slice.Length).SequenceEqual(slice)).Label("copied")
             .And(destination.AsSpan(0, offset).SequenceEqual(before.AsSpan(0, offset)) && destination.AsSpan(end).SequenceEqual(before.AsSpan(end))).Label("nothing else written");
+    }
+
+    /// <summary>Random bytes of any length up to 3,000, starting at an odd or even offset into their array.</summary>
+    private static ArraySegment<byte> RandomSlice(Random random)
+    {
+        var data = new byte[random.Next(0, 3000)];
+        random.NextBytes(data);
+        int start = data.Length == 0 ? 0 : random.Next(0, Math.Min(data.Length, 9));
+        return new ArraySegment<byte>(data, start, data.Length - start);
     }
 
     [Fact]
