@@ -70,7 +70,7 @@ internal static class InternetChecksum
     /// Copies <paramref name="source"/> to the start of <paramref name="destination"/> and returns its sum,
     /// as <see cref="Add"/> would: one pass over the bytes where a copy and then a sum of the copy were two.
     /// </summary>
-    /// <exception cref="ArgumentException"><paramref name="destination"/> is shorter than <paramref name="source"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="destination"/> is shorter than <paramref name="source"/>.</exception>
     public static ulong CopyAndAdd(ReadOnlySpan<byte> source, Span<byte> destination)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, source.Length, nameof(destination));

@@ -10,7 +10,7 @@ internal interface ICryptoBatch
 /// Helper threads that share the encryption or decryption of a batch with the pump that owns it: the pump
 /// works through the batch too and returns once every item is done, so the batch is then sent in its
 /// original order (per-peer ordering comes from the order the nonces were assigned in, not from who sealed).
-/// One helper per extra core; with one core everything runs inline.
+/// As many helpers as <see cref="TunnelOptions.CryptoHelperThreads"/> asks for; with none everything runs inline.
 /// </summary>
 /// <remarks>
 /// Items are claimed a few at a time (<see cref="CryptoJob.ChunkSize"/>) with one interlocked add per chunk;
