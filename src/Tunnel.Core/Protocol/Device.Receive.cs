@@ -27,39 +27,15 @@ public sealed partial class Device
 
             case MessageType.HandshakeInitiation:
             case MessageType.HandshakeResponse:
-                int mac1Offset = type == MessageType.HandshakeInitiation ? MessageLayout.InitiationMac1Offset : MessageLayout.ResponseMac1Offset;
-                if (!_cookieChecker.CheckMac1(datagram, mac1Offset))
+                // One thread does every step here; a driver with a handshake worker runs the steps itself.
+                PacketResult result = PrepareHandshake(datagram, source, destination, now, out HandshakeJob job);
+                while (result.Action == PacketAction.Handshake)
                 {
-                    return Drop(DropReason.InvalidMac1);
+                    job.Run(datagram);
+                    result = ContinueHandshake(datagram, source, destination, ref job, now);
                 }
 
-                if (IsUnderLoad(now))
-                {
-                    Span<byte> cookieSource = stackalloc byte[18];
-                    cookieSource = cookieSource[..source.WriteCookieSource(cookieSource)];
-                    if (!_cookieChecker.CheckMac2(datagram, mac1Offset + MessageLayout.MacSize, cookieSource, now))
-                    {
-                        // No DH work for an unproven source: answer with a cookie to prove its address with.
-                        _drops[(int)DropReason.InvalidMac2]++;
-                        if (destination.Length < MessageLayout.CookieReplySize)
-                        {
-                            return PacketResult.Dropped(DropReason.InvalidMac2);
-                        }
-
-                        uint sender = BinaryPrimitives.ReadUInt32LittleEndian(datagram[4..]);
-                        _cookieChecker.WriteCookieReply(datagram, mac1Offset, sender, cookieSource, now, destination);
-                        return PacketResult.Network(MessageLayout.CookieReplySize, null, source);
-                    }
-
-                    if (!_rateLimiter.Allow(source.AddressBytes, now))
-                    {
-                        return Drop(DropReason.RateLimited);
-                    }
-                }
-
-                return type == MessageType.HandshakeInitiation
-                    ? ConsumeInitiation(datagram, source, destination, now)
-                    : ConsumeResponse(datagram, source, now);
+                return result;
 
             case MessageType.CookieReply:
                 return ConsumeCookieReply(datagram, now);

@@ -42,6 +42,9 @@ public sealed partial class Device
     private CidrTable<Peer> _allowedIps = CidrTable<Peer>.Empty;
     private TimeSpan _underLoadUntil = TimeSpan.MinValue;
 
+    /// <summary>Changes with the private key, so a handshake job prepared under the old one is not applied.</summary>
+    private long _identity;
+
     /// <summary>Creates a device with no peers.</summary>
     /// <param name="options">The configuration.</param>
     /// <param name="entropy">The source of every random value the device needs.</param>
@@ -99,6 +102,7 @@ public sealed partial class Device
         }
 
         RemovePeer(publicKey);
+        _identity++;
         _privateKey.Clear();
         _privateKey = privateKey;
         PublicKey = publicKey;

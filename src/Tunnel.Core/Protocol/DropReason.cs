@@ -62,4 +62,7 @@ public enum DropReason : byte
 
     /// <summary>Staged packets discarded when the handshake gave up after 18 attempts.</summary>
     HandshakeGaveUp,
+
+    /// <summary>A handshake message that arrived while the driver's handshake queue was full (a flood).</summary>
+    HandshakeQueueFull,
 }

@@ -24,4 +24,11 @@ public enum PacketAction : byte
     /// <see cref="PacketResult.Length"/> is the plaintext length.
     /// </summary>
     Open,
+
+    /// <summary>
+    /// From <see cref="Device.PrepareHandshake"/> or <see cref="Device.ContinueHandshake"/>: a handshake message
+    /// passed its checks and has Diffie-Hellman work to do; run its <see cref="HandshakeJob"/> (on any thread,
+    /// without the device's lock), then pass it to <see cref="Device.ContinueHandshake"/>.
+    /// </summary>
+    Handshake,
 }

@@ -35,6 +35,8 @@ public readonly struct PacketResult
 
     internal static PacketResult Opening(int length, Peer peer) => new(PacketAction.Open, length, peer, default, DropReason.None);
 
+    internal static PacketResult Handshaking(Peer? peer = null) => new(PacketAction.Handshake, 0, peer, default, DropReason.None);
+
     internal static PacketResult Tunnel(int length, Peer peer) => new(PacketAction.WriteToTunnel, length, peer, default, DropReason.None);
 
     internal static PacketResult Dropped(DropReason reason, Peer? peer = null) => new(PacketAction.Drop, 0, peer, default, reason);

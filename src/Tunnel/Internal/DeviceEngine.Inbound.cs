@@ -4,9 +4,9 @@ using Tunnel.Core.Protocol;
 namespace Tunnel.Internal;
 
 /// <summary>
-/// The inbound pump: a batch of datagrams; under the lock, session lookup (handshakes in full); outside it,
-/// the opens in parallel, in place; under the lock again, replay, roaming and source checks in arrival
-/// order; then one TUN write for the batch.
+/// The inbound pump: a batch of datagrams; under the lock, session lookup (handshake messages are copied to
+/// the handshake worker's queue); outside it, the opens in parallel, in place; under the lock again, replay,
+/// roaming and source checks in arrival order; then one TUN write for the batch.
 /// </summary>
 internal sealed partial class DeviceEngine
 {
@@ -48,7 +48,6 @@ internal sealed partial class DeviceEngine
             lock (_gate)
             {
                 TimeSpan now = Now;
-                ReportBacklog(opens.Buffers, sizes, count, now);
                 for (int i = 0; i < count; i++)
                 {
                     receivedBytes += sizes[i];
@@ -97,8 +96,8 @@ internal sealed partial class DeviceEngine
 
     /// <summary>
     /// The first half for one datagram: a transport message becomes an open job on its own buffer (the
-    /// plaintext lands 16 bytes in, where the ciphertext was); anything else is handled in full, an
-    /// answer going into a spare buffer.
+    /// plaintext lands 16 bytes in, where the ciphertext was); a handshake goes to the worker's queue;
+    /// anything else (a cookie reply, a malformed message) is handled in full, an answer going into a spare buffer.
     /// </summary>
     private void PrepareOne(OpenBatch opens, TransmitBatch control, int i, int size, UdpEndpoint source, TimeSpan now)
     {
@@ -115,6 +114,11 @@ internal sealed partial class DeviceEngine
             return;
         }
 
+        if (TryQueueHandshake(datagram, source))
+        {
+            return;
+        }
+
         if (!control.HasSpare)
         {
             Flush(control);
@@ -124,27 +128,6 @@ internal sealed partial class DeviceEngine
         if (result.Action == PacketAction.WriteToNetwork)
         {
             control.CommitSpare(result.Length, result.Endpoint);
-        }
-    }
-
-    /// <summary>
-    /// Handshake messages waiting in this batch are the backlog the core's load detection reads: a batch
-    /// full of initiations is what a flood looks like from here.
-    /// </summary>
-    private void ReportBacklog(Memory<byte>[] buffers, int[] sizes, int count, TimeSpan now)
-    {
-        int handshakes = 0;
-        for (int i = 0; i < count; i++)
-        {
-            if (sizes[i] > 0 && buffers[i].Span[0] is >= 1 and <= 3)
-            {
-                handshakes++;
-            }
-        }
-
-        if (handshakes > 0)
-        {
-            _device.ReportHandshakeBacklog(handshakes, now);
         }
     }
 

@@ -43,6 +43,7 @@ internal sealed partial class DeviceEngine : IDisposable
     private uint _firewallMark;
     private Thread? _outbound;
     private Thread? _inbound;
+    private Thread? _handshakeWorker;
     private volatile bool _stopping;
     private int _stopped;
 
@@ -60,7 +61,7 @@ internal sealed partial class DeviceEngine : IDisposable
 
         // Each pump keeps a batch of buffers plus as many spares for what the core releases; the timer and
         // configuration share the control spares. The socket's batch size is not known before it is bound.
-        int buffers = (2 * Math.Max(tun.BatchSize, 1)) + (2 * MaxReceiveBatch) + ControlSpares;
+        int buffers = (2 * Math.Max(tun.BatchSize, 1)) + (2 * MaxReceiveBatch) + ControlSpares + HandshakeSpares;
         _pool = new PacketBufferPool(Math.Max(options.Mtu, 1280), buffers);
         _controlTransmits = new TransmitBatch(_pool.RentBatch(ControlSpares), ControlSpares);
         _workers = new CryptoWorkers(options.CryptoHelperThreads, tun.Name);
@@ -69,6 +70,9 @@ internal sealed partial class DeviceEngine : IDisposable
     }
 
     private const int ControlSpares = 64;
+
+    /// <summary>The handshake worker's answers (responses, cookie replies, released packets) sent as one batch.</summary>
+    private const int HandshakeSpares = 64;
 
     /// <summary>The most datagrams the inbound pump takes per receive, whatever the socket offers.</summary>
     private const int MaxReceiveBatch = 128;
@@ -110,6 +114,7 @@ internal sealed partial class DeviceEngine : IDisposable
 
         _outbound = StartPump(RunOutbound, "outbound");
         _inbound = StartPump(RunInbound, "inbound");
+        _handshakeWorker = StartPump(RunHandshakes, "handshake");
         EngineLog.Started(_logger, Name, _socket.Port);
     }
 
@@ -125,8 +130,10 @@ internal sealed partial class DeviceEngine : IDisposable
         _timer.Dispose();
         _socket?.Dispose();
         _tun.Dispose(); // wakes the outbound pump's blocked read
+        _handshakes.Close();
         _outbound?.Join();
         _inbound?.Join();
+        _handshakeWorker?.Join();
         _workers.Dispose();
         _completion.TrySetResult();
         EngineLog.Stopped(_logger, Name);
@@ -136,6 +143,11 @@ internal sealed partial class DeviceEngine : IDisposable
 
     public long GetDropCount(DropReason reason)
     {
+        if (reason == DropReason.HandshakeQueueFull)
+        {
+            return HandshakesRefused; // refused before the device saw them
+        }
+
         lock (_gate)
         {
             return _device.GetDropCount(reason);
