@@ -12,6 +12,9 @@ public sealed partial class Peer
 
     internal Keypair? CurrentKeypair => _current;
 
+    /// <summary>The responder's keypair until the initiator's first transport message confirms it.</summary>
+    internal Keypair? NextKeypair => _next;
+
     /// <summary>
     /// Installs a freshly derived keypair. The initiator uses it at once (its peer proved the handshake by
     /// answering); the responder keeps it as "next" until the initiator's first transport message confirms
