@@ -49,6 +49,19 @@ internal sealed class NamespaceProcess : IDisposable
 
     public int ExitCode => _process.ExitCode;
 
+    /// <summary>The program's process id (<c>ip netns exec</c> execs it in place).</summary>
+    public int Id => _process.Id;
+
+    /// <summary>The program's resident set (VmRSS), in bytes.</summary>
+    public long ResidentBytes
+    {
+        get
+        {
+            string line = File.ReadLines($"/proc/{_process.Id}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+            return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+        }
+    }
+
     /// <summary>SIGKILL, and waits for the process to be gone: nothing of it runs after this.</summary>
     public void Kill()
     {

@@ -53,6 +53,16 @@ internal sealed class Peer : IDisposable
 
     public string Log => _process.Log;
 
+    /// <summary>The daemon's resident set, in bytes.</summary>
+    public long ResidentBytes => _process.ResidentBytes;
+
+    /// <summary>Stops the daemon (SIGTERM) and returns everything it wrote, its exit summary last.</summary>
+    public string StopAndReadLog()
+    {
+        _process.Stop(TimeSpan.FromSeconds(10));
+        return _process.Log;
+    }
+
     /// <summary><c>wg ARGS</c> in this side's namespace.</summary>
     public string Wg(params string[] arguments) => Lab.Exec(Side, "wg", arguments);
 
