@@ -11,7 +11,7 @@ public sealed class TunnelHostTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
-    private static byte[] Ping(IPAddress from, IPAddress to, string text) => PacketBuilder.IPv4(from, to, Encoding.ASCII.GetBytes(text));
+    internal static byte[] Ping(IPAddress from, IPAddress to, string text) => PacketBuilder.IPv4(from, to, Encoding.ASCII.GetBytes(text));
 
     [Fact]
     public async Task TwoHosts_InMemory_HandshakeAndExchangePacketsBothWays()
