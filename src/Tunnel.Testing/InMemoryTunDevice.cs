@@ -32,6 +32,19 @@ public sealed class InMemoryTunDevice : ITunDevice
     /// <inheritdoc/>
     public int BatchSize => 64;
 
+    /// <summary>
+    /// The interface MTU the engine follows (0, the default, for "unknown": the tunnel options decide). Set it
+    /// while the tunnel runs to do what <c>ip link set mtu</c> does to a real device; packets longer than the
+    /// device's <c>maxPacketSize</c> are still refused by its queues.
+    /// </summary>
+    public int Mtu
+    {
+        get => Volatile.Read(ref _mtu);
+        set => Volatile.Write(ref _mtu, value);
+    }
+
+    private int _mtu;
+
     /// <summary>Packets the tunnel wrote while the delivery queue was full (a real TUN queue drops them too).</summary>
     public long WriteDrops => Interlocked.Read(ref _writeDrops);
 

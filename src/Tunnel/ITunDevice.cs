@@ -18,6 +18,13 @@ public interface ITunDevice : IDisposable
     int BatchSize { get; }
 
     /// <summary>
+    /// The interface's MTU as the system has it now (an administrator may change it at any time), or 0 when the
+    /// device cannot tell. The engine reads it before each read batch and follows a change: larger buffers when
+    /// it grows, and the new limit and padding cap either way. Reading it must be cheap (no system call).
+    /// </summary>
+    int Mtu => 0;
+
+    /// <summary>
     /// Blocks until at least one packet is available, then reads up to <see cref="BatchSize"/> packets,
     /// each into its own buffer starting at <paramref name="offset"/>, so that the engine can write the
     /// transport header in front of the packet and encrypt it in place.

@@ -45,7 +45,7 @@ public sealed partial class Device
     public PacketResult PrepareEncapsulate(ReadOnlySpan<byte> packet, Span<byte> destination, TimeSpan now, out SealJob job)
     {
         job = default;
-        if (packet.Length > _options.Mtu)
+        if (packet.Length > _mtu)
         {
             return Drop(DropReason.TooLarge);
         }
@@ -65,7 +65,7 @@ public sealed partial class Device
         if (keypair is null || !keypair.CanSend(now) || peer.StagedPacketCount > 0)
         {
             // Staged packets go first, in order, once a session exists.
-            if (!peer.Stage(packet, _options.StagedPacketLimit, _options.Mtu))
+            if (!peer.Stage(packet, _options.StagedPacketLimit, _mtu))
             {
                 _drops[(int)DropReason.QueueOverflow]++;
             }
@@ -93,7 +93,7 @@ public sealed partial class Device
     }
 
     /// <summary>The largest datagram the device writes: a full-MTU transport message.</summary>
-    public int MaxDatagramSize => SealedLength(_options.Mtu);
+    public int MaxDatagramSize => SealedLength(_mtu);
 
     /// <summary>
     /// Takes the next datagram the device owes a peer: an initiation (new, or a timer's retry), a keepalive,
@@ -202,7 +202,7 @@ public sealed partial class Device
     /// <summary>Everything of <see cref="Seal"/> but the encryption, which <paramref name="job"/> carries.</summary>
     private int PrepareSeal(Peer peer, Keypair keypair, ReadOnlySpan<byte> packet, Span<byte> destination, TimeSpan now, out SealJob job)
     {
-        int padded = MessageLayout.PaddedLength(packet.Length, _options.Mtu);
+        int padded = MessageLayout.PaddedLength(packet.Length, _mtu);
         Span<byte> payload = destination.Slice(MessageLayout.TransportHeaderSize, padded);
         packet.CopyTo(payload); // a no-op copy onto itself when the caller sealed in place
         payload[packet.Length..].Clear();
@@ -280,5 +280,5 @@ public sealed partial class Device
     }
 
     private int SealedLength(int packetLength) =>
-        MessageLayout.TransportHeaderSize + MessageLayout.PaddedLength(packetLength, _options.Mtu) + MessageLayout.TagSize;
+        MessageLayout.TransportHeaderSize + MessageLayout.PaddedLength(packetLength, _mtu) + MessageLayout.TagSize;
 }

@@ -28,6 +28,7 @@ public sealed partial class Device
     private static ReadOnlySpan<byte> Identifier => "WireGuard v1 zx2c4 Jason@zx2c4.com"u8;
 
     private readonly DeviceOptions _options;
+    private int _mtu;
     private readonly IEntropySource _entropy;
     private RetryJitter _jitter;
     private readonly Dictionary<PublicKey, Peer> _peers = [];
@@ -53,6 +54,7 @@ public sealed partial class Device
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(entropy);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Mtu, 576);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.Mtu, MaxMtu);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.StagedPacketLimit, 1);
         if (options.PrivateKey.IsEmpty)
         {
@@ -60,6 +62,7 @@ public sealed partial class Device
         }
 
         _options = options;
+        _mtu = options.Mtu;
         _entropy = entropy;
         _privateKey = options.PrivateKey;
         PublicKey = _privateKey.GetPublicKey();
@@ -71,8 +74,23 @@ public sealed partial class Device
     /// <summary>The device's static public key.</summary>
     public PublicKey PublicKey { get; private set; }
 
-    /// <summary>The tunnel MTU.</summary>
-    public int Mtu => _options.Mtu;
+    /// <summary>The tunnel MTU: the largest packet <see cref="Encapsulate"/> accepts, and the padding cap.</summary>
+    public int Mtu => _mtu;
+
+    /// <summary>The largest MTU a device takes: a datagram of it, padded and sealed, still fits UDP over IPv6 (65535 less 40 + 8 + 32).</summary>
+    public const int MaxMtu = 65535 - 80;
+
+    /// <summary>
+    /// Follows an MTU change on the interface (an administrator's <c>ip link set mtu</c>): packets are accepted and
+    /// padded up to the new value from the next call on. Packets already staged for a handshake keep their size.
+    /// </summary>
+    /// <param name="mtu">The new MTU, 576 to <see cref="MaxMtu"/>.</param>
+    public void SetMtu(int mtu)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(mtu, 576);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(mtu, MaxMtu);
+        _mtu = mtu;
+    }
 
     /// <summary>The peers.</summary>
     public IReadOnlyCollection<Peer> Peers => _peers.Values;

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
 using Tunnel.Platform.Interop.Linux;
+using Tunnel.Platform.Linux.Internal;
 using Tunnel.Platform.Offloads;
 using Native = Tunnel.Platform.Interop.Linux.Interop;
 using static Tunnel.Platform.Interop.Linux.Interop;
@@ -33,14 +34,18 @@ public sealed partial class LinuxTunDevice : ITunDevice
 
     private readonly SafeFileDescriptor _device;
     private readonly SafeFileDescriptor _wakeup;
+    private readonly LinkEvents? _links;
+    private int _mtu;
     private long _writeErrors;
     private long _readErrors;
     private int _disposed;
 
-    private LinuxTunDevice(SafeFileDescriptor device, SafeFileDescriptor wakeup, string name, LinuxTunOffloads offloads)
+    private LinuxTunDevice(SafeFileDescriptor device, SafeFileDescriptor wakeup, LinkEvents? links, int mtu, string name, LinuxTunOffloads offloads)
     {
         _device = device;
         _wakeup = wakeup;
+        _links = links;
+        _mtu = mtu;
         Name = name;
         Offloads = offloads;
         if ((offloads & LinuxTunOffloads.VirtioHeader) != 0)
@@ -58,6 +63,12 @@ public sealed partial class LinuxTunDevice : ITunDevice
 
     /// <inheritdoc/>
     public string Name { get; }
+
+    /// <summary>
+    /// The interface's MTU, kept current from the kernel's link notifications (read while the device waits for
+    /// packets), so an <c>ip link set mtu</c> from outside is followed without a system call per read.
+    /// </summary>
+    public int Mtu => Volatile.Read(ref _mtu);
 
     /// <inheritdoc/>
     public int BatchSize => MaxBatch;
@@ -111,7 +122,9 @@ public sealed partial class LinuxTunDevice : ITunDevice
                 throw Failure("eventfd", Marshal.GetLastPInvokeError());
             }
 
-            return new LinuxTunDevice(device, wakeup, actual, offloads);
+            // Subscribe before reading the MTU, so a change in between is not missed.
+            LinkEvents? links = LinkEvents.TryOpen(ReadInterfaceValue(actual, SIOCGIFINDEX, "index"));
+            return new LinuxTunDevice(device, wakeup, links, ReadInterfaceValue(actual, SIOCGIFMTU, "MTU"), actual, offloads);
         }
         catch
         {
@@ -123,16 +136,18 @@ public sealed partial class LinuxTunDevice : ITunDevice
 
     /// <summary>The interface's MTU as the kernel has it now (an administrator may change it with <c>ip link</c>).</summary>
     /// <returns>The MTU.</returns>
-    public unsafe int GetMtu()
+    public int GetMtu() => ReadInterfaceValue(Name, SIOCGIFMTU, "MTU");
+
+    private static unsafe int ReadInterfaceValue(string name, uint request, string what)
     {
         using SafeFileDescriptor socket = OpenControlSocket();
-        InterfaceRequest request = InterfaceRequest.ForName(Name);
-        if (Ioctl(socket, SIOCGIFMTU, &request) < 0)
+        InterfaceRequest argument = InterfaceRequest.ForName(name);
+        if (Ioctl(socket, request, &argument) < 0)
         {
-            throw Failure($"read the MTU of {Name}", Marshal.GetLastPInvokeError());
+            throw Failure($"read the {what} of {name}", Marshal.GetLastPInvokeError());
         }
 
-        return request.Value;
+        return argument.Value;
     }
 
     /// <summary>Wakes a blocked <see cref="Read"/> (which returns 0) and closes the device, removing the interface.</summary>
@@ -147,6 +162,7 @@ public sealed partial class LinuxTunDevice : ITunDevice
         _ = Native.Write(_wakeup, (byte*)&one, sizeof(ulong));
         _device.Dispose(); // closed once the reader's poll has released its reference
         _wakeup.Dispose();
+        _links?.Dispose();
     }
 
     /// <summary>
@@ -195,17 +211,19 @@ public sealed partial class LinuxTunDevice : ITunDevice
     /// <summary>Blocks until the device is readable (true) or the wakeup fired (false).</summary>
     private unsafe bool WaitReadable()
     {
-        bool deviceReferenced = false, wakeupReferenced = false;
+        bool deviceReferenced = false, wakeupReferenced = false, linksReferenced = false;
         try
         {
             _device.DangerousAddRef(ref deviceReferenced);
             _wakeup.DangerousAddRef(ref wakeupReferenced);
-            PollDescriptor* descriptors = stackalloc PollDescriptor[2];
+            _links?.Descriptor.DangerousAddRef(ref linksReferenced);
+            PollDescriptor* descriptors = stackalloc PollDescriptor[3];
             descriptors[0] = new PollDescriptor { Fd = _device.Fd, Events = POLLIN };
             descriptors[1] = new PollDescriptor { Fd = _wakeup.Fd, Events = POLLIN };
+            descriptors[2] = new PollDescriptor { Fd = linksReferenced ? _links!.Descriptor.Fd : -1, Events = POLLIN };
             while (true)
             {
-                if (Poll(descriptors, 2, -1) < 0)
+                if (Poll(descriptors, 3, -1) < 0)
                 {
                     int errno = Marshal.GetLastPInvokeError();
                     if (errno == Errors.EINTR)
@@ -219,6 +237,11 @@ public sealed partial class LinuxTunDevice : ITunDevice
                 if (descriptors[1].ReturnedEvents != 0 || Volatile.Read(ref _disposed) != 0)
                 {
                     return false;
+                }
+
+                if (descriptors[2].ReturnedEvents != 0)
+                {
+                    FollowLinkChanges();
                 }
 
                 short events = descriptors[0].ReturnedEvents;
@@ -248,6 +271,33 @@ public sealed partial class LinuxTunDevice : ITunDevice
             {
                 _wakeup.DangerousRelease();
             }
+
+            if (linksReferenced)
+            {
+                _links!.Descriptor.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>Takes the MTU from the queued link notifications, or from the kernel when some were lost.</summary>
+    private void FollowLinkChanges()
+    {
+        int mtu = _links!.Drain();
+        if (mtu < 0)
+        {
+            try
+            {
+                mtu = GetMtu();
+            }
+            catch (IOException)
+            {
+                return; // the interface is going away: the device's own poll reports that
+            }
+        }
+
+        if (mtu > 0)
+        {
+            Volatile.Write(ref _mtu, mtu);
         }
     }
 

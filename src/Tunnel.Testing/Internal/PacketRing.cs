@@ -81,8 +81,10 @@ internal sealed class PacketRing
             int taken = 0;
             while (_count > 0 && taken < buffers.Length)
             {
-                int length = _lengths[_head];
-                _slots[_head].AsSpan(0, length).CopyTo(buffers[taken].Span[offset..]);
+                // As read(2) and recvmsg(2) do: what does not fit the buffer is cut off, and the length says so.
+                Span<byte> destination = buffers[taken].Span[offset..];
+                int length = Math.Min(_lengths[_head], destination.Length);
+                _slots[_head].AsSpan(0, length).CopyTo(destination);
                 sizes[taken] = length;
                 if (!sources.IsEmpty)
                 {

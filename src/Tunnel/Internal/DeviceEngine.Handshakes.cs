@@ -47,10 +47,18 @@ internal sealed partial class DeviceEngine
 
     private void RunHandshakes()
     {
-        var control = new TransmitBatch(_pool.RentBatch(HandshakeSpares), HandshakeSpares);
+        PacketBufferPool pool = _pool;
+        var control = new TransmitBatch(pool.RentBatch(HandshakeSpares), HandshakeSpares);
         Span<byte> message = stackalloc byte[HandshakeQueue.SlotSize];
         while (_handshakes.TryDequeue(message, out int length, out UdpEndpoint source))
         {
+            if (!ReferenceEquals(pool, _pool))
+            {
+                Flush(control);
+                pool = _pool; // a completed handshake may release staged packets of the new, larger MTU
+                control = new TransmitBatch(pool.RentBatch(HandshakeSpares), HandshakeSpares);
+            }
+
             if (!control.HasSpare)
             {
                 Flush(control);

@@ -17,15 +17,24 @@ internal sealed partial class DeviceEngine
     private void RunInbound()
     {
         int batchSize = Math.Clamp(_socket?.BatchSize ?? 1, 1, MaxReceiveBatch);
-        var opens = new OpenBatch(_pool.RentBatch(batchSize));
-        int[] sizes = opens.Sizes;
+        PacketBufferPool pool = _pool;
+        var opens = new OpenBatch(pool.RentBatch(batchSize));
         var sources = new UdpEndpoint[batchSize];
         var packets = new Memory<byte>[batchSize];
         using var job = new CryptoJob();
-        var control = new TransmitBatch(_pool.RentBatch(batchSize), batchSize);
+        var control = new TransmitBatch(pool.RentBatch(batchSize), batchSize);
 
         while (!_stopping)
         {
+            FollowMtu();
+            if (!ReferenceEquals(pool, _pool))
+            {
+                pool = _pool; // the MTU outgrew the buffers
+                opens = new OpenBatch(pool.RentBatch(batchSize));
+                control = new TransmitBatch(pool.RentBatch(batchSize), batchSize);
+            }
+
+            int[] sizes = opens.Sizes;
             IDatagramSocket? socket = _socket;
             if (socket is null)
             {

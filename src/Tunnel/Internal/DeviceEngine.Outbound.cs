@@ -11,16 +11,25 @@ internal sealed partial class DeviceEngine
     private void RunOutbound()
     {
         int batchSize = Math.Max(_tun.BatchSize, 1);
-        var seals = new SealBatch(_pool.RentBatch(batchSize));
+        PacketBufferPool pool = _pool;
+        var seals = new SealBatch(pool.RentBatch(batchSize));
         var sizes = new int[batchSize];
         using var job = new CryptoJob();
         // Datagrams sealed in place in the read buffers: one per packet read, so never more than a batch.
         var data = new TransmitBatch([], batchSize);
         // What the core releases besides (handshakes, keepalives, staged packets): already sealed.
-        var control = new TransmitBatch(_pool.RentBatch(batchSize), batchSize);
+        var control = new TransmitBatch(pool.RentBatch(batchSize), batchSize);
 
         while (!_stopping)
         {
+            FollowMtu();
+            if (!ReferenceEquals(pool, _pool))
+            {
+                pool = _pool; // the MTU outgrew the buffers
+                seals = new SealBatch(pool.RentBatch(batchSize));
+                control = new TransmitBatch(pool.RentBatch(batchSize), batchSize);
+            }
+
             int count = _tun.Read(seals.Buffers, sizes, PacketBufferPool.HeadRoom);
             if (count == 0)
             {

@@ -31,8 +31,9 @@ internal sealed partial class DeviceEngine : IDisposable
     private readonly TimeProvider _time;
     private readonly long _origin;
     private readonly ILogger _logger;
-    private readonly PacketBufferPool _pool;
-    private readonly TransmitBatch _controlTransmits;
+    private volatile PacketBufferPool _pool;
+    private TransmitBatch _controlTransmits;
+    private int _mtu;
     private readonly ITimer _timer;
     private readonly CryptoWorkers _workers;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -57,12 +58,14 @@ internal sealed partial class DeviceEngine : IDisposable
         _hasPrivateKey = options.PrivateKey is not null;
         _privateKey = options.PrivateKey ?? GeneratePrivateKey(entropy);
         WallClockAtZero = time.GetUtcNow();
-        _device = new Device(new DeviceOptions { PrivateKey = _privateKey, Mtu = options.Mtu, WallClockAtZero = WallClockAtZero }, entropy);
+        // The interface is the truth about its MTU where it can tell: an administrator may have set it already.
+        _mtu = tun.Mtu >= 576 ? Math.Min(tun.Mtu, Device.MaxMtu) : options.Mtu;
+        _device = new Device(new DeviceOptions { PrivateKey = _privateKey, Mtu = _mtu, WallClockAtZero = WallClockAtZero }, entropy);
 
         // Each pump keeps a batch of buffers plus as many spares for what the core releases; the timer and
         // configuration share the control spares. The socket's batch size is not known before it is bound.
         int buffers = (2 * Math.Max(tun.BatchSize, 1)) + (2 * MaxReceiveBatch) + ControlSpares + HandshakeSpares;
-        _pool = new PacketBufferPool(Math.Max(options.Mtu, 1280), buffers);
+        _pool = new PacketBufferPool(Math.Max(_mtu, 1280), buffers);
         _controlTransmits = new TransmitBatch(_pool.RentBatch(ControlSpares), ControlSpares);
         _workers = new CryptoWorkers(options.CryptoHelperThreads, tun.Name);
         _timer = time.CreateTimer(static state => ((DeviceEngine)state!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);

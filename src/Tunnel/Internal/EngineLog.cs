@@ -33,4 +33,7 @@ internal static partial class EngineLog
 
     [LoggerMessage(9, LogLevel.Information, "Listening on UDP port {Port} now")]
     public static partial void Rebound(ILogger logger, ushort port);
+
+    [LoggerMessage(10, LogLevel.Information, "The MTU of {Interface} changed from {Previous} to {Mtu}")]
+    public static partial void MtuChanged(ILogger logger, string @interface, int previous, int mtu);
 }

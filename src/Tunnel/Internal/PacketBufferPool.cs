@@ -22,6 +22,8 @@ internal sealed class PacketBufferPool
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxPacketSize);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
         // A cache-line multiple, so neighbouring buffers never share a line between two threads.
+        MaxPacketSize = maxPacketSize;
+        Count = count;
         BufferSize = (HeadRoom + maxPacketSize + TailRoom + 63) & ~63;
         _slab = GC.AllocateUninitializedArray<byte>(checked(BufferSize * count), pinned: true);
         _free = new Stack<int>(Enumerable.Range(0, count).Reverse());
@@ -29,6 +31,12 @@ internal sealed class PacketBufferPool
 
     /// <summary>The size of every buffer.</summary>
     public int BufferSize { get; }
+
+    /// <summary>The largest packet a buffer holds between its head and tail room.</summary>
+    public int MaxPacketSize { get; }
+
+    /// <summary>How many buffers the pool was made with.</summary>
+    public int Count { get; }
 
     /// <summary>Takes <paramref name="count"/> buffers, for a pump or batch that keeps them for its lifetime.</summary>
     /// <exception cref="InvalidOperationException">The pool has fewer left.</exception>

@@ -32,6 +32,9 @@ public sealed class ActivityReportingTunDevice : ITunDevice
     public int BatchSize => _inner.BatchSize;
 
     /// <inheritdoc/>
+    public int Mtu => _inner.Mtu;
+
+    /// <inheritdoc/>
     public int Read(ReadOnlySpan<Memory<byte>> buffers, Span<int> sizes, int offset)
     {
         int count = _inner.Read(buffers, sizes, offset);

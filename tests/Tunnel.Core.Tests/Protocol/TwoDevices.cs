@@ -18,8 +18,8 @@ internal sealed class TwoDevices
     internal static readonly byte[] AddressB6 = IPAddress.Parse("fd00::2").GetAddressBytes();
     internal static readonly byte[] AddressA6 = IPAddress.Parse("fd00::1").GetAddressBytes();
 
-    private readonly byte[] _buffer = new byte[2048];
-    private readonly byte[] _reply = new byte[2048];
+    private readonly byte[] _buffer = new byte[65536];
+    private readonly byte[] _reply = new byte[65536];
 
     internal TwoDevices(int seed = 1, TimeSpan? start = null)
     {

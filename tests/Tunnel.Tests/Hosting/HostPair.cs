@@ -31,10 +31,10 @@ internal sealed class HostPair : IAsyncDisposable
     public static readonly IPAddress UnderlayB = IPAddress.Parse("192.0.2.2");
 
     /// <summary>The pair on an <see cref="InMemoryNetwork"/>: A at 192.0.2.1, B at 192.0.2.2.</summary>
-    public static HostPair StartInMemory(InMemoryNetwork? network = null, TimeSpan persistentKeepalive = default, int? cryptoHelpers = null)
+    public static HostPair StartInMemory(InMemoryNetwork? network = null, TimeSpan persistentKeepalive = default, int? cryptoHelpers = null, int maxPacketSize = 1500)
     {
         network ??= new InMemoryNetwork();
-        return Start(network.CreateSocketFactory(UnderlayA), network.CreateSocketFactory(UnderlayB), UnderlayB, persistentKeepalive: persistentKeepalive, cryptoHelpers: cryptoHelpers);
+        return Start(network.CreateSocketFactory(UnderlayA), network.CreateSocketFactory(UnderlayB), UnderlayB, persistentKeepalive: persistentKeepalive, cryptoHelpers: cryptoHelpers, maxPacketSize: maxPacketSize);
     }
 
     /// <summary>Polls <paramref name="condition"/> until it holds, failing the test after 10 s.</summary>
@@ -49,13 +49,13 @@ internal sealed class HostPair : IAsyncDisposable
     }
 
     /// <summary>Starts B, then A with B's endpoint (B learns A's from the first handshake).</summary>
-    public static HostPair Start(IDatagramSocketFactory socketsA, IDatagramSocketFactory socketsB, IPAddress endpointAddressB, int seed = 1, TimeSpan persistentKeepalive = default, int? cryptoHelpers = null)
+    public static HostPair Start(IDatagramSocketFactory socketsA, IDatagramSocketFactory socketsB, IPAddress endpointAddressB, int seed = 1, TimeSpan persistentKeepalive = default, int? cryptoHelpers = null, int maxPacketSize = 1500)
     {
         int helpers = cryptoHelpers ?? TunnelOptions.DefaultCryptoHelperThreads;
         var entropy = new DeterministicEntropy(seed);
         PrivateKey keyA = NewKey(entropy), keyB = NewKey(entropy);
-        var tunA = new InMemoryTunDevice("tun-a");
-        var tunB = new InMemoryTunDevice("tun-b");
+        var tunA = new InMemoryTunDevice("tun-a", maxPacketSize: maxPacketSize);
+        var tunB = new InMemoryTunDevice("tun-b", maxPacketSize: maxPacketSize);
         var b = new TunnelHost(
             new TunnelOptions
             {
@@ -99,7 +99,7 @@ internal sealed class HostPair : IAsyncDisposable
     public static byte[]? Exchange(InMemoryTunDevice from, InMemoryTunDevice to, byte[] packet, TimeSpan timeout)
     {
         Assert.True(from.TryInject(packet, timeout));
-        var received = new byte[2048];
+        var received = new byte[65536];
         return to.TryTake(received, out int length, timeout) ? received[..length] : null;
     }
 

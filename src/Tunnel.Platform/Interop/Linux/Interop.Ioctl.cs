@@ -16,6 +16,9 @@ internal static partial class Interop
     /// <summary>Get an interface's MTU (linux/sockios.h).</summary>
     public const uint SIOCGIFMTU = 0x8921;
 
+    /// <summary><c>SIOCGIFINDEX</c>: an interface's index, into <see cref="InterfaceRequest.Value"/>.</summary>
+    public const uint SIOCGIFINDEX = 0x8933;
+
     /// <summary><c>ioctl(2)</c> with a <c>struct ifreq</c> argument.</summary>
     [LibraryImport(Libc, EntryPoint = "ioctl", SetLastError = true)]
     public static unsafe partial int Ioctl(SafeFileDescriptor fd, nuint request, InterfaceRequest* argument);

@@ -21,7 +21,7 @@ internal static partial class Interop
     public const ushort NLMSGERR_ATTR_MSG = 1;
 
     /// <summary>rtnetlink message types (linux/rtnetlink.h).</summary>
-    public const ushort RTM_NEWLINK = 16, RTM_GETLINK = 18, RTM_NEWADDR = 20, RTM_DELADDR = 21,
+    public const ushort RTM_NEWLINK = 16, RTM_DELLINK = 17, RTM_GETLINK = 18, RTM_NEWADDR = 20, RTM_DELADDR = 21,
         RTM_NEWROUTE = 24, RTM_DELROUTE = 25, RTM_GETROUTE = 26, RTM_NEWRULE = 32, RTM_DELRULE = 33;
 
     /// <summary><c>rtm_type</c>: a route to a next hop, and a route that sends the lookup on to the next rule.</summary>
@@ -44,6 +44,9 @@ internal static partial class Interop
 
     /// <summary><c>IFLA_IFNAME</c> (linux/if_link.h).</summary>
     public const ushort IFLA_IFNAME = 3;
+
+    /// <summary><c>IFLA_MTU</c> (linux/if_link.h): a link's MTU, a 32-bit value.</summary>
+    public const ushort IFLA_MTU = 4;
 
     /// <summary><c>IFF_UP</c> (linux/if.h).</summary>
     public const uint IFF_UP = 0x1;
