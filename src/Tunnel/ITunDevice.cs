@@ -32,7 +32,10 @@ public interface ITunDevice : IDisposable
     /// <param name="buffers">One buffer per packet; each has room for the largest packet after <paramref name="offset"/>.</param>
     /// <param name="sizes">Receives each packet's length.</param>
     /// <param name="offset">Where in each buffer the packet starts.</param>
-    /// <returns>The number of packets read, or 0 once the device is closed.</returns>
+    /// <returns>
+    /// The number of packets read; 0 once the device is closed, or when <see cref="Mtu"/> changed during the call
+    /// (then the caller sizes its buffers for the new MTU and reads again; no packet is lost or cut meanwhile).
+    /// </returns>
     /// <exception cref="IOException">The device failed, for example because the interface was deleted.</exception>
     int Read(ReadOnlySpan<Memory<byte>> buffers, Span<int> sizes, int offset);
 

@@ -17,6 +17,9 @@ public sealed partial class LinuxTunDevice
     private int _pendingNext;
     private long _superPacketsRead;
 
+    /// <summary>Whether segments of the last super-packet wait for the next read.</summary>
+    private bool HasPending => _readStaging is not null && _pendingNext < _pending.Count;
+
     /// <summary>Reads that were segmentation-offload super-packets of more than one segment.</summary>
     internal long SuperPacketsRead => Interlocked.Read(ref _superPacketsRead);
 
@@ -27,7 +30,13 @@ public sealed partial class LinuxTunDevice
         int count = _readStaging is null ? 0 : TakePending(buffers, sizes, offset, limit);
         while (count < limit)
         {
-            // Block only for the first packet of a batch; the rest is whatever is already queued.
+            if (HasPending)
+            {
+                return count; // a packet waits for buffers that fit the new MTU: the caller reads Mtu and comes back
+            }
+
+            // Block only for the first packet of a batch; the rest is whatever is already queued. A change of the
+            // MTU ends the wait too (0 with Mtu changed), so the caller can size its buffers before the next packet.
             if (count == 0 && !WaitReadable())
             {
                 return 0;
@@ -116,6 +125,10 @@ public sealed partial class LinuxTunDevice
             _pendingLength = packet.Length;
             _pendingNext = 0;
             count += TakePending(buffers[count..], sizes[count..], offset, limit - count);
+            if (HasPending)
+            {
+                return count; // the staging buffer holds segments still to hand over
+            }
         }
 
         return count;
@@ -128,13 +141,21 @@ public sealed partial class LinuxTunDevice
         ReadOnlySpan<byte> packet = _readStaging.AsSpan(VirtioNetHeader.Size, _pendingLength);
         while (_pendingNext < _pending.Count && taken < limit)
         {
-            int length = _pending.Write(packet, _pendingNext++, buffers[taken].Span[offset..]);
+            Span<byte> target = buffers[taken].Span[offset..];
+            int length = _pending.Write(packet, _pendingNext, target);
             if (length < 0)
             {
-                Interlocked.Increment(ref _readErrors); // a segment larger than the buffer: the MTU was raised under us
+                if (target.Length < Mtu)
+                {
+                    break; // the MTU was raised under the caller: the segment waits for its larger buffers
+                }
+
+                Interlocked.Increment(ref _readErrors); // larger than the MTU allows: dropped and counted, never cut
+                _pendingNext++;
                 continue;
             }
 
+            _pendingNext++;
             sizes[taken++] = length;
         }
 

@@ -239,9 +239,9 @@ public sealed partial class LinuxTunDevice : ITunDevice
                     return false;
                 }
 
-                if (descriptors[2].ReturnedEvents != 0)
+                if (descriptors[2].ReturnedEvents != 0 && FollowLinkChanges())
                 {
-                    FollowLinkChanges();
+                    return false; // the MTU changed: the caller sizes its buffers before the next packet
                 }
 
                 short events = descriptors[0].ReturnedEvents;
@@ -279,8 +279,8 @@ public sealed partial class LinuxTunDevice : ITunDevice
         }
     }
 
-    /// <summary>Takes the MTU from the queued link notifications, or from the kernel when some were lost.</summary>
-    private void FollowLinkChanges()
+    /// <summary>Takes the MTU from the queued link notifications, or from the kernel when some were lost; true when it changed.</summary>
+    private bool FollowLinkChanges()
     {
         int mtu = _links!.Drain();
         if (mtu < 0)
@@ -291,14 +291,17 @@ public sealed partial class LinuxTunDevice : ITunDevice
             }
             catch (IOException)
             {
-                return; // the interface is going away: the device's own poll reports that
+                return false; // the interface is going away: the device's own poll reports that
             }
         }
 
-        if (mtu > 0)
+        if (mtu <= 0 || mtu == _mtu)
         {
-            Volatile.Write(ref _mtu, mtu);
+            return false;
         }
+
+        Volatile.Write(ref _mtu, mtu);
+        return true;
     }
 
     private static IOException Failure(string what, int errno) =>

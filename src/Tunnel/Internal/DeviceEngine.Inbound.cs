@@ -18,7 +18,8 @@ internal sealed partial class DeviceEngine
     {
         int batchSize = Math.Clamp(_socket?.BatchSize ?? 1, 1, MaxReceiveBatch);
         PacketBufferPool pool = _pool;
-        var opens = new OpenBatch(pool.RentBatch(batchSize));
+        var opens = new OpenBatch(_receivePool.RentBatch(batchSize));
+        int[] sizes = opens.Sizes;
         var sources = new UdpEndpoint[batchSize];
         var packets = new Memory<byte>[batchSize];
         using var job = new CryptoJob();
@@ -29,12 +30,10 @@ internal sealed partial class DeviceEngine
             FollowMtu();
             if (!ReferenceEquals(pool, _pool))
             {
-                pool = _pool; // the MTU outgrew the buffers
-                opens = new OpenBatch(pool.RentBatch(batchSize));
+                pool = _pool; // the MTU outgrew the buffers of what the core releases (receive buffers fit any datagram)
                 control = new TransmitBatch(pool.RentBatch(batchSize), batchSize);
             }
 
-            int[] sizes = opens.Sizes;
             IDatagramSocket? socket = _socket;
             if (socket is null)
             {

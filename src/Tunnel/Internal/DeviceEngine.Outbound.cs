@@ -30,9 +30,15 @@ internal sealed partial class DeviceEngine
                 control = new TransmitBatch(pool.RentBatch(batchSize), batchSize);
             }
 
+            int mtu = _tun.Mtu;
             int count = _tun.Read(seals.Buffers, sizes, PacketBufferPool.HeadRoom);
             if (count == 0)
             {
+                if (!_stopping && _tun.Mtu != mtu)
+                {
+                    continue; // the MTU changed during the read: follow it before the next packet
+                }
+
                 if (!_stopping)
                 {
                     throw new IOException($"The TUN device {Name} was closed.");

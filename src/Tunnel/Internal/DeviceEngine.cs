@@ -32,6 +32,7 @@ internal sealed partial class DeviceEngine : IDisposable
     private readonly long _origin;
     private readonly ILogger _logger;
     private volatile PacketBufferPool _pool;
+    private readonly PacketBufferPool _receivePool;
     private TransmitBatch _controlTransmits;
     private int _mtu;
     private readonly ITimer _timer;
@@ -64,8 +65,13 @@ internal sealed partial class DeviceEngine : IDisposable
 
         // Each pump keeps a batch of buffers plus as many spares for what the core releases; the timer and
         // configuration share the control spares. The socket's batch size is not known before it is bound.
-        int buffers = (2 * Math.Max(tun.BatchSize, 1)) + (2 * MaxReceiveBatch) + ControlSpares + HandshakeSpares;
+        int buffers = (2 * Math.Max(tun.BatchSize, 1)) + MaxReceiveBatch + ControlSpares + HandshakeSpares;
         _pool = new PacketBufferPool(Math.Max(_mtu, 1280), buffers);
+
+        // Received datagrams land in buffers for the largest one WireGuard sends, whatever our MTU: a peer may use
+        // a larger one, and the receive must never cut a datagram (as wireguard-go's receive buffers). Only the
+        // bytes received are touched, so the untouched rest costs address space, not memory.
+        _receivePool = new PacketBufferPool(Device.MaxMtu, MaxReceiveBatch);
         _controlTransmits = new TransmitBatch(_pool.RentBatch(ControlSpares), ControlSpares);
         _workers = new CryptoWorkers(options.CryptoHelperThreads, tun.Name);
         _timer = time.CreateTimer(static state => ((DeviceEngine)state!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
