@@ -27,7 +27,7 @@ public sealed partial class LinuxRouteTable
     /// one step.
     /// </summary>
     /// <param name="destination">An IPv4 or IPv6 prefix; <c>0.0.0.0/0</c> and <c>::/0</c> make a default route of the table.</param>
-    /// <param name="kind">Through the tunnel, or around it.</param>
+    /// <param name="kind">Through the tunnel, around it, or refused.</param>
     /// <exception cref="LinuxNetlinkException">
     /// The kernel refused: for example <c>ENETDOWN</c> for a tunnel route while the interface is down (see
     /// <see cref="SetLinkUp"/>), <c>ENODEV</c> once it is gone.
@@ -35,7 +35,7 @@ public sealed partial class LinuxRouteTable
     public void AddRoute(IPNetwork destination, LinuxRouteKind kind)
     {
         ValidateDestination(destination);
-        if (kind is not (LinuxRouteKind.Tunnel or LinuxRouteKind.Bypass))
+        if (kind is not (LinuxRouteKind.Tunnel or LinuxRouteKind.Bypass or LinuxRouteKind.Blocked))
         {
             throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not a route kind.");
         }
@@ -43,13 +43,16 @@ public sealed partial class LinuxRouteTable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            RtNetlinkRequests.AddRoute(_socket.Request, destination, kind, Options.TableId, InterfaceIndex);
+            RtNetlinkRequests.AddRoute(_socket.Request, destination, kind, Options.TableId, InterfaceIndex, Options.Protocol);
             int errno = _socket.Execute(out string? reason);
             if (errno != 0)
             {
-                string route = kind == LinuxRouteKind.Tunnel
-                    ? $"{destination} dev {InterfaceName}"
-                    : $"throw {destination}";
+                string route = kind switch
+                {
+                    LinuxRouteKind.Tunnel => $"{destination} dev {InterfaceName}",
+                    LinuxRouteKind.Blocked => $"prohibit {destination}",
+                    _ => $"throw {destination}",
+                };
                 throw new LinuxNetlinkException($"Adding route {route} table {Options.TableId}", errno, reason);
             }
 
@@ -58,7 +61,7 @@ public sealed partial class LinuxRouteTable
     }
 
     /// <summary>
-    /// Removes the table's route to <paramref name="destination"/>, of either kind. A route that is not there
+    /// Removes the table's route to <paramref name="destination"/>, of any kind, if it carries our protocol. A route that is not there
     /// (<c>ESRCH</c>, <c>ENOENT</c>) is not an error: the kernel deletes a tunnel route by itself when the
     /// interface goes, and the caller wants the route gone, which it is.
     /// </summary>
@@ -83,7 +86,7 @@ public sealed partial class LinuxRouteTable
     /// <summary>Deletes a route; 0 also when it was already gone.</summary>
     private int DeleteRoute(IPNetwork destination, out string? reason)
     {
-        RtNetlinkRequests.DeleteRoute(_socket.Request, destination, Options.TableId);
+        RtNetlinkRequests.DeleteRoute(_socket.Request, destination, Options.TableId, Options.Protocol);
         int errno = _socket.Execute(out reason);
         return errno is Errors.ESRCH or Errors.ENOENT ? 0 : errno;
     }
