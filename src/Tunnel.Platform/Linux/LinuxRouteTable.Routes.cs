@@ -7,6 +7,12 @@ namespace Tunnel.Platform.Linux;
 
 public sealed partial class LinuxRouteTable
 {
+    /// <summary>
+    /// The metric of the prohibit route behind each tunnel route (<see cref="LinuxRouteTableOptions.FailClosed"/>):
+    /// the largest a route can have, behind anything else at its prefix (IPv4's default is 0, IPv6's 1024).
+    /// </summary>
+    private const uint BackstopMetric = uint.MaxValue;
+
     private readonly Dictionary<IPNetwork, LinuxRouteKind> _routes = [];
 
     /// <summary>The routes this object has put in the table and not removed, with their kind: a snapshot, for diagnostics.</summary>
@@ -24,7 +30,8 @@ public sealed partial class LinuxRouteTable
     /// <summary>
     /// Puts a route to <paramref name="destination"/> in the table, replacing the table's route to that exact
     /// prefix if there is one (<c>ip route replace</c>), so adding is idempotent and changes a route's kind in
-    /// one step.
+    /// one step. With <see cref="LinuxRouteTableOptions.FailClosed"/>, a tunnel route comes with a prohibit
+    /// route behind it that takes over when the interface goes away; another kind at the prefix removes it.
     /// </summary>
     /// <param name="destination">An IPv4 or IPv6 prefix; <c>0.0.0.0/0</c> and <c>::/0</c> make a default route of the table.</param>
     /// <param name="kind">Through the tunnel, around it, or refused.</param>
@@ -43,10 +50,31 @@ public sealed partial class LinuxRouteTable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            bool backstop = Options.FailClosed && kind == LinuxRouteKind.Tunnel;
+            bool hadBackstop = Options.FailClosed && _routes.GetValueOrDefault(destination, LinuxRouteKind.Bypass) == LinuxRouteKind.Tunnel;
+            int errno;
+            string? reason;
+
+            // The prohibit route first: there is no moment when the tunnel route is in and nothing is behind it.
+            if (backstop && !hadBackstop)
+            {
+                RtNetlinkRequests.AddRoute(_socket.Request, destination, LinuxRouteKind.Blocked, Options.TableId, InterfaceIndex, Options.Protocol, BackstopMetric);
+                errno = _socket.Execute(out reason);
+                if (errno != 0)
+                {
+                    throw new LinuxNetlinkException($"Adding route prohibit {destination} table {Options.TableId} metric {BackstopMetric}", errno, reason);
+                }
+            }
+
             RtNetlinkRequests.AddRoute(_socket.Request, destination, kind, Options.TableId, InterfaceIndex, Options.Protocol);
-            int errno = _socket.Execute(out string? reason);
+            errno = _socket.Execute(out reason);
             if (errno != 0)
             {
+                if (backstop && !hadBackstop)
+                {
+                    _ = DeleteBackstop(destination);
+                }
+
                 string route = kind switch
                 {
                     LinuxRouteKind.Tunnel => $"{destination} dev {InterfaceName}",
@@ -54,6 +82,12 @@ public sealed partial class LinuxRouteTable
                     _ => $"throw {destination}",
                 };
                 throw new LinuxNetlinkException($"Adding route {route} table {Options.TableId}", errno, reason);
+            }
+
+            // A bypass route needs nothing behind it; a prohibit route at the front makes it redundant but harmless.
+            if (hadBackstop && kind == LinuxRouteKind.Bypass)
+            {
+                _ = DeleteBackstop(destination);
             }
 
             _routes[destination] = kind;
@@ -83,11 +117,24 @@ public sealed partial class LinuxRouteTable
         }
     }
 
-    /// <summary>Deletes a route; 0 also when it was already gone.</summary>
+    /// <summary>Deletes a route, and the prohibit route behind it if there may be one; 0 also when it was already gone.</summary>
     private int DeleteRoute(IPNetwork destination, out string? reason)
     {
+        if (Options.FailClosed)
+        {
+            _ = DeleteBackstop(destination);
+        }
+
         RtNetlinkRequests.DeleteRoute(_socket.Request, destination, Options.TableId, Options.Protocol);
         int errno = _socket.Execute(out reason);
+        return errno is Errors.ESRCH or Errors.ENOENT ? 0 : errno;
+    }
+
+    /// <summary>Deletes the prohibit route behind a tunnel route; 0 also when there was none.</summary>
+    private int DeleteBackstop(IPNetwork destination)
+    {
+        RtNetlinkRequests.DeleteRoute(_socket.Request, destination, Options.TableId, Options.Protocol, BackstopMetric);
+        int errno = _socket.Execute(out _);
         return errno is Errors.ESRCH or Errors.ENOENT ? 0 : errno;
     }
 

@@ -53,4 +53,13 @@ public sealed record LinuxRouteTableOptions
     /// Above 4: the values up to <c>RTPROT_STATIC</c> are the kernel's and an administrator's.
     /// </summary>
     public byte Protocol { get; init; } = DefaultProtocol;
+
+    /// <summary>
+    /// Whether each tunnel route has a prohibit route at the same prefix behind it (at the largest metric, so
+    /// it is consulted only when the tunnel route is gone). The kernel deletes a tunnel route with its
+    /// interface, when the interface is deleted or its process dies; the prohibit route names no interface
+    /// and stays, so traffic meant for the tunnel is refused (<c>EACCES</c>) instead of falling through to the
+    /// main table and leaving directly, with no moment in between. Clean-up removes it with the rest. On by default.
+    /// </summary>
+    public bool FailClosed { get; init; } = true;
 }

@@ -51,7 +51,10 @@ public sealed class AgentFailClosedTests
         agent.WaitForHandshake();
         Assert.Equal((AgentLab.TunnelAddress, "10.201.4.4"), lab.Fetch("10.201.4.4"));
         Assert.Equal("200", Health(lab));
-        Assert.DoesNotContain("prohibit", Command.Run("ip", "-n", lab.Client, "route", "show", "table", "all"), StringComparison.Ordinal);
+        // Only the prohibit routes that stand behind the tunnel routes (at the largest metric) are left.
+        Assert.All(
+            Command.Run("ip", "-n", lab.Client, "route", "show", "table", "52820").Split('\n').Where(line => line.StartsWith("prohibit", StringComparison.Ordinal)),
+            line => Assert.EndsWith("metric 4294967295", line.TrimEnd(), StringComparison.Ordinal));
 
         Assert.Equal("disconnected", agent.Json("disconnect").GetProperty("state").GetString());
         Assert.Equal(routingBefore, lab.RoutingState());

@@ -177,7 +177,7 @@ public sealed class LinuxRouteTableTests
         Assert.NotEqual(before, lab.Snapshot());
 
         using LinuxRouteTable next = Tunnel.Platform.Linux.Internal.NetworkNamespace.Run(lab.Name, () => LinuxRouteTable.Create(lab.Table.Options));
-        Assert.Equal(4 + 5, next.RemoveStale());
+        Assert.Equal(4 + 5 + 2, next.RemoveStale()); // rules, routes, and the prohibit routes behind the two tunnel routes
         Assert.Equal(before, lab.Snapshot());
         Assert.Equal(0, next.RemoveStale());
         Assert.Contains("203.0.113.0/24 dev tun0", lab.Ip("route", "show", "table", "100"), StringComparison.Ordinal);
@@ -199,8 +199,47 @@ public sealed class LinuxRouteTableTests
 
         // A process of another program (another protocol) finds nothing; the next run with the default mark finds it all.
         Assert.Equal(0, NamespaceRun(lab, () => LinuxRouteTable.RemoveStale(new LinuxRouteTableOptions { InterfaceName = "gone0", Protocol = 117 })));
-        Assert.Equal(4 + 2, NamespaceRun(lab, () => LinuxRouteTable.RemoveStale(new LinuxRouteTableOptions { InterfaceName = "gone0" })));
+        Assert.Equal(4 + 2 + 1, NamespaceRun(lab, () => LinuxRouteTable.RemoveStale(new LinuxRouteTableOptions { InterfaceName = "gone0" })));
         Assert.Equal(before, lab.Snapshot());
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void FailClosed_PutsAProhibitRouteBehindEachTunnelRoute_WhichTakesOverWhenTheInterfaceGoes(bool failClosed)
+    {
+        Requirements.RootAndTun();
+        using NamespaceLab lab = NamespaceLab.Create(o => o with { FailClosed = failClosed });
+        lab.AddUplink();
+        lab.Table.SetLinkUp();
+        lab.Table.AddRoute(IPNetwork.Parse("0.0.0.0/0"), LinuxRouteKind.Tunnel);
+        lab.Table.AddRoute(TunnelV6, LinuxRouteKind.Tunnel);
+        lab.Table.AddRoute(BypassV4, LinuxRouteKind.Bypass);
+        lab.Table.AddRoute(TunnelV6, LinuxRouteKind.Tunnel); // again: still one behind it
+        lab.Table.InstallPolicyRules();
+        Assert.Contains("dev tun0 table 52820", lab.Ip("route", "get", "198.51.100.7"), StringComparison.Ordinal);
+        Assert.Equal(failClosed ? 2 : 0, (lab.Ip("-4", "route", "show", "table", "52820") + lab.Ip("-6", "route", "show", "table", "52820")).Split('\n').Count(line => line.StartsWith("prohibit", StringComparison.Ordinal) && line.Contains("metric 4294967295", StringComparison.Ordinal)));
+
+        // The interface goes (a crash, `ip link del`) and nothing else happens.
+        lab.Device.Dispose();
+        if (failClosed)
+        {
+            Assert.Contains("Permission denied", Assert.ThrowsAny<Exception>(() => lab.Ip("route", "get", "198.51.100.7")).Message, StringComparison.Ordinal);
+            Assert.Contains("Permission denied", Assert.ThrowsAny<Exception>(() => lab.Ip("-6", "route", "get", "fd00:10::5")).Message, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Contains("via 192.0.2.254 dev veth0", lab.Ip("route", "get", "198.51.100.7"), StringComparison.Ordinal);
+        }
+
+        Assert.Contains("via 192.0.2.254 dev veth0", lab.Ip("route", "get", "10.1.2.3"), StringComparison.Ordinal);
+
+        // A prefix that changes kind loses the route behind it; disposing removes everything.
+        lab.Table.AddRoute(TunnelV6, LinuxRouteKind.Bypass);
+        Assert.DoesNotContain("prohibit", lab.Ip("-6", "route", "show", "table", "52820"), StringComparison.Ordinal);
+        lab.Table.Dispose();
+        Assert.Empty(lab.Ip("-4", "route", "show", "table", "52820").Trim());
+        Assert.Empty(lab.Ip("-6", "route", "show", "table", "52820").Trim());
     }
 
     [Fact]
@@ -238,7 +277,7 @@ public sealed class LinuxRouteTableTests
         next.SetLinkUp();
         next.AddRoute(IPNetwork.Parse("0.0.0.0/0"), LinuxRouteKind.Tunnel);
         next.InstallPolicyRules();
-        Assert.Equal(2, next.RemoveStale()); // the IPv6 prohibit route and the throw route, not installed again
+        Assert.Equal(3, next.RemoveStale()); // the IPv6 prohibit route and the one behind it, and the throw route: not installed again
         Assert.Contains("dev tun0 table 52820", lab.Ip("route", "get", "198.51.100.7"), StringComparison.Ordinal);
         next.Dispose();
         Assert.Equal(before, Routing(lab));

@@ -43,7 +43,7 @@ internal static partial class Interop
     public const uint RT_TABLE_UNSPEC = 0, RT_TABLE_COMPAT = 252, RT_TABLE_DEFAULT = 253, RT_TABLE_MAIN = 254, RT_TABLE_LOCAL = 255;
 
     /// <summary>Route attributes (<c>enum rtattr_type_t</c>).</summary>
-    public const ushort RTA_DST = 1, RTA_OIF = 4, RTA_TABLE = 15;
+    public const ushort RTA_DST = 1, RTA_OIF = 4, RTA_PRIORITY = 6, RTA_TABLE = 15;
 
     /// <summary>Address attributes (linux/if_addr.h).</summary>
     public const ushort IFA_ADDRESS = 1, IFA_LOCAL = 2;

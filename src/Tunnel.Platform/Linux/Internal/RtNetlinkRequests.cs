@@ -46,9 +46,11 @@ internal static class RtNetlinkRequests
     /// <c>ip route replace P dev X table T proto N</c> (a link-scope route with no gateway),
     /// <c>ip route replace throw P table T proto N</c> or <c>ip route replace prohibit P table T proto N</c>.
     /// Replacing makes adding idempotent and lets a prefix change kind in one step; the protocol marks the
-    /// route as ours, so clean-up can tell it from anyone else's.
+    /// route as ours, so clean-up can tell it from anyone else's. A metric (<c>RTA_PRIORITY</c>) is given only
+    /// for a route meant to sit behind another at the same prefix; without one the kernel's default applies
+    /// (0 for IPv4, 1024 for IPv6).
     /// </summary>
-    public static void AddRoute(NetlinkRequest request, IPNetwork destination, LinuxRouteKind kind, uint table, int interfaceIndex, byte protocol)
+    public static void AddRoute(NetlinkRequest request, IPNetwork destination, LinuxRouteKind kind, uint table, int interfaceIndex, byte protocol, uint? metric = null)
     {
         bool tunnel = kind == LinuxRouteKind.Tunnel;
         request.Start(RTM_NEWROUTE, Acknowledged | NLM_F_CREATE | NLM_F_REPLACE)
@@ -72,6 +74,11 @@ internal static class RtNetlinkRequests
         {
             request.Attribute(RTA_OIF, (uint)interfaceIndex);
         }
+
+        if (metric is { } priority)
+        {
+            request.Attribute(RTA_PRIORITY, priority);
+        }
     }
 
     /// <summary><c>ip route show table T</c> for one family: a dump of routes (the kernel may send other tables' too).</summary>
@@ -82,9 +89,11 @@ internal static class RtNetlinkRequests
 
     /// <summary>
     /// <c>ip route del P table T proto N</c>: any type, scope and device, so one request removes either kind
-    /// of route, but only one with our protocol.
+    /// of route, but only one with our protocol. Without a metric the kernel takes the prefix's route with the
+    /// lowest metric.
     /// </summary>
-    public static void DeleteRoute(NetlinkRequest request, IPNetwork destination, uint table, byte protocol) =>
+    public static void DeleteRoute(NetlinkRequest request, IPNetwork destination, uint table, byte protocol, uint? metric = null)
+    {
         request.Start(RTM_DELROUTE, Acknowledged)
             .Append(new RouteMessage
             {
@@ -97,6 +106,11 @@ internal static class RtNetlinkRequests
             })
             .Attribute(RTA_TABLE, table)
             .Attribute(RTA_DST, destination.BaseAddress);
+        if (metric is { } priority)
+        {
+            request.Attribute(RTA_PRIORITY, priority);
+        }
+    }
 
     /// <summary><c>ip rule show</c> for one family: a dump of every rule.</summary>
     public static void DumpRules(NetlinkRequest request, AddressFamily family) =>
