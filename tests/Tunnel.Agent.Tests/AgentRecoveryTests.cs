@@ -65,6 +65,18 @@ public sealed class AgentRecoveryTests
         }
     }
 
+    [Fact]
+    public void Reconnecting_BacksOffFromOneSecondDoublingToThirtySeconds()
+    {
+        var delays = new List<double>();
+        for (var delay = AgentService.FirstReconnectDelay; delays.Count < 8; delay = AgentService.NextReconnectDelay(delay))
+        {
+            delays.Add(delay.TotalSeconds);
+        }
+
+        Assert.Equal([1, 2, 4, 8, 16, 30, 30, 30], delays);
+    }
+
     [Theory]
     [InlineData("", LinuxRouteTableOptions.DefaultTableId, LinuxRouteTableOptions.DefaultTableId)]
     [InlineData("FwMark = 0x4d2\\n", 1234u, LinuxRouteTableOptions.DefaultTableId)]

@@ -25,6 +25,9 @@ internal sealed partial class AgentService
     /// <summary>How many times a connection's engine died under it.</summary>
     public long EngineFailures => Interlocked.Read(ref _engineFailures);
 
+    /// <summary>The wait after a failed attempt that followed a wait of <paramref name="delay"/>: twice as long, at most <see cref="MaximumReconnectDelay"/>.</summary>
+    public static TimeSpan NextReconnectDelay(TimeSpan delay) => TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaximumReconnectDelay.Ticks));
+
     private void Watch(AgentConnection connection) => _ = WatchAsync(connection);
 
     private async Task WatchAsync(AgentConnection connection)
@@ -106,7 +109,7 @@ internal sealed partial class AgentService
                 }
                 catch (Exception exception) when (exception is not OperationCanceledException)
                 {
-                    delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaximumReconnectDelay.Ticks));
+                    delay = NextReconnectDelay(delay);
                     Volatile.Write(ref _lastError, $"{reason}; reconnecting failed: {exception.Message}");
                     Log.ReconnectFailed(_log, exception, delay);
                     Publish("reconnect-failed", $"reconnecting failed: {exception.Message}; next attempt in {delay.TotalSeconds:F0} s");

@@ -90,6 +90,30 @@ public sealed class AgentFailClosedTests
         Assert.Equal((AgentLab.DirectAddress, "10.201.4.7"), lab.Fetch("10.201.4.7"));
     }
 
+    [Fact]
+    public async Task A_killed_agent_leaves_tunnel_traffic_refused_until_cleanup()
+    {
+        await using var lab = new AgentLab();
+        string config = lab.WriteConfig(lab.StartGateway(), "exclude", """[ { "entry": "10.201.4.1/32" } ]""");
+        string routingBefore = lab.RoutingState();
+        var agent = new AgentProcess(lab, config, "--connect");
+        agent.WaitForHandshake();
+        Assert.Equal((AgentLab.TunnelAddress, "10.201.4.4"), lab.Fetch("10.201.4.4"));
+
+        // SIGKILL: the interface and its routes die with the process, with no chance to do anything.
+        agent.Kill();
+        agent.Dispose();
+        lab.Http.Clients.Clear();
+        Assert.False(lab.TryFetch("10.201.4.4").Succeeded, "tunnel traffic left directly after the agent died");
+        Assert.Empty(lab.Http.Clients);
+        Assert.Equal((AgentLab.DirectAddress, "10.201.4.1"), lab.Fetch("10.201.4.1"));
+
+        var cleanup = Command.Try("ip", ["netns", "exec", lab.Client, Lab.AgentPath, "cleanup", "--config", config]);
+        Assert.True(cleanup.Succeeded, cleanup.Error);
+        Assert.Equal(routingBefore, lab.RoutingState());
+        Assert.Equal((AgentLab.DirectAddress, "10.201.4.4"), lab.Fetch("10.201.4.4"));
+    }
+
     private static string Health(AgentLab lab) =>
         Command.Run("curl", "-sS", "--unix-socket", lab.ApiSocket, "-o", "/dev/null", "-w", "%{http_code}", "http://localhost/v1/health");
 }
