@@ -13,25 +13,26 @@ namespace Tunnel.Agent.Service;
 /// <summary>
 /// One connection: the TUN interface and its addresses, the WireGuard device, the split-tunnel routes in
 /// their own table, the DNS forwarder and the system resolver pointed at it. Opened whole or not at all,
-/// and closed in the reverse order, so a disconnect leaves routes, rules and resolver as they were.
+/// and closed in the reverse order, so a disconnect leaves routes, rules and resolver as they were. When the
+/// engine dies, <see cref="FailClosedAsync"/> closes it instead with the tunnel's routes turned into
+/// prohibit routes, which the next connection (opened with <c>reconnecting</c>) replaces.
 /// </summary>
 internal sealed partial class AgentConnection : IAsyncDisposable
 {
-    /// <summary>The mark on the tunnel's own UDP socket, so its datagrams skip the table that sends everything into the tunnel.</summary>
-    public const uint FirewallMark = 51820;
-
     private readonly LinuxRouteTable _table;
     private readonly LinuxRouteApplier _applier;
+    private readonly ObservedRouteApplier _observed;
     private readonly ISystemResolverConfigurator? _resolver;
     private readonly IReadOnlyList<IPEndPoint> _gateways;
     private readonly ILogger _log;
     private int _disposed;
 
-    private AgentConnection(TunnelHost host, LinuxRouteTable table, LinuxRouteApplier applier, SplitTunnelController controller, DnsForwarder forwarder, ISystemResolverConfigurator? resolver, IReadOnlyList<IPEndPoint> gateways, IReadOnlyList<SplitTunnelRule> systemRules, DateTimeOffset since, ILogger log)
+    private AgentConnection(TunnelHost host, LinuxRouteTable table, LinuxRouteApplier applier, ObservedRouteApplier observed, SplitTunnelController controller, DnsForwarder forwarder, ISystemResolverConfigurator? resolver, IReadOnlyList<IPEndPoint> gateways, IReadOnlyList<SplitTunnelRule> systemRules, DateTimeOffset since, ILogger log)
     {
         Host = host;
         _table = table;
         _applier = applier;
+        _observed = observed;
         Controller = controller;
         Forwarder = forwarder;
         _resolver = resolver;
@@ -79,9 +80,14 @@ internal sealed partial class AgentConnection : IAsyncDisposable
     /// <param name="time">The clock for timers and learned-route expiry.</param>
     /// <param name="meters">Where the device's metrics go.</param>
     /// <param name="cancellationToken">Cancels the opening; what was made is closed again.</param>
+    /// <param name="reconnecting">
+    /// Whether a dead connection's prohibit routes and rules are in place: they are kept until this one's routes
+    /// replace them, what is left of them is removed once it is up, and a failure keeps them (and turns this
+    /// one's tunnel routes into more of them) instead of removing everything.
+    /// </param>
     /// <exception cref="InvalidOperationException">The settings have no tunnel.</exception>
     [SupportedOSPlatform("linux")]
-    public static async Task<AgentConnection> OpenAsync(AgentSettings settings, IPEndPoint listen, ISystemResolverConfigurator resolver, string resolverName, Action<RouteSetChange> routesApplied, ILoggerFactory loggers, TimeProvider time, IMeterFactory? meters, CancellationToken cancellationToken)
+    public static async Task<AgentConnection> OpenAsync(AgentSettings settings, IPEndPoint listen, ISystemResolverConfigurator resolver, string resolverName, Action<RouteSetChange> routesApplied, ILoggerFactory loggers, TimeProvider time, IMeterFactory? meters, CancellationToken cancellationToken, bool reconnecting = false)
     {
         var configuration = settings.Tunnel ?? throw new InvalidOperationException("no tunnel is configured (the configuration file's \"tunnel\")");
         var peers = new List<TunnelPeerOptions>();
@@ -90,11 +96,9 @@ internal sealed partial class AgentConnection : IAsyncDisposable
             peers.Add(await TunnelPeerOptions.FromConfigurationAsync(peer, cancellationToken).ConfigureAwait(false));
         }
 
-        var options = TunnelOptions.FromConfiguration(configuration with { Peers = [] }) with { Peers = peers };
-        if (options.FirewallMark == 0)
-        {
-            options = options with { FirewallMark = FirewallMark };
-        }
+        // The socket's mark is the one the table's rule skips: the .conf's FwMark, else the table's own default.
+        var tableOptions = AgentRecovery.TableOptions(settings);
+        var options = TunnelOptions.FromConfiguration(configuration with { Peers = [] }) with { Peers = peers, FirewallMark = tableOptions.FirewallMark };
 
         var gateways = peers.Where(peer => peer.Endpoint is not null).Select(peer => peer.Endpoint!).ToList();
         var systemRules = SystemRulesFor(gateways, settings.EffectiveUpstreams());
@@ -102,6 +106,7 @@ internal sealed partial class AgentConnection : IAsyncDisposable
         LinuxTunDevice? tun = null;
         LinuxRouteTable? table = null;
         LinuxRouteApplier? applier = null;
+        ObservedRouteApplier? observed = null;
         SplitTunnelController? controller = null;
         TunnelHost? host = null;
         DnsForwarder? forwarder = null;
@@ -109,11 +114,14 @@ internal sealed partial class AgentConnection : IAsyncDisposable
         try
         {
             tun = LinuxTunDevice.Create(settings.Interface, new LinuxTunDeviceOptions { Mtu = options.Mtu });
-            table = LinuxRouteTable.Create(new LinuxRouteTableOptions { InterfaceName = tun.Name, FirewallMark = options.FirewallMark });
-            int stale = table.RemoveStale();
-            if (stale > 0)
+            table = LinuxRouteTable.Create(tableOptions with { InterfaceName = tun.Name });
+            if (!reconnecting)
             {
-                Log.StaleRemoved(log, stale);
+                int stale = table.RemoveStale();
+                if (stale > 0)
+                {
+                    Log.StaleRemoved(log, stale);
+                }
             }
 
             foreach (var address in configuration.Interface.Addresses)
@@ -123,10 +131,21 @@ internal sealed partial class AgentConnection : IAsyncDisposable
 
             table.SetLinkUp();
             applier = new LinuxRouteApplier(table);
-            controller = new SplitTunnelController(new SplitTunnelRouter(settings.ToPolicy(systemRules)), new ObservedRouteApplier(applier, routesApplied), time, loggers.CreateLogger<SplitTunnelController>());
+            observed = new ObservedRouteApplier(applier, routesApplied);
+            controller = new SplitTunnelController(new SplitTunnelRouter(settings.ToPolicy(systemRules)), observed, time, loggers.CreateLogger<SplitTunnelController>());
             host = new TunnelHost(options, new ActivityReportingTunDevice(tun, controller), new LinuxUdpDatagramSocketFactory(), loggers, time, meters);
             host.Start();
             await controller.StartAsync(cancellationToken).ConfigureAwait(false);
+            if (reconnecting)
+            {
+                // This connection's routes have replaced the dead one's at the same prefixes, and its rules
+                // were taken over: what is left (prohibit routes for prefixes no longer routed) goes now.
+                int stale = table.RemoveStale();
+                if (stale > 0)
+                {
+                    Log.StaleRemoved(log, stale);
+                }
+            }
 
             var forwarderOptions = new DnsForwarderOptions { ListenEndPoint = listen };
             foreach (var upstream in settings.EffectiveUpstreams())
@@ -153,10 +172,16 @@ internal sealed partial class AgentConnection : IAsyncDisposable
                 Log.ResolverUntouched(log, listen);
             }
 
-            return new AgentConnection(host, table, applier, controller, forwarder, applied, gateways, systemRules, time.GetUtcNow(), log) { ResolverName = applied is null ? "none" : resolverName };
+            return new AgentConnection(host, table, applier, observed, controller, forwarder, applied, gateways, systemRules, time.GetUtcNow(), log) { ResolverName = applied is null ? "none" : resolverName };
         }
         catch
         {
+            if (reconnecting && table is not null)
+            {
+                observed?.Hold();
+                Block(table, log);
+            }
+
             await CloseAsync(applied, forwarder, controller, applier, table, host, host is null ? tun : null, log).ConfigureAwait(false);
             throw;
         }
@@ -183,6 +208,51 @@ internal sealed partial class AgentConnection : IAsyncDisposable
         {
             await CloseAsync(_resolver, Forwarder, Controller, _applier, _table, Host, tun: null, _log).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Closes a connection whose engine died, failing closed: its tunnel routes become prohibit routes, which
+    /// with the policy rules and the bypass routes stay in the kernel (they name no interface), so traffic the
+    /// policy sends to the tunnel is refused instead of leaving directly until a new connection replaces them
+    /// or the agent disconnects. The resolver, forwarder, controller and device are closed as usual.
+    /// </summary>
+    public async ValueTask FailClosedAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0 || !OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        _observed.Hold();
+        Block(_table, _log);
+        await CloseAsync(_resolver, Forwarder, Controller, _applier, _table, Host, tun: null, _log).ConfigureAwait(false);
+    }
+
+    /// <summary>Replaces the table's tunnel routes with prohibit routes and leaves everything it installed to the next table.</summary>
+    [SupportedOSPlatform("linux")]
+    private static void Block(LinuxRouteTable table, ILogger log)
+    {
+        int blocked = 0;
+        foreach (var (destination, kind) in table.InstalledRoutes)
+        {
+            if (kind != LinuxRouteKind.Tunnel)
+            {
+                continue;
+            }
+
+            try
+            {
+                table.AddRoute(destination, LinuxRouteKind.Blocked);
+                blocked++;
+            }
+            catch (Exception exception) when (exception is LinuxNetlinkException or ObjectDisposedException)
+            {
+                Log.BlockFailed(log, exception, destination);
+            }
+        }
+
+        table.Detach();
+        Log.Blocked(log, blocked);
     }
 
     [SupportedOSPlatform("linux")]
@@ -253,5 +323,11 @@ internal sealed partial class AgentConnection : IAsyncDisposable
 
         [LoggerMessage(202, LogLevel.Warning, "A step of closing the connection failed")]
         public static partial void CleanupFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(203, LogLevel.Warning, "The tunnel is down: {Count} of its routes now refuse traffic until it is back")]
+        public static partial void Blocked(ILogger logger, int count);
+
+        [LoggerMessage(204, LogLevel.Error, "Could not block {Destination} while the tunnel is down")]
+        public static partial void BlockFailed(ILogger logger, Exception exception, IPNetwork destination);
     }
 }

@@ -66,6 +66,11 @@ internal sealed partial class AgentService
             problems.Add($"last error: {error}");
         }
 
+        if (status.State == ConnectionStates.Reconnecting)
+        {
+            problems.Add("the tunnel is down: its traffic is blocked while the agent reconnects");
+        }
+
         if (status.State == ConnectionStates.Connected && (status.HandshakeAgeSeconds is null or > 180))
         {
             problems.Add(status.HandshakeAgeSeconds is null ? "no handshake with the gateway yet" : $"last handshake {status.HandshakeAgeSeconds:F0} s ago");

@@ -41,7 +41,7 @@ internal sealed partial class AgentService : IAsyncDisposable
     /// <param name="meters">Where metrics go.</param>
     /// <param name="viaSystemdResolved">Whether <paramref name="resolver"/> is systemd-resolved's (the forwarder then listens on the tunnel's address by default).</param>
     /// <param name="localSettingsFile">Where to keep changes made through the API across restarts; none when <see langword="null"/>.</param>
-    /// <param name="removeStaleRoutes">Removes the routes and rules a crashed run left, returning how many; by default <see cref="Platform.Linux.LinuxRouteTable.RemoveStale(Platform.Linux.LinuxRouteTableOptions)"/> for the settings' interface.</param>
+    /// <param name="removeStaleRoutes">Removes the routes and rules a crashed run left, returning how many; by default <see cref="Platform.Linux.LinuxRouteTable.RemoveStale(Platform.Linux.LinuxRouteTableOptions)"/> with <see cref="AgentRecovery.TableOptions"/>.</param>
     public AgentService(AgentSettings settings, ISystemResolverConfigurator resolver, Func<string?, DevicePosture> posture, ILoggerFactory loggers, TimeProvider? time = null, IMeterFactory? meters = null, bool viaSystemdResolved = false, string? localSettingsFile = null, Func<AgentSettings, int>? removeStaleRoutes = null)
     {
         _removeStaleRoutes = removeStaleRoutes ?? RemoveStaleRoutes;
@@ -80,21 +80,35 @@ internal sealed partial class AgentService : IAsyncDisposable
     public DateTimeOffset Started => _started;
 
     /// <summary>
-    /// Undoes what a process that died without disconnecting left: the resolver pointed at its forwarder,
-    /// and its throw routes and policy rules (the TUN device and its routes died with it).
+    /// Undoes what a process that died without disconnecting left: its throw and prohibit routes and policy
+    /// rules (the TUN device and its routes died with it), and the resolver pointed at its forwarder. Each step
+    /// runs whatever the other did; a failure (a corrupt saved resolver state, which is renamed aside) is
+    /// logged and kept as <see cref="LastError"/>, so the agent starts and says what is wrong instead of failing
+    /// to start again and again.
     /// </summary>
     public async Task RecoverAsync(CancellationToken cancellationToken)
     {
-        int removed = _removeStaleRoutes(Settings);
-        if (removed > 0)
+        cancellationToken.ThrowIfCancellationRequested();
+        var routes = AgentRecovery.RemoveStaleRoutes(_removeStaleRoutes, Settings);
+        if (routes.Done is not null)
         {
-            Log.RoutesRecovered(_log, removed);
+            Log.RoutesRecovered(_log, routes.Done);
         }
 
-        if (_resolver.IsApplied)
+        string? statePath = OperatingSystem.IsLinux() ? AgentRecovery.StatePathOf(_resolver) : null;
+        var resolver = await AgentRecovery.RestoreResolverAsync(_resolver, _viaSystemdResolved ? "systemd-resolved" : Settings.ResolvConf, statePath, _time).ConfigureAwait(false);
+        if (resolver.Done is not null)
         {
-            await _resolver.RestoreAsync(cancellationToken).ConfigureAwait(false);
             Log.ResolverRecovered(_log);
+        }
+
+        string[] problems = [.. new[] { routes.Problem, resolver.Problem }.OfType<string>()];
+        if (problems.Length > 0)
+        {
+            string problem = $"recovering from an earlier run: {string.Join("; ", problems)}";
+            Log.RecoveryFailed(_log, problem);
+            Volatile.Write(ref _lastError, problem);
+            Publish("recovery", problem);
         }
     }
 
@@ -185,6 +199,7 @@ internal sealed partial class AgentService : IAsyncDisposable
             Volatile.Write(ref _connection, connection);
             Volatile.Write(ref _lastError, null);
             SetState(ConnectionStates.Connected, $"connected in {AgentConfigurationLoader.FormatMode(settings.Mode)} mode");
+            Watch(connection);
         }
         catch (Exception exception) when (exception is not OperationCanceledException and not AgentRequestException)
         {
@@ -201,6 +216,10 @@ internal sealed partial class AgentService : IAsyncDisposable
         {
             SetState(ConnectionStates.Disconnecting, "disconnecting");
             await connection.DisposeAsync().ConfigureAwait(false);
+        }
+        else if (await StopReconnectingAsync().ConfigureAwait(false))
+        {
+            SetState(ConnectionStates.Disconnecting, "disconnecting");
         }
 
         SetState(ConnectionStates.Disconnected, "disconnected");
@@ -228,15 +247,18 @@ internal sealed partial class AgentService : IAsyncDisposable
     private void Publish(string type, string message) => Events.Publish(new AgentEvent(_time.GetUtcNow(), type, message));
 
     private static int RemoveStaleRoutes(AgentSettings settings) =>
-        OperatingSystem.IsLinux() ? Platform.Linux.LinuxRouteTable.RemoveStale(new Platform.Linux.LinuxRouteTableOptions { InterfaceName = settings.Interface }) : 0;
+        OperatingSystem.IsLinux() ? Platform.Linux.LinuxRouteTable.RemoveStale(AgentRecovery.TableOptions(settings)) : 0;
 
     private static partial class Log
     {
         [LoggerMessage(300, LogLevel.Information, "Restored the system resolver left pointed at the forwarder by an earlier run")]
         public static partial void ResolverRecovered(ILogger logger);
 
-        [LoggerMessage(303, LogLevel.Information, "Removed {Count} routes and policy rules left by an earlier run")]
-        public static partial void RoutesRecovered(ILogger logger, int count);
+        [LoggerMessage(303, LogLevel.Information, "Left by an earlier run: {What}")]
+        public static partial void RoutesRecovered(ILogger logger, string what);
+
+        [LoggerMessage(305, LogLevel.Error, "{Problem}")]
+        public static partial void RecoveryFailed(ILogger logger, string problem);
 
         [LoggerMessage(304, LogLevel.Warning, "Local changes could not be saved to {Path}; they last until the agent stops")]
         public static partial void LocalSettingsNotSaved(ILogger logger, Exception exception, string path);

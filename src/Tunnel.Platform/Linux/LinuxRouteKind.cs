@@ -12,4 +12,12 @@ public enum LinuxRouteKind
     /// A bypass route longer than a tunnel route carves an exception out of it.
     /// </summary>
     Bypass = 1,
+
+    /// <summary>
+    /// Refused: a prohibit route (<c>ip route add prohibit P table T</c>), so traffic meant for the tunnel
+    /// fails (the sender gets <c>EACCES</c>) instead of falling through to the main table and leaving
+    /// directly. It names no interface, so it stays when the tunnel interface goes away: what a tunnel that
+    /// died puts in place of its tunnel routes until it is back.
+    /// </summary>
+    Blocked = 2,
 }

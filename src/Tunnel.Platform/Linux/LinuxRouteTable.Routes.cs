@@ -7,6 +7,12 @@ namespace Tunnel.Platform.Linux;
 
 public sealed partial class LinuxRouteTable
 {
+    /// <summary>
+    /// The metric of the prohibit route behind each tunnel route (<see cref="LinuxRouteTableOptions.FailClosed"/>):
+    /// the largest a route can have, behind anything else at its prefix (IPv4's default is 0, IPv6's 1024).
+    /// </summary>
+    private const uint BackstopMetric = uint.MaxValue;
+
     private readonly Dictionary<IPNetwork, LinuxRouteKind> _routes = [];
 
     /// <summary>The routes this object has put in the table and not removed, with their kind: a snapshot, for diagnostics.</summary>
@@ -24,10 +30,11 @@ public sealed partial class LinuxRouteTable
     /// <summary>
     /// Puts a route to <paramref name="destination"/> in the table, replacing the table's route to that exact
     /// prefix if there is one (<c>ip route replace</c>), so adding is idempotent and changes a route's kind in
-    /// one step.
+    /// one step. With <see cref="LinuxRouteTableOptions.FailClosed"/>, a tunnel route comes with a prohibit
+    /// route behind it that takes over when the interface goes away; another kind at the prefix removes it.
     /// </summary>
     /// <param name="destination">An IPv4 or IPv6 prefix; <c>0.0.0.0/0</c> and <c>::/0</c> make a default route of the table.</param>
-    /// <param name="kind">Through the tunnel, or around it.</param>
+    /// <param name="kind">Through the tunnel, around it, or refused.</param>
     /// <exception cref="LinuxNetlinkException">
     /// The kernel refused: for example <c>ENETDOWN</c> for a tunnel route while the interface is down (see
     /// <see cref="SetLinkUp"/>), <c>ENODEV</c> once it is gone.
@@ -35,7 +42,7 @@ public sealed partial class LinuxRouteTable
     public void AddRoute(IPNetwork destination, LinuxRouteKind kind)
     {
         ValidateDestination(destination);
-        if (kind is not (LinuxRouteKind.Tunnel or LinuxRouteKind.Bypass))
+        if (kind is not (LinuxRouteKind.Tunnel or LinuxRouteKind.Bypass or LinuxRouteKind.Blocked))
         {
             throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not a route kind.");
         }
@@ -43,14 +50,44 @@ public sealed partial class LinuxRouteTable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            RtNetlinkRequests.AddRoute(_socket.Request, destination, kind, Options.TableId, InterfaceIndex);
-            int errno = _socket.Execute(out string? reason);
+            bool backstop = Options.FailClosed && kind == LinuxRouteKind.Tunnel;
+            bool hadBackstop = Options.FailClosed && _routes.GetValueOrDefault(destination, LinuxRouteKind.Bypass) == LinuxRouteKind.Tunnel;
+            int errno;
+            string? reason;
+
+            // The prohibit route first: there is no moment when the tunnel route is in and nothing is behind it.
+            if (backstop && !hadBackstop)
+            {
+                RtNetlinkRequests.AddRoute(_socket.Request, destination, LinuxRouteKind.Blocked, Options.TableId, InterfaceIndex, Options.Protocol, BackstopMetric);
+                errno = _socket.Execute(out reason);
+                if (errno != 0)
+                {
+                    throw new LinuxNetlinkException($"Adding route prohibit {destination} table {Options.TableId} metric {BackstopMetric}", errno, reason);
+                }
+            }
+
+            RtNetlinkRequests.AddRoute(_socket.Request, destination, kind, Options.TableId, InterfaceIndex, Options.Protocol);
+            errno = _socket.Execute(out reason);
             if (errno != 0)
             {
-                string route = kind == LinuxRouteKind.Tunnel
-                    ? $"{destination} dev {InterfaceName}"
-                    : $"throw {destination}";
+                if (backstop && !hadBackstop)
+                {
+                    _ = DeleteBackstop(destination);
+                }
+
+                string route = kind switch
+                {
+                    LinuxRouteKind.Tunnel => $"{destination} dev {InterfaceName}",
+                    LinuxRouteKind.Blocked => $"prohibit {destination}",
+                    _ => $"throw {destination}",
+                };
                 throw new LinuxNetlinkException($"Adding route {route} table {Options.TableId}", errno, reason);
+            }
+
+            // A bypass route needs nothing behind it; a prohibit route at the front makes it redundant but harmless.
+            if (hadBackstop && kind == LinuxRouteKind.Bypass)
+            {
+                _ = DeleteBackstop(destination);
             }
 
             _routes[destination] = kind;
@@ -58,7 +95,7 @@ public sealed partial class LinuxRouteTable
     }
 
     /// <summary>
-    /// Removes the table's route to <paramref name="destination"/>, of either kind. A route that is not there
+    /// Removes the table's route to <paramref name="destination"/>, of any kind, if it carries our protocol. A route that is not there
     /// (<c>ESRCH</c>, <c>ENOENT</c>) is not an error: the kernel deletes a tunnel route by itself when the
     /// interface goes, and the caller wants the route gone, which it is.
     /// </summary>
@@ -80,11 +117,24 @@ public sealed partial class LinuxRouteTable
         }
     }
 
-    /// <summary>Deletes a route; 0 also when it was already gone.</summary>
+    /// <summary>Deletes a route, and the prohibit route behind it if there may be one; 0 also when it was already gone.</summary>
     private int DeleteRoute(IPNetwork destination, out string? reason)
     {
-        RtNetlinkRequests.DeleteRoute(_socket.Request, destination, Options.TableId);
+        if (Options.FailClosed)
+        {
+            _ = DeleteBackstop(destination);
+        }
+
+        RtNetlinkRequests.DeleteRoute(_socket.Request, destination, Options.TableId, Options.Protocol);
         int errno = _socket.Execute(out reason);
+        return errno is Errors.ESRCH or Errors.ENOENT ? 0 : errno;
+    }
+
+    /// <summary>Deletes the prohibit route behind a tunnel route; 0 also when there was none.</summary>
+    private int DeleteBackstop(IPNetwork destination)
+    {
+        RtNetlinkRequests.DeleteRoute(_socket.Request, destination, Options.TableId, Options.Protocol, BackstopMetric);
+        int errno = _socket.Execute(out _);
         return errno is Errors.ESRCH or Errors.ENOENT ? 0 : errno;
     }
 

@@ -40,9 +40,11 @@ public sealed partial class LinuxRouteTable
     /// bypass route or a miss falls through to the main table's default route.
     /// </summary>
     /// <remarks>
-    /// A rule already present, identical down to its priority, is left alone and not counted as this
-    /// object's, so neither <see cref="RemovePolicyRules"/> nor <see cref="Dispose"/> removes it. Rules
-    /// this object already installed are not installed twice.
+    /// Both rules carry <see cref="LinuxRouteTableOptions.Protocol"/>. A rule already present, identical down
+    /// to its priority and protocol, was left by an earlier object with these options (one that
+    /// <see cref="Detach"/>ed, or a process that died) and is taken over as this object's; an identical rule
+    /// with another protocol is someone else's and is never removed. Rules this object already installed are
+    /// not installed twice.
     /// </remarks>
     /// <param name="family"><see cref="AddressFamily.InterNetwork"/> or <see cref="AddressFamily.InterNetworkV6"/>.</param>
     /// <exception cref="LinuxNetlinkException">The kernel refused.</exception>
@@ -63,13 +65,13 @@ public sealed partial class LinuxRouteTable
                     continue;
                 }
 
-                RtNetlinkRequests.Rule(_socket.Request, add: true, family, kind, Priority(kind), Options.TableId, Options.FirewallMark);
+                RtNetlinkRequests.Rule(_socket.Request, add: true, family, kind, Priority(kind), Options.TableId, Options.FirewallMark, Options.Protocol);
                 int errno = _socket.Execute(out string? reason);
-                if (errno == 0)
+                if (errno is 0 or Errors.EEXIST)
                 {
                     _rules.Add((family, kind));
                 }
-                else if (errno != Errors.EEXIST)
+                else
                 {
                     throw new LinuxNetlinkException($"Adding {Describe(family, kind)}", errno, reason);
                 }
@@ -103,7 +105,7 @@ public sealed partial class LinuxRouteTable
     /// <summary>Deletes a rule; 0 also when it was already gone.</summary>
     private int DeleteRule(AddressFamily family, PolicyRuleKind kind, out string? reason)
     {
-        RtNetlinkRequests.Rule(_socket.Request, add: false, family, kind, Priority(kind), Options.TableId, Options.FirewallMark);
+        RtNetlinkRequests.Rule(_socket.Request, add: false, family, kind, Priority(kind), Options.TableId, Options.FirewallMark, Options.Protocol);
         int errno = _socket.Execute(out reason);
         return errno == Errors.ENOENT ? 0 : errno;
     }

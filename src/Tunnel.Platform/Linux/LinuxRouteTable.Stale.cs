@@ -12,9 +12,10 @@ public sealed partial class LinuxRouteTable
     /// <summary>
     /// Removes what an earlier process with these options left behind, as <see cref="RemoveStale()"/> does,
     /// without needing the interface: after a crash the TUN device is gone with its process, but its throw
-    /// routes and policy rules stay. This is what a service manager's clean-up step after a crash calls.
+    /// and prohibit routes and its policy rules stay. This is what a service manager's clean-up step after a
+    /// crash calls.
     /// </summary>
-    /// <param name="options">The table, mark and rule priority the earlier process used (the interface name is not looked up).</param>
+    /// <param name="options">The table, rule priority and protocol the earlier process used (the interface name is not looked up).</param>
     /// <returns>The number of rules and routes removed.</returns>
     /// <exception cref="LinuxNetlinkException">The kernel refused a dump or a deletion.</exception>
     public static int RemoveStale(LinuxRouteTableOptions options)
@@ -25,12 +26,17 @@ public sealed partial class LinuxRouteTable
     }
 
     /// <summary>
-    /// Removes what an earlier process with the same options left behind when it died without
-    /// <see cref="Dispose"/>: the policy rules at this table's two priorities that point where this table's
-    /// rules point, and every route in the table, in both families. The kernel removes a tunnel route with
-    /// its interface, but throw routes and rules outlive the process; an agent calls this before it
-    /// installs anything, so a crash leaves nothing for long.
+    /// Removes what an earlier process or object with the same options left behind and this object did not
+    /// install itself: the policy rules at this table's two priorities, pointing at this table or at
+    /// <c>main</c>, and the routes in this table, in both families, but only those that carry
+    /// <see cref="LinuxRouteTableOptions.Protocol"/>. Whatever else is there (another program's routes in the
+    /// same table, a wg-quick tunnel's rules and table) is left exactly as it is. The firewall mark is not
+    /// compared, so rules from a run with another mark are found too.
     /// </summary>
+    /// <remarks>
+    /// Rules carry the protocol only since Linux 4.17; on older kernels no rule is found and the rules of a
+    /// crashed process stay until removed by hand.
+    /// </remarks>
     /// <returns>The number of rules and routes removed.</returns>
     /// <exception cref="LinuxNetlinkException">The kernel refused a dump or a deletion.</exception>
     public int RemoveStale()
@@ -41,37 +47,38 @@ public sealed partial class LinuxRouteTable
             int removed = 0;
             foreach (var family in new[] { AddressFamily.InterNetwork, AddressFamily.InterNetworkV6 })
             {
-                // The rule that sends traffic to the table goes before the one that keeps the main table.
-                foreach (var kind in new[] { PolicyRuleKind.UnmarkedToTable, PolicyRuleKind.MainWithoutDefault })
+                // Rules first, so no moment sends traffic to a table that is being emptied.
+                foreach (var (kind, body) in DumpOurRules(family))
                 {
-                    while (true)
+                    if (_rules.Contains((family, kind)))
                     {
-                        RtNetlinkRequests.Rule(_socket.Request, add: false, family, kind, Priority(kind), Options.TableId, Options.FirewallMark);
-                        int errno = _socket.Execute(out string? reason);
-                        if (errno == Errors.ENOENT)
-                        {
-                            break;
-                        }
-
-                        if (errno != 0)
-                        {
-                            throw new LinuxNetlinkException($"Removing a stale {Describe(family, kind)}", errno, reason);
-                        }
-
-                        _rules.Remove((family, kind));
-                        removed++;
+                        continue;
                     }
+
+                    RtNetlinkRequests.DeleteDumped(_socket.Request, RTM_DELRULE, body);
+                    int errno = _socket.Execute(out string? reason);
+                    if (errno is not (0 or Errors.ENOENT))
+                    {
+                        throw new LinuxNetlinkException($"Removing a stale {Describe(family, kind)}", errno, reason);
+                    }
+
+                    removed++;
                 }
 
-                foreach (var destination in DumpTable(family))
+                foreach (var (destination, body) in DumpOurRoutes(family))
                 {
-                    int errno = DeleteRoute(destination, out string? reason);
-                    if (errno != 0)
+                    if (_routes.ContainsKey(destination))
+                    {
+                        continue;
+                    }
+
+                    RtNetlinkRequests.DeleteDumped(_socket.Request, RTM_DELROUTE, body);
+                    int errno = _socket.Execute(out string? reason);
+                    if (errno is not (0 or Errors.ESRCH or Errors.ENOENT))
                     {
                         throw new LinuxNetlinkException($"Removing stale route {destination} table {Options.TableId}", errno, reason);
                     }
 
-                    _routes.Remove(destination);
                     removed++;
                 }
             }
@@ -80,10 +87,64 @@ public sealed partial class LinuxRouteTable
         }
     }
 
-    /// <summary>The destinations of every route in this table for one family.</summary>
-    private List<IPNetwork> DumpTable(AddressFamily family)
+    /// <summary>The rules of one family that carry our protocol at our priorities, with the kernel's description of each.</summary>
+    private List<(PolicyRuleKind Kind, byte[] Body)> DumpOurRules(AddressFamily family)
     {
-        var destinations = new List<IPNetwork>();
+        var rules = new List<(PolicyRuleKind, byte[])>();
+        RtNetlinkRequests.DumpRules(_socket.Request, family);
+        int errno = _socket.Dump((type, payload) =>
+        {
+            if (type != RTM_NEWRULE || payload.Length < Marshal.SizeOf<RuleMessage>())
+            {
+                return;
+            }
+
+            RuleMessage rule = MemoryMarshal.Read<RuleMessage>(payload);
+            uint table = rule.Table, priority = 0;
+            byte protocol = RTPROT_UNSPEC;
+            var attributes = new NetlinkAttributeReader(payload, Marshal.SizeOf<RuleMessage>());
+            while (attributes.TryRead(out ushort attribute, out var value))
+            {
+                if (attribute == FRA_TABLE && value.Length >= sizeof(uint))
+                {
+                    table = MemoryMarshal.Read<uint>(value);
+                }
+                else if (attribute == FRA_PRIORITY && value.Length >= sizeof(uint))
+                {
+                    priority = MemoryMarshal.Read<uint>(value);
+                }
+                else if (attribute == FRA_PROTOCOL && value.Length >= 1)
+                {
+                    protocol = value[0];
+                }
+            }
+
+            if (protocol != Options.Protocol || rule.Family != RtNetlinkRequests.Family(family))
+            {
+                return;
+            }
+
+            if (priority == Priority(PolicyRuleKind.MainWithoutDefault) && table == RT_TABLE_MAIN)
+            {
+                rules.Add((PolicyRuleKind.MainWithoutDefault, payload.ToArray()));
+            }
+            else if (priority == Priority(PolicyRuleKind.UnmarkedToTable) && table == Options.TableId)
+            {
+                rules.Add((PolicyRuleKind.UnmarkedToTable, payload.ToArray()));
+            }
+        });
+        if (errno != 0)
+        {
+            throw new LinuxNetlinkException($"Listing the {(family == AddressFamily.InterNetwork ? "IPv4" : "IPv6")} policy rules", errno, kernelMessage: null);
+        }
+
+        return rules;
+    }
+
+    /// <summary>The routes of this table for one family that carry our protocol, with the kernel's description of each.</summary>
+    private List<(IPNetwork Destination, byte[] Body)> DumpOurRoutes(AddressFamily family)
+    {
+        var routes = new List<(IPNetwork, byte[])>();
         uint table = Options.TableId;
         RtNetlinkRequests.DumpRoutes(_socket.Request, family, table);
         int errno = _socket.Dump((type, payload) =>
@@ -96,43 +157,34 @@ public sealed partial class LinuxRouteTable
             RouteMessage route = MemoryMarshal.Read<RouteMessage>(payload);
             uint routeTable = route.Table;
             ReadOnlySpan<byte> destination = default;
-            var attributes = payload[NetlinkMessageHeader.Align(Marshal.SizeOf<RouteMessage>())..];
-            while (attributes.Length >= RouteAttribute.Size)
+            var attributes = new NetlinkAttributeReader(payload, Marshal.SizeOf<RouteMessage>());
+            while (attributes.TryRead(out ushort attribute, out var value))
             {
-                RouteAttribute attribute = MemoryMarshal.Read<RouteAttribute>(attributes);
-                if (attribute.Length < RouteAttribute.Size || attribute.Length > attributes.Length)
-                {
-                    break;
-                }
-
-                var value = attributes[RouteAttribute.Size..attribute.Length];
-                if (attribute.Type == RTA_TABLE && value.Length >= sizeof(uint))
+                if (attribute == RTA_TABLE && value.Length >= sizeof(uint))
                 {
                     routeTable = MemoryMarshal.Read<uint>(value);
                 }
-                else if (attribute.Type == RTA_DST)
+                else if (attribute == RTA_DST)
                 {
                     destination = value;
                 }
-
-                attributes = attributes[Math.Min(NetlinkMessageHeader.Align(attribute.Length), attributes.Length)..];
             }
 
             int width = route.Family == AF_INET ? 4 : 16;
-            if (routeTable != table || route.Family != RtNetlinkRequests.Family(family) || (destination.Length != 0 && destination.Length != width))
+            if (routeTable != table || route.Protocol != Options.Protocol || route.Family != RtNetlinkRequests.Family(family) || (destination.Length != 0 && destination.Length != width))
             {
                 return;
             }
 
             // No destination attribute is the default route of the family.
             var address = destination.IsEmpty ? new IPAddress(new byte[width]) : new IPAddress(destination);
-            destinations.Add(new IPNetwork(address, route.DestinationLength));
+            routes.Add((new IPNetwork(address, route.DestinationLength), payload.ToArray()));
         });
         if (errno != 0)
         {
             throw new LinuxNetlinkException($"Listing the routes of table {table}", errno, kernelMessage: null);
         }
 
-        return destinations;
+        return routes;
     }
 }

@@ -13,12 +13,15 @@ namespace Tunnel.Platform.Linux;
 /// Programs the kernel for a tunnel interface over rtnetlink: its addresses, its routes in a routing table of
 /// its own, and the policy rules that send traffic to that table, the way wg-quick sets up a full tunnel. A
 /// split-tunnel router decides the prefixes; this applies them. Everything added is remembered and removed
-/// again by <see cref="Dispose"/>, so the system is left as it was found.
+/// again by <see cref="Dispose"/>, so the system is left as it was found. Every route and rule carries
+/// <see cref="LinuxRouteTableOptions.Protocol"/>, and <see cref="RemoveStale()"/> removes only what carries it,
+/// so a wg-quick tunnel or another VPN beside this one keeps all of its own.
 /// </summary>
 /// <remarks>
 /// <para>
-/// Routes are <see cref="LinuxRouteKind.Tunnel"/> (out of the interface) or <see cref="LinuxRouteKind.Bypass"/>
-/// (a throw route: the lookup leaves the table and the main table decides). With
+/// Routes are <see cref="LinuxRouteKind.Tunnel"/> (out of the interface), <see cref="LinuxRouteKind.Bypass"/>
+/// (a throw route: the lookup leaves the table and the main table decides) or <see cref="LinuxRouteKind.Blocked"/>
+/// (a prohibit route, which outlives the interface). With
 /// <see cref="InstallPolicyRules()"/>, every destination is looked up in the table, except the tunnel's own
 /// marked datagrams and destinations the main table has a route for that is more specific than a default route.
 /// </para>
@@ -126,6 +129,30 @@ public sealed partial class LinuxRouteTable : IDisposable
         }
     }
 
+    /// <summary>
+    /// Closes the socket and forgets what this object installed, leaving it all in the kernel: for a tunnel
+    /// that died and keeps its <see cref="LinuxRouteKind.Blocked"/> routes and its rules in place while it
+    /// reconnects. The next object with the same options takes the rules over (see
+    /// <see cref="InstallPolicyRules(System.Net.Sockets.AddressFamily)"/>) and its <see cref="RemoveStale()"/>
+    /// removes whatever it did not install again; a later <see cref="Dispose"/> of this object does nothing.
+    /// </summary>
+    public void Detach()
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            _rules.Clear();
+            _routes.Clear();
+            _addresses.Clear();
+            _socket.Dispose();
+        }
+    }
+
     private static void Validate(LinuxRouteTableOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -143,6 +170,11 @@ public sealed partial class LinuxRouteTable : IDisposable
         if (options.FirewallMark == 0)
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.FirewallMark, "The firewall mark cannot be 0: the rule 'not fwmark 0' would exempt every marked packet instead of the tunnel's own.");
+        }
+
+        if (options.Protocol <= RTPROT_STATIC)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Protocol, "The protocol must be above 4: the values up to 4 (unspecified, redirect, kernel, boot, static) are not a program's own, so clean-up could not tell our routes from others'.");
         }
 
         if (options.RulePriority is 0 or uint.MaxValue)

@@ -65,7 +65,8 @@ internal sealed class AgentLab : IAsyncDisposable
         CorpDns.TimeToLive = 60;
         _servers.Add(PublicDns);
         _servers.Add(CorpDns);
-        _servers.Add(NetworkNamespace.Run(Internet, () => new TestHttpServer(new IPEndPoint(IPAddress.Any, 8080))));
+        Http = NetworkNamespace.Run(Internet, () => new TestHttpServer(new IPEndPoint(IPAddress.Any, 8080)));
+        _servers.Add(Http);
 
         System.IO.Directory.CreateDirectory(NamespaceEtc);
         File.WriteAllText(ResolvConf, OriginalResolvConf);
@@ -87,6 +88,9 @@ internal sealed class AgentLab : IAsyncDisposable
     public TestDnsServer PublicDns { get; }
 
     public TestDnsServer CorpDns { get; }
+
+    /// <summary>The internet's HTTP server on 10.201.4.1-9, port 8080.</summary>
+    public TestHttpServer Http { get; }
 
     public string NamespaceEtc => $"/etc/netns/{Client}";
 
@@ -177,6 +181,10 @@ internal sealed class AgentLab : IAsyncDisposable
             Command.Run("ip", family, "-n", Client, "rule", "show"),
             Command.Run("ip", family, "-n", Client, "route", "show", "table", "all"),
         }));
+
+    /// <summary>Tries to fetch http://TARGET:8080/ from the client namespace; the exit code and output of curl.</summary>
+    public Command.Result TryFetch(string target) =>
+        Command.Try("ip", ["netns", "exec", Client, "curl", "-sS", "--max-time", "3", $"http://{target}:8080/"], TimeSpan.FromSeconds(20));
 
     public bool InterfaceExists(string name) => Command.Try("ip", ["-n", Client, "link", "show", name]).Succeeded;
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -24,6 +25,9 @@ internal sealed class TestHttpServer : IAsyncDisposable
         _loop = Task.Run(AcceptAsync);
     }
 
+    /// <summary>Whom the server saw, one address per request, in order.</summary>
+    public ConcurrentQueue<IPAddress> Clients { get; } = new();
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
@@ -41,6 +45,7 @@ internal sealed class TestHttpServer : IAsyncDisposable
             {
                 using (client)
                 {
+                    Clients.Enqueue(((IPEndPoint)client.RemoteEndPoint!).Address);
                     var request = new StringBuilder();
                     byte[] buffer = new byte[4096];
                     while (!request.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))

@@ -46,26 +46,26 @@ public sealed class SplitTunnelKernelTests
         await QueryAsync(forwarder.LocalEndPoint!, "www.other.test", type: 1);
 
         // Installed before the answers were released: no waiting here.
-        string v4 = lab.Ip("-4", "route", "show", "table", "51820");
-        string v6 = lab.Ip("-6", "route", "show", "table", "51820");
+        string v4 = lab.Ip("-4", "route", "show", "table", "52820");
+        string v6 = lab.Ip("-6", "route", "show", "table", "52820");
         Assert.Contains("10.20.30.40 dev tun0", v4, StringComparison.Ordinal);
         Assert.Contains("fd00:20::40 dev tun0", v6, StringComparison.Ordinal);
         Assert.DoesNotContain("10.20.30.99", v4, StringComparison.Ordinal);
-        Assert.Contains("dev tun0 table 51820", lab.Ip("-4", "route", "get", "10.20.30.40"), StringComparison.Ordinal);
-        Assert.Contains("lookup 51820", lab.Ip("-4", "rule", "show"), StringComparison.Ordinal);
+        Assert.Contains("dev tun0 table 52820", lab.Ip("-4", "route", "get", "10.20.30.40"), StringComparison.Ordinal);
+        Assert.Contains("lookup 52820", lab.Ip("-4", "rule", "show"), StringComparison.Ordinal);
 
         // TTL 2 s and 0.5 s of grace: gone from the kernel within a few seconds, with nobody asking.
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
         bool Installed() =>
-            lab.Ip("-4", "route", "show", "table", "51820").Contains("10.20.30.40", StringComparison.Ordinal)
-            || lab.Ip("-6", "route", "show", "table", "51820").Contains("fd00:20::40", StringComparison.Ordinal);
+            lab.Ip("-4", "route", "show", "table", "52820").Contains("10.20.30.40", StringComparison.Ordinal)
+            || lab.Ip("-6", "route", "show", "table", "52820").Contains("fd00:20::40", StringComparison.Ordinal);
         while (Installed() && DateTime.UtcNow < deadline)
         {
             await Task.Delay(200, TestContext.Current.CancellationToken);
         }
 
-        Assert.DoesNotContain("10.20.30.40", lab.Ip("-4", "route", "show", "table", "51820"), StringComparison.Ordinal);
-        Assert.DoesNotContain("fd00:20::40", lab.Ip("-6", "route", "show", "table", "51820"), StringComparison.Ordinal);
+        Assert.DoesNotContain("10.20.30.40", lab.Ip("-4", "route", "show", "table", "52820"), StringComparison.Ordinal);
+        Assert.DoesNotContain("fd00:20::40", lab.Ip("-6", "route", "show", "table", "52820"), StringComparison.Ordinal);
         Assert.Equal(2, controller.Router.Statistics.AddressesExpired);
         Assert.Equal(0, controller.ApplyFailures);
 

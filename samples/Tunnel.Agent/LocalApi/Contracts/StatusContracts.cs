@@ -8,6 +8,9 @@ internal static class ConnectionStates
     public const string Connected = "connected";
     public const string Disconnecting = "disconnecting";
 
+    /// <summary>The tunnel's engine died: traffic meant for the tunnel is blocked while the agent reconnects with backoff.</summary>
+    public const string Reconnecting = "reconnecting";
+
     /// <summary>Connected in <c>posture-only</c> mode: posture is reported, nothing else is touched.</summary>
     public const string PostureOnly = "posture-only";
 }

@@ -22,12 +22,18 @@ internal static partial class Interop
 
     /// <summary>rtnetlink message types (linux/rtnetlink.h).</summary>
     public const ushort RTM_NEWLINK = 16, RTM_DELLINK = 17, RTM_GETLINK = 18, RTM_NEWADDR = 20, RTM_DELADDR = 21,
-        RTM_NEWROUTE = 24, RTM_DELROUTE = 25, RTM_GETROUTE = 26, RTM_NEWRULE = 32, RTM_DELRULE = 33;
+        RTM_NEWROUTE = 24, RTM_DELROUTE = 25, RTM_GETROUTE = 26, RTM_NEWRULE = 32, RTM_DELRULE = 33, RTM_GETRULE = 34;
 
-    /// <summary><c>rtm_type</c>: a route to a next hop, and a route that sends the lookup on to the next rule.</summary>
-    public const byte RTN_UNSPEC = 0, RTN_UNICAST = 1, RTN_THROW = 9;
+    /// <summary>
+    /// <c>rtm_type</c>: a route to a next hop, a route that refuses the destination (the sender gets <c>EACCES</c>,
+    /// a forwarded packet an ICMP "administratively prohibited"), and a route that sends the lookup on to the next rule.
+    /// </summary>
+    public const byte RTN_UNSPEC = 0, RTN_UNICAST = 1, RTN_PROHIBIT = 8, RTN_THROW = 9;
 
-    /// <summary><c>rtm_protocol</c>: installed by an administrator (not a routing daemon or the kernel).</summary>
+    /// <summary>
+    /// <c>rtm_protocol</c>: none, and installed by an administrator. Values up to <c>RTPROT_STATIC</c> are the
+    /// kernel's; the ones above name the program that installed a route or rule.
+    /// </summary>
     public const byte RTPROT_UNSPEC = 0, RTPROT_STATIC = 4;
 
     /// <summary><c>rtm_scope</c>: anywhere, on this link, and "any scope" (for deletion).</summary>
@@ -37,7 +43,7 @@ internal static partial class Interop
     public const uint RT_TABLE_UNSPEC = 0, RT_TABLE_COMPAT = 252, RT_TABLE_DEFAULT = 253, RT_TABLE_MAIN = 254, RT_TABLE_LOCAL = 255;
 
     /// <summary>Route attributes (<c>enum rtattr_type_t</c>).</summary>
-    public const ushort RTA_DST = 1, RTA_OIF = 4, RTA_TABLE = 15;
+    public const ushort RTA_DST = 1, RTA_OIF = 4, RTA_PRIORITY = 6, RTA_TABLE = 15;
 
     /// <summary>Address attributes (linux/if_addr.h).</summary>
     public const ushort IFA_ADDRESS = 1, IFA_LOCAL = 2;
@@ -52,7 +58,7 @@ internal static partial class Interop
     public const uint IFF_UP = 0x1;
 
     /// <summary>Rule attributes (linux/fib_rules.h).</summary>
-    public const ushort FRA_PRIORITY = 6, FRA_FWMARK = 10, FRA_SUPPRESS_PREFIXLEN = 14, FRA_TABLE = 15, FRA_FWMASK = 16;
+    public const ushort FRA_PRIORITY = 6, FRA_FWMARK = 10, FRA_SUPPRESS_PREFIXLEN = 14, FRA_TABLE = 15, FRA_FWMASK = 16, FRA_PROTOCOL = 21;
 
     /// <summary><c>FR_ACT_TO_TBL</c>: a rule that looks the destination up in a table.</summary>
     public const byte FR_ACT_TO_TBL = 1;

@@ -46,6 +46,23 @@ internal sealed class NetlinkRequest
         return this;
     }
 
+    /// <summary>A one-byte attribute (<c>NLA_U8</c>), such as a rule's <c>FRA_PROTOCOL</c>.</summary>
+    public NetlinkRequest Attribute(ushort type, byte value)
+    {
+        AttributeValue(type, sizeof(byte))[0] = value;
+        return this;
+    }
+
+    /// <summary>
+    /// Appends a message body as the kernel sent it in a dump (fixed part and attributes), so that a request of
+    /// another type names exactly that object, as <c>ip route flush</c> and <c>ip rule flush</c> do.
+    /// </summary>
+    public NetlinkRequest Echo(ReadOnlySpan<byte> body)
+    {
+        body.CopyTo(Reserve(body.Length));
+        return this;
+    }
+
     /// <summary>An address attribute: the 4 or 16 bytes in network order.</summary>
     public NetlinkRequest Attribute(ushort type, IPAddress address)
     {

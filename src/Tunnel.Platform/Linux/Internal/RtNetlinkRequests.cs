@@ -43,11 +43,14 @@ internal static class RtNetlinkRequests
             .Attribute(IFA_ADDRESS, address);
 
     /// <summary>
-    /// <c>ip route replace P dev X table T proto static</c> (a link-scope route with no gateway) or
-    /// <c>ip route replace throw P table T proto static</c>. Replacing makes adding idempotent and lets a
-    /// prefix change kind in one step.
+    /// <c>ip route replace P dev X table T proto N</c> (a link-scope route with no gateway),
+    /// <c>ip route replace throw P table T proto N</c> or <c>ip route replace prohibit P table T proto N</c>.
+    /// Replacing makes adding idempotent and lets a prefix change kind in one step; the protocol marks the
+    /// route as ours, so clean-up can tell it from anyone else's. A metric (<c>RTA_PRIORITY</c>) is given only
+    /// for a route meant to sit behind another at the same prefix; without one the kernel's default applies
+    /// (0 for IPv4, 1024 for IPv6).
     /// </summary>
-    public static void AddRoute(NetlinkRequest request, IPNetwork destination, LinuxRouteKind kind, uint table, int interfaceIndex)
+    public static void AddRoute(NetlinkRequest request, IPNetwork destination, LinuxRouteKind kind, uint table, int interfaceIndex, byte protocol, uint? metric = null)
     {
         bool tunnel = kind == LinuxRouteKind.Tunnel;
         request.Start(RTM_NEWROUTE, Acknowledged | NLM_F_CREATE | NLM_F_REPLACE)
@@ -56,15 +59,25 @@ internal static class RtNetlinkRequests
                 Family = Family(destination.BaseAddress.AddressFamily),
                 DestinationLength = (byte)destination.PrefixLength,
                 Table = TableByte(table),
-                Protocol = RTPROT_STATIC,
+                Protocol = protocol,
                 Scope = tunnel ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE,
-                Type = tunnel ? RTN_UNICAST : RTN_THROW,
+                Type = kind switch
+                {
+                    LinuxRouteKind.Tunnel => RTN_UNICAST,
+                    LinuxRouteKind.Blocked => RTN_PROHIBIT,
+                    _ => RTN_THROW,
+                },
             })
             .Attribute(RTA_TABLE, table)
             .Attribute(RTA_DST, destination.BaseAddress);
         if (tunnel)
         {
             request.Attribute(RTA_OIF, (uint)interfaceIndex);
+        }
+
+        if (metric is { } priority)
+        {
+            request.Attribute(RTA_PRIORITY, priority);
         }
     }
 
@@ -75,30 +88,48 @@ internal static class RtNetlinkRequests
             .Attribute(RTA_TABLE, table);
 
     /// <summary>
-    /// <c>ip route del P table T</c>: any type, scope, protocol and device, so one request removes either
-    /// kind of route.
+    /// <c>ip route del P table T proto N</c>: any type, scope and device, so one request removes either kind
+    /// of route, but only one with our protocol. Without a metric the kernel takes the prefix's route with the
+    /// lowest metric.
     /// </summary>
-    public static void DeleteRoute(NetlinkRequest request, IPNetwork destination, uint table) =>
+    public static void DeleteRoute(NetlinkRequest request, IPNetwork destination, uint table, byte protocol, uint? metric = null)
+    {
         request.Start(RTM_DELROUTE, Acknowledged)
             .Append(new RouteMessage
             {
                 Family = Family(destination.BaseAddress.AddressFamily),
                 DestinationLength = (byte)destination.PrefixLength,
                 Table = TableByte(table),
-                Protocol = RTPROT_UNSPEC,
+                Protocol = protocol,
                 Scope = RT_SCOPE_NOWHERE,
                 Type = RTN_UNSPEC,
             })
             .Attribute(RTA_TABLE, table)
             .Attribute(RTA_DST, destination.BaseAddress);
+        if (metric is { } priority)
+        {
+            request.Attribute(RTA_PRIORITY, priority);
+        }
+    }
+
+    /// <summary><c>ip rule show</c> for one family: a dump of every rule.</summary>
+    public static void DumpRules(NetlinkRequest request, AddressFamily family) =>
+        request.Start(RTM_GETRULE, NLM_F_REQUEST | NLM_F_DUMP)
+            .Append(new RuleMessage { Family = Family(family) });
+
+    /// <summary>Deletes the route or rule a dump described (<paramref name="body"/>: its fixed part and attributes), as the flush commands of <c>ip</c> do.</summary>
+    public static void DeleteDumped(NetlinkRequest request, ushort deleteType, ReadOnlySpan<byte> body) =>
+        request.Start(deleteType, Acknowledged).Echo(body);
 
     /// <summary>
-    /// <c>ip rule add|del pref P lookup main suppress_prefixlength 0</c>, or
-    /// <c>ip rule add|del pref P+1 not fwmark M lookup T</c>. Added exclusively, so that a rule already
-    /// present shows as <c>EEXIST</c> and is not counted as ours; the mark's mask is all ones, as the kernel
-    /// assumes when none is given, so deletion matches a rule added by <c>ip</c> too.
+    /// <c>ip rule add|del pref P lookup main suppress_prefixlength 0 protocol N</c>, or
+    /// <c>ip rule add|del pref P+1 not fwmark M lookup T protocol N</c>. Added exclusively, so that an
+    /// identical rule already present (the kernel compares the protocol too) shows as <c>EEXIST</c>; the
+    /// mark's mask is all ones, as the kernel assumes when none is given. The protocol (<c>FRA_PROTOCOL</c>,
+    /// Linux 4.17) marks the rule as ours, and on deletion the kernel matches it, so another program's
+    /// identical rule is never the one removed.
     /// </summary>
-    public static void Rule(NetlinkRequest request, bool add, AddressFamily family, PolicyRuleKind kind, uint priority, uint table, uint mark)
+    public static void Rule(NetlinkRequest request, bool add, AddressFamily family, PolicyRuleKind kind, uint priority, uint table, uint mark, byte protocol)
     {
         bool unmarked = kind == PolicyRuleKind.UnmarkedToTable;
         uint lookup = unmarked ? table : RT_TABLE_MAIN;
@@ -111,7 +142,8 @@ internal static class RtNetlinkRequests
                 Flags = unmarked ? FIB_RULE_INVERT : 0,
             })
             .Attribute(FRA_PRIORITY, priority)
-            .Attribute(FRA_TABLE, lookup);
+            .Attribute(FRA_TABLE, lookup)
+            .Attribute(FRA_PROTOCOL, protocol);
         if (unmarked)
         {
             request.Attribute(FRA_FWMARK, mark).Attribute(FRA_FWMASK, uint.MaxValue);
