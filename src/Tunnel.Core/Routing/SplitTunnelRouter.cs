@@ -67,6 +67,7 @@ public sealed partial class SplitTunnelRouter
                     AddressesShadowed = _counts.AddressesShadowed,
                     DroppedOverNameLimit = _counts.DroppedOverNameLimit,
                     DroppedOverTotalLimit = _counts.DroppedOverTotalLimit,
+                    DroppedOverClaimLimit = _counts.DroppedOverClaimLimit,
                     LearnedAddresses = _learned.Count,
                     LearnedNames = _names.Count,
                 };
@@ -109,14 +110,19 @@ public sealed partial class SplitTunnelRouter
 
         var snapshot = _snapshot;
         var policy = snapshot.Policy;
-        if (!policy.TryMatchSystem(bytes[..written], out _) && snapshot.Learned.TryLookup(bytes[..written], out var learned))
+        bool inSystem = policy.TryMatchSystem(bytes[..written], out var system);
+        if (inSystem && snapshot.Learned.TryLookup(bytes[..written], out var shadowed) && system.SystemDecision != policy.EntryDecision)
+        {
+            return ExplainConflict(address, policy, system, shadowed);
+        }
+
+        if (!inSystem && snapshot.Learned.TryLookup(bytes[..written], out var learned))
         {
             lock (_gate)
             {
-                if (learned.Claims.Count > 0)
+                if (learned.FirstClaim is { } claim)
                 {
-                    var claim = learned.Claims[0];
-                    var names = learned.Claims.Select(c => c.Name.Name).ToArray();
+                    var names = learned.Claims.Values.Select(c => c.Name.Name).ToArray();
                     return new RouteExplanation(address.ToString(), policy.EntryDecision, RouteRuleSource.LearnedAddress, claim.Rule, policy.Mode, $"{address} was learned from the answer for {claim.Name.Name}, which matches {claim.Rule.Domain}")
                     {
                         LearnedFrom = names,
@@ -129,6 +135,27 @@ public sealed partial class SplitTunnelRouter
         }
 
         return policy.ExplainStatic(address.ToString(), bytes[..written]);
+    }
+
+    /// <summary>A learned address inside a system entry that decides otherwise: the system entry wins, and the explanation says what it overrode.</summary>
+    private RouteExplanation ExplainConflict(IPAddress address, SplitTunnelPolicy policy, SplitTunnelRule system, LearnedAddress learned)
+    {
+        string names;
+        string[] learnedFrom;
+        lock (_gate)
+        {
+            names = string.Join(", ", learned.Claims.Values.Select(c => $"{c.Name.Name} ({c.Rule.Domain})"));
+            learnedFrom = [.. learned.Claims.Values.Select(c => c.Name.Name)];
+        }
+
+        string learnedWay = policy.EntryDecision == RouteDecision.Tunnel ? "through the tunnel" : "direct";
+        string reason = names.Length == 0
+            ? $"{address} is in the system entry {system.Prefix} ({system.Description}); it was also learned from DNS, which would send it {learnedWay}, but a system entry comes first"
+            : $"{address} is in the system entry {system.Prefix} ({system.Description}); the answer for {names} would send it {learnedWay}, but a system entry comes first";
+        return new RouteExplanation(address.ToString(), system.SystemDecision!.Value, RouteRuleSource.System, system, policy.Mode, reason)
+        {
+            LearnedFrom = learnedFrom,
+        };
     }
 
     /// <summary>Where traffic to a name (or an address written as text) goes, and the rule that decided it.</summary>
@@ -163,7 +190,7 @@ public sealed partial class SplitTunnelRouter
                 .Select(a => new LearnedRoute(
                     a.HostPrefix.BaseAddress,
                     decision,
-                    a.Claims.Select(c => new LearnedRouteClaim(c.Name.Name, c.Rule, c.Expires)).ToArray(),
+                    a.Claims.Values.Select(c => new LearnedRouteClaim(c.Name.Name, c.Rule, c.Expires)).ToArray(),
                     a.LastActivityTicks == LearnedAddress.NeverActive ? null : TimeSpan.FromTicks(Volatile.Read(ref a.LastActivityTicks)),
                     a.IsShadowed))
                 .ToArray();
@@ -185,18 +212,16 @@ public sealed partial class SplitTunnelRouter
             Span<byte> name = stackalloc byte[DomainNames.MaxLength];
             foreach (var address in _learned.Values.ToArray())
             {
-                for (int i = address.Claims.Count - 1; i >= 0; i--)
+                foreach (var claim in address.Claims.Values)
                 {
-                    var claim = address.Claims[i];
                     int length = System.Text.Encoding.ASCII.GetBytes(claim.Name.Name, name);
                     if (policy.TryMatchDomain(name[..length], out var rule))
                     {
                         claim.Rule = rule;
-                        address.Claims[i] = claim;
                     }
                     else
                     {
-                        RemoveClaimAt(address, i);
+                        RemoveClaim(address, claim.Name);
                     }
                 }
 
@@ -268,6 +293,6 @@ public sealed partial class SplitTunnelRouter
     private struct Counts
     {
         public long ResponsesInspected, ResponsesMatched, TruncatedResponses, MalformedResponses, AddressesLearned,
-            AddressesRefreshed, AddressesExpired, AddressesShadowed, DroppedOverNameLimit, DroppedOverTotalLimit;
+            AddressesRefreshed, AddressesExpired, AddressesShadowed, DroppedOverNameLimit, DroppedOverTotalLimit, DroppedOverClaimLimit;
     }
 }
