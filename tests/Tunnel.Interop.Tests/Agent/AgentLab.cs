@@ -60,7 +60,8 @@ internal sealed class AgentLab : IAsyncDisposable
         }
 
         PublicDns = NetworkNamespace.Run(Internet, () => new TestDnsServer(IPAddress.Parse("10.201.2.53")));
-        CorpDns = NetworkNamespace.Run(Corp, () => new TestDnsServer(IPAddress.Parse("10.201.3.53")));
+        // Port 53, so a .conf's "DNS = 10.201.3.53" (which has no port) names it.
+        CorpDns = NetworkNamespace.Run(Corp, () => new TestDnsServer(IPAddress.Parse("10.201.3.53"), 53));
         PublicDns.TimeToLive = 60;
         CorpDns.TimeToLive = 60;
         _servers.Add(PublicDns);
@@ -98,8 +99,11 @@ internal sealed class AgentLab : IAsyncDisposable
 
     public string ApiSocket => Path.Combine(Directory, "agent.sock");
 
-    /// <summary>Starts wireguard-go in the gateway and returns the agent's wg-quick configuration for it.</summary>
-    public string StartGateway()
+    /// <summary>The client's end of its physical link to the gateway.</summary>
+    public string ClientLink => $"vc{_id}a";
+
+    /// <summary>Starts wireguard-go in the gateway and returns the agent's wg-quick configuration for it, with <c>DNS = <paramref name="dns"/></c> when given.</summary>
+    public string StartGateway(string? dns = null)
     {
         string clientKey = Command.Run("wg", "genkey").Trim();
         string clientPublic = Command.Run("sh", "-c", $"echo {clientKey} | wg pubkey").Trim();
@@ -108,6 +112,7 @@ internal sealed class AgentLab : IAsyncDisposable
             [Interface]
             PrivateKey = {clientKey}
             Address = {TunnelAddress}/32
+            {(dns is null ? string.Empty : $"DNS = {dns}")}
 
             [Peer]
             PublicKey = {_gateway.PublicKey}
@@ -117,9 +122,13 @@ internal sealed class AgentLab : IAsyncDisposable
             """;
     }
 
-    /// <summary>Writes the agent's configuration file with these JSON members beside the lab's fixed ones.</summary>
-    public string WriteConfig(string tunnelConf, string mode, string splitTunnel, string fallbackDomains = "[]")
+    /// <summary>
+    /// Writes the agent's configuration file with these JSON members beside the lab's fixed ones;
+    /// <c>dns.upstreams</c> is the JSON array <paramref name="upstreams"/> (<c>[]</c>: the tunnel's <c>DNS =</c>), else the public DNS server.
+    /// </summary>
+    public string WriteConfig(string tunnelConf, string mode, string splitTunnel, string fallbackDomains = "[]", string? upstreams = null)
     {
+        upstreams ??= $"[ \"{PublicDns.EndPoint}\" ]";
         File.WriteAllText(Path.Combine(Directory, "tunnel.conf"), tunnelConf);
         string path = Path.Combine(Directory, "agent.json");
         File.WriteAllText(path, $$"""
@@ -131,7 +140,7 @@ internal sealed class AgentLab : IAsyncDisposable
               "dns": {
                 "listen": "127.0.0.53:53",
                 "resolver": "resolv.conf",
-                "upstreams": [ "{{PublicDns.EndPoint}}" ],
+                "upstreams": {{upstreams}},
                 "fallbackDomains": {{fallbackDomains}},
                 "resolvConf": "{{ResolvConf}}",
                 "resolvConfBackup": "{{Path.Combine(Directory, "resolv.conf.saved")}}"
