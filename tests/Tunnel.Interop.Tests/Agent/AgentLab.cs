@@ -102,6 +102,9 @@ internal sealed class AgentLab : IAsyncDisposable
     /// <summary>The client's end of its physical link to the gateway.</summary>
     public string ClientLink => $"vc{_id}a";
 
+    /// <summary>The gateway's end of its link to the client.</summary>
+    public string GatewayLink => $"vc{_id}g";
+
     /// <summary>Starts wireguard-go in the gateway and returns the agent's wg-quick configuration for it, with <c>DNS = <paramref name="dns"/></c> when given.</summary>
     public string StartGateway(string? dns = null)
     {
@@ -124,9 +127,10 @@ internal sealed class AgentLab : IAsyncDisposable
 
     /// <summary>
     /// Writes the agent's configuration file with these JSON members beside the lab's fixed ones;
-    /// <c>dns.upstreams</c> is the JSON array <paramref name="upstreams"/> (<c>[]</c>: the tunnel's <c>DNS =</c>), else the public DNS server.
+    /// <c>dns.upstreams</c> is the JSON array <paramref name="upstreams"/> (<c>[]</c>: the tunnel's <c>DNS =</c>), else the public DNS server;
+    /// the forwarder listens on <paramref name="listen"/>.
     /// </summary>
-    public string WriteConfig(string tunnelConf, string mode, string splitTunnel, string fallbackDomains = "[]", string? upstreams = null)
+    public string WriteConfig(string tunnelConf, string mode, string splitTunnel, string fallbackDomains = "[]", string? upstreams = null, string listen = "127.0.0.53:53")
     {
         upstreams ??= $"[ \"{PublicDns.EndPoint}\" ]";
         File.WriteAllText(Path.Combine(Directory, "tunnel.conf"), tunnelConf);
@@ -138,7 +142,7 @@ internal sealed class AgentLab : IAsyncDisposable
               "mode": "{{mode}}",
               "splitTunnel": {{splitTunnel}},
               "dns": {
-                "listen": "127.0.0.53:53",
+                "listen": "{{listen}}",
                 "resolver": "resolv.conf",
                 "upstreams": {{upstreams}},
                 "fallbackDomains": {{fallbackDomains}},
@@ -167,9 +171,12 @@ internal sealed class AgentLab : IAsyncDisposable
     }
 
     /// <summary>Asks a DNS server for a name's address from the client namespace directly (not through the agent); null when it does not answer.</summary>
-    public async Task<bool> ClientCanQueryAsync(IPEndPoint server, string name)
+    public Task<bool> ClientCanQueryAsync(IPEndPoint server, string name) => CanQueryAsync(Client, server, name);
+
+    /// <summary>Asks a DNS server for a name's address over UDP from a namespace; whether it answered within 2 s.</summary>
+    public static async Task<bool> CanQueryAsync(string ns, IPEndPoint server, string name)
     {
-        using var socket = NetworkNamespace.Run(Client, () => new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp));
+        using var socket = NetworkNamespace.Run(ns, () => new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp));
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
         try
         {
