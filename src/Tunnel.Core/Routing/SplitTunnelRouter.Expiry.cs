@@ -26,7 +26,7 @@ public sealed partial class SplitTunnelRouter
     /// <param name="now">The current time on the router's clock.</param>
     public void ReportActivity(ReadOnlySpan<byte> address, TimeSpan now)
     {
-        if (_snapshot.Learned.TryLookup(address, out var learned))
+        if (_snapshot.TryLookupLearned(address, out var learned))
         {
             Volatile.Write(ref learned.LastActivityTicks, now.Ticks);
         }

@@ -111,8 +111,9 @@ public sealed partial class SplitTunnelRouter
         learned.Claims.Add(owner, new LearnedClaim(owner, rule, expires));
         owner.AddressCount++;
         _learned.Add(key, learned);
+        _recent.Add(learned);
         _counts.AddressesLearned++;
-        changes.SnapshotChanged = true;
+        changes.RecentChanged = true;
         ScheduleAt(expires + _options.GracePeriod);
 
         // A learned address never overrides a system entry that decides otherwise (the tunnel's gateway, a
@@ -233,6 +234,10 @@ public sealed partial class SplitTunnelRouter
         {
             Publish(_snapshot.Policy);
         }
+        else if (changes.RecentChanged)
+        {
+            PublishRecent();
+        }
 
         return changes.ToChange();
     }
@@ -243,7 +248,11 @@ public sealed partial class SplitTunnelRouter
         private List<PlannedRoute>? _added;
         private List<PlannedRoute>? _removed;
 
+        /// <summary>Learned addresses were removed: the whole snapshot is rebuilt.</summary>
         internal bool SnapshotChanged;
+
+        /// <summary>Learned addresses were only added: the small table of recent ones is rebuilt.</summary>
+        internal bool RecentChanged;
 
         internal void Add(PlannedRoute route) => (_added ??= []).Add(route);
 

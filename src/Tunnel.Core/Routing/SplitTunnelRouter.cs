@@ -21,6 +21,7 @@ public sealed partial class SplitTunnelRouter
     private readonly Dictionary<PrefixKey, LearnedAddress> _learned = [];
     private readonly Dictionary<string, LearnedName> _names = new(StringComparer.Ordinal);
     private readonly Dictionary<IPNetwork, RouteDecision> _plan = [];
+    private readonly List<LearnedAddress> _recent = [];
     private Dictionary<IPNetwork, RouteDecision> _staticRoutes = [];
     private volatile Snapshot _snapshot;
     private Counts _counts;
@@ -34,7 +35,7 @@ public sealed partial class SplitTunnelRouter
         ArgumentNullException.ThrowIfNull(policy);
         _options = options ?? new LearnedRouteOptions();
         _options.Validate();
-        _snapshot = new Snapshot(policy, CidrTable<LearnedAddress>.Empty);
+        _snapshot = new Snapshot(policy, CidrTable<LearnedAddress>.Empty, CidrTable<LearnedAddress>.Empty);
         foreach (var route in policy.GetRoutes())
         {
             _staticRoutes[route.Destination] = route.Decision;
@@ -87,7 +88,7 @@ public sealed partial class SplitTunnelRouter
             return system.SystemDecision!.Value;
         }
 
-        if (snapshot.Learned.TryLookup(address, out _) || policy.TryMatchPrefix(address, out _))
+        if (snapshot.TryLookupLearned(address, out _) || policy.TryMatchPrefix(address, out _))
         {
             return policy.EntryDecision;
         }
@@ -111,12 +112,12 @@ public sealed partial class SplitTunnelRouter
         var snapshot = _snapshot;
         var policy = snapshot.Policy;
         bool inSystem = policy.TryMatchSystem(bytes[..written], out var system);
-        if (inSystem && snapshot.Learned.TryLookup(bytes[..written], out var shadowed) && system.SystemDecision != policy.EntryDecision)
+        if (inSystem && snapshot.TryLookupLearned(bytes[..written], out var shadowed) && system.SystemDecision != policy.EntryDecision)
         {
             return ExplainConflict(address, policy, system, shadowed);
         }
 
-        if (!inSystem && snapshot.Learned.TryLookup(bytes[..written], out var learned))
+        if (!inSystem && snapshot.TryLookupLearned(bytes[..written], out var learned))
         {
             lock (_gate)
             {
@@ -276,6 +277,7 @@ public sealed partial class SplitTunnelRouter
         }
     }
 
+    /// <summary>Publishes every learned address in one table: after removals and policy changes.</summary>
     private void Publish(SplitTunnelPolicy policy)
     {
         var builder = new CidrTableBuilder<LearnedAddress>();
@@ -284,10 +286,39 @@ public sealed partial class SplitTunnelRouter
             builder.Set(address.HostPrefix, address);
         }
 
-        _snapshot = new Snapshot(policy, builder.ToTable());
+        _recent.Clear();
+        _snapshot = new Snapshot(policy, builder.ToTable(), CidrTable<LearnedAddress>.Empty);
     }
 
-    private sealed record Snapshot(SplitTunnelPolicy Policy, CidrTable<LearnedAddress> Learned);
+    /// <summary>
+    /// Publishes newly learned addresses in a small table beside the big one, rebuilt alone, and folds it
+    /// into the big one only when it has grown to about the square root of the whole: a flood of answers with
+    /// new addresses then costs each answer a rebuild of some hundred entries, not of every learned address
+    /// (which made a flood quadratic under the lock).
+    /// </summary>
+    private void PublishRecent()
+    {
+        if (_recent.Count > Math.Max(32, 2 * (int)Math.Sqrt(_learned.Count)))
+        {
+            Publish(_snapshot.Policy);
+            return;
+        }
+
+        var builder = new CidrTableBuilder<LearnedAddress>();
+        foreach (var address in _recent)
+        {
+            builder.Set(address.HostPrefix, address);
+        }
+
+        _snapshot = _snapshot with { Recent = builder.ToTable() };
+    }
+
+    private sealed record Snapshot(SplitTunnelPolicy Policy, CidrTable<LearnedAddress> Learned, CidrTable<LearnedAddress> Recent)
+    {
+        /// <summary>A learned address: in the recent table, else in the big one. Allocation-free and lock-free.</summary>
+        internal bool TryLookupLearned(ReadOnlySpan<byte> address, out LearnedAddress learned) =>
+            Recent.TryLookup(address, out learned) || Learned.TryLookup(address, out learned);
+    }
 
     /// <summary>The statistics' counters, written under the lock.</summary>
     private struct Counts
