@@ -105,10 +105,14 @@ public sealed partial class DnsForwarder : IAsyncDisposable
     public int TcpConnections => Volatile.Read(ref _tcpConnections);
 
     /// <summary>
-    /// The system entries the forwarder's default upstreams need: each goes direct, so name resolution keeps
-    /// working whatever the policy says and while the tunnel is down. Per-domain servers are not included:
-    /// a corporate resolver may be reachable only through the tunnel, which the policy's entries decide.
+    /// System entries that send the forwarder's default upstreams direct, so name resolution keeps working
+    /// whatever the policy says and while the tunnel is down. Per-domain servers are not included.
     /// </summary>
+    /// <remarks>
+    /// Only for upstreams outside the tunnel: a server inside the tunnel's allowed IPs (a <c>.conf</c>'s
+    /// <c>DNS =</c>, as a rule) must get an entry that sends it through the tunnel instead, or every query
+    /// crosses the physical link in clear. The agent makes its own entries, by the allowed IPs.
+    /// </remarks>
     /// <returns>One host entry per default upstream address.</returns>
     public IReadOnlyList<SplitTunnelRule> GetSystemRules() =>
         _upstreams.Defaults
