@@ -73,22 +73,27 @@ public sealed partial class DnsForwarder
         var stream = new NetworkStream(client, ownsSocket: true);
         var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true));
         byte[] response = Rent();
-        var idle = new CancellationTokenSource(_options.TcpIdleTimeout, time);
-        var reading = CancellationTokenSource.CreateLinkedTokenSource(stopping, idle.Token);
+        CancellationTokenSource? idle = null;
+        CancellationTokenSource? reading = null;
         try
         {
             while (true)
             {
-                var result = await reader.ReadAsync(reading.Token).ConfigureAwait(false);
+                // The idle clock starts when the connection opens or an answer has gone, and only a whole
+                // query stops it: partial reads do not restart it.
+                if (idle is null)
+                {
+                    idle = new CancellationTokenSource(_options.TcpIdleTimeout, time);
+                    reading = CancellationTokenSource.CreateLinkedTokenSource(stopping, idle.Token);
+                }
+
+                var result = await reader.ReadAsync(reading!.Token).ConfigureAwait(false);
                 var buffer = result.Buffer;
                 while (TryReadMessage(ref buffer, out var message))
                 {
-                    // A whole query arrived: the idle clock stops while it is answered, and starts again after.
-                    if (!idle.TryReset())
-                    {
-                        return;
-                    }
-
+                    reading?.Dispose();
+                    idle?.Dispose();
+                    (reading, idle) = (null, null);
                     Interlocked.Increment(ref _tcpQueries);
                     byte[] query = message.ToArray();
                     int answer;
@@ -121,8 +126,6 @@ public sealed partial class DnsForwarder
                     {
                         await stream.WriteAsync(response.AsMemory(0, answer + 2), writing.Token).ConfigureAwait(false);
                     }
-
-                    idle.CancelAfter(_options.TcpIdleTimeout);
                 }
 
                 reader.AdvanceTo(buffer.Start, buffer.End);
@@ -146,8 +149,8 @@ public sealed partial class DnsForwarder
             // An abortive close: a client that never reads leaves no unsent answer holding the socket open.
             SetAbortive(client);
             await stream.DisposeAsync().ConfigureAwait(false);
-            reading.Dispose();
-            idle.Dispose();
+            reading?.Dispose();
+            idle?.Dispose();
             Return(response);
             _connectionsByClient.Release(address);
             Interlocked.Decrement(ref _tcpConnections);

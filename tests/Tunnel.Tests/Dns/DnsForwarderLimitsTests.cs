@@ -170,6 +170,51 @@ public sealed class DnsForwarderLimitsTests
         Assert.Equal(1, forwarder.Statistics.TcpTimeouts);
     }
 
+    [Fact]
+    public async Task ATcpClientThatNeverReadsIsClosedAtTheWriteTimeout()
+    {
+        var time = new FakeTimeProvider();
+        var options = Options();
+        options.TimeProvider = time;
+        options.TcpWriteTimeout = TimeSpan.FromSeconds(5);
+        options.Upstreams.Add(new IPEndPoint(IPAddress.Loopback, 9));
+        await using var forwarder = new DnsForwarder(options);
+        await forwarder.StartAsync(Ct);
+
+        // Canary queries are answered at once, without an upstream; the client reads none of the answers.
+        using var client = Client(AddressFamily.InterNetwork, SocketType.Stream, "127.0.0.1");
+        client.ReceiveBufferSize = 1024;
+        await client.ConnectAsync(forwarder.LocalEndPoint!, Ct);
+        byte[] query = TestDnsServer.Query("use-application-dns.net");
+        byte[] batch = [.. Enumerable.Range(0, 1000).SelectMany(_ => new byte[] { 0, (byte)query.Length }.Concat(query))];
+        using var stopSending = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var sending = Task.Run(
+            async () =>
+            {
+                while (true)
+                {
+                    await client.SendAsync(batch, SocketFlags.None, stopSending.Token);
+                }
+            },
+            Ct);
+
+        // The forwarder has queries left to read but answers none: it is blocked writing to a client that does not read.
+        long last = -1;
+        while (forwarder.Statistics.TcpQueries != last)
+        {
+            Assert.False(sending.IsCompleted, $"the client could not send: {sending.Exception?.InnerException?.Message}");
+            last = forwarder.Statistics.TcpQueries;
+            await Task.Delay(500, Ct);
+        }
+
+        Assert.Equal((1, 0L), (forwarder.TcpConnections, forwarder.Statistics.TcpTimeouts));
+        time.Advance(TimeSpan.FromSeconds(6));
+        await WaitUntilAsync(() => forwarder.TcpConnections == 0);
+        Assert.Equal(1, forwarder.Statistics.TcpTimeouts);
+        await stopSending.CancelAsync();
+        await Assert.ThrowsAnyAsync<Exception>(() => sending);
+    }
+
     [Theory]
     [InlineData(SplitTunnelMode.Include, DnsResponseCode.ServerFailure)]
     [InlineData(SplitTunnelMode.Exclude, DnsResponseCode.NoError)]
