@@ -23,7 +23,8 @@ step "system packages (interop tests, native AOT)"
 # the stock wg tool; it needs these programs (and root). Install what is missing, as root, from Debian.
 missing=()
 for need in wireguard-go:wireguard-go wg:wireguard-tools wg-quick:wireguard-tools iperf3:iperf3 \
-            ping:iputils-ping ip:iproute2 sysctl:procps curl:curl dbus-daemon:dbus-daemon; do
+            ping:iputils-ping ip:iproute2 sysctl:procps curl:curl dbus-daemon:dbus-daemon \
+            tcpdump:tcpdump; do
   command -v "${need%%:*}" >/dev/null 2>&1 || missing+=("${need##*:}")
 done
 # The daemon is also published with native AOT, which links with the system C toolchain and zlib.

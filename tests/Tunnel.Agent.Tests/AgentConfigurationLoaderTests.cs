@@ -26,6 +26,7 @@ public sealed class AgentConfigurationLoaderTests
                 "listen": "127.0.0.54:5353",
                 "upstreams": [ "192.0.2.1", "[2001:db8::53]:53" ],
                 "fallbackDomains": [ { "suffix": "corp.example.com.", "servers": [ "10.0.0.53" ], "description": "AD" } ],
+                "direct": [ "192.0.2.1" ],
                 "resolver": "resolv.conf",
                 "resolvConf": "/run/test/resolv.conf",
                 "resolvConfBackup": "/var/lib/test/resolv.conf.saved"
@@ -43,12 +44,29 @@ public sealed class AgentConfigurationLoaderTests
         Assert.Equal([IPEndPoint.Parse("192.0.2.1:53"), IPEndPoint.Parse("[2001:db8::53]:53")], settings.DnsUpstreams);
         var fallback = Assert.Single(settings.DnsFallbackDomains);
         Assert.Equal(("corp.example.com", IPEndPoint.Parse("10.0.0.53:53"), "AD"), (fallback.Suffix, fallback.Servers.Single(), fallback.Description));
+        Assert.Equal([IPAddress.Parse("192.0.2.1")], settings.DnsDirect);
         Assert.Equal(("/run/tunnel/test.sock", "tunnel"), (settings.ApiSocket, settings.ApiGroup));
         Assert.Equal(("/run/test/resolv.conf", "/var/lib/test/resolv.conf.saved"), (settings.ResolvConf, settings.ResolvConfBackup));
         Assert.Equal(AgentResolver.ResolvConf, settings.Resolver);
         Assert.Equal("/var/lib/test/local.json", settings.LocalSettingsFile);
         Assert.Equal(IPAddress.Parse("10.64.0.2"), settings.Tunnel!.Interface.Addresses.Single().Address);
         Assert.All(AgentSettings.Names, name => Assert.Equal(SettingSource.ConfigFile, settings.SourceOf(name)));
+    }
+
+    [Fact]
+    public void ADnsServerInsideTheAllowedIps_IsAskedThroughTheTunnel_UnlessListedDirect()
+    {
+        const string SplitConf = "[Interface]\\nPrivateKey = yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk=\\nAddress = 10.64.0.2/32\\nDNS = 10.0.0.53, 192.168.1.1\\n\\n[Peer]\\nPublicKey = xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=\\nEndpoint = 203.0.113.7:51820\\nAllowedIPs = 10.0.0.0/8\\n";
+        var settings = Parse($$"""{ "tunnel": { "text": "{{SplitConf}}" }, "dns": { "fallbackDomains": [ { "suffix": "corp.test", "servers": [ "10.1.0.53", "172.16.0.53" ] } ] } }""");
+
+        Assert.Equal(
+            ["10.0.0.53/32 Tunnel", "192.168.1.1/32 Direct", "10.1.0.53/32 Tunnel", "172.16.0.53/32 Direct"],
+            settings.DnsSystemRules().Select(rule => $"{rule.Prefix} {rule.SystemDecision}"));
+        Assert.Equal("10.0.0.53 (through the tunnel), 192.168.1.1 (direct), the tunnel's DNS", settings.Describe("dns.upstreams"));
+
+        var direct = settings with { DnsDirect = [IPAddress.Parse("10.0.0.53")] };
+        Assert.Equal((RouteDecision.Direct, "a DNS server sent direct by dns.direct"), direct.DnsServerRoute(IPAddress.Parse("10.0.0.53")));
+        Assert.Equal(RouteDecision.Tunnel, direct.DnsServerRoute(IPAddress.Parse("10.1.0.53")).Decision);
     }
 
     [Theory]

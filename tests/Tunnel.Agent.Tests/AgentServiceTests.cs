@@ -215,6 +215,6 @@ public sealed class AgentServiceTests
         Assert.Equal(400, refused.StatusCode);
         Assert.Equal(set.Servers, agent.GetUpstreams().Servers);
         var setting = Assert.Single(agent.GetSettings(), entry => entry.Name == "dns.upstreams");
-        Assert.Equal(("1.1.1.1, [2001:db8::53]:5353", "local"), (setting.Value, setting.Source));
+        Assert.Equal(("1.1.1.1 (through the tunnel), [2001:db8::53]:5353 (direct)", "local"), (setting.Value, setting.Source));
     }
 }

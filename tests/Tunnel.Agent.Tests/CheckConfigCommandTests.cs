@@ -14,7 +14,7 @@ public sealed class CheckConfigCommandTests
         var lines = AgentSettings.Names.ToDictionary(name => name, settings.Describe);
         Assert.Equal("posture-only", lines["mode"]);
         Assert.Equal("10.0.0.0/8", lines["splitTunnel"]);
-        Assert.Equal("corp.test -> 10.0.0.53, 10.0.0.54:5353", lines["dns.fallbackDomains"]);
+        Assert.Equal("corp.test -> 10.0.0.53 (direct), 10.0.0.54:5353 (direct)", lines["dns.fallbackDomains"]);
         Assert.Equal("(none)", lines["tunnel"]);
         Assert.Equal("(root only)", lines["api.group"]);
         Assert.Equal("/etc/resolv.conf", lines["dns.resolvConf"]);

@@ -16,6 +16,7 @@ namespace Tunnel.Agent.Configuration;
 ///   "splitTunnel": [ { "entry": "10.0.0.0/8", "description": "LAN" }, { "entry": "*.zoom.us" } ],
 ///   "dns": { "listen": "127.0.2.2:53", "upstreams": [ "192.0.2.53" ], "resolver": "auto",
 ///            "fallbackDomains": [ { "suffix": "corp.example.com", "servers": [ "10.0.0.53" ] } ],
+///            "direct": [ "192.0.2.53" ],                      // servers asked direct though the allowed IPs cover them
 ///            "resolvConf": "/etc/resolv.conf", "resolvConfBackup": "/var/lib/tunnel/resolv.conf.saved" },
 ///   "api": { "socket": "/run/tunnel/agent.sock", "group": "tunnel" },
 ///   "localSettings": "/var/lib/tunnel/local-settings.json"    // where changes made through the API are kept
@@ -99,7 +100,7 @@ internal static class AgentConfigurationLoader
 
             if (root.TryGetProperty("dns", out var dns))
             {
-                var dnsObject = reader.Object(dns, "$.dns", ["listen", "upstreams", "fallbackDomains", "resolver", "resolvConf", "resolvConfBackup"]);
+                var dnsObject = reader.Object(dns, "$.dns", ["listen", "upstreams", "fallbackDomains", "direct", "resolver", "resolvConf", "resolvConfBackup"]);
                 if (dnsObject.TryGetProperty("listen", out var listen))
                 {
                     settings = settings with { DnsListen = reader.EndPoint(listen, "$.dns.listen") };
@@ -116,6 +117,12 @@ internal static class AgentConfigurationLoader
                 {
                     settings = settings with { DnsFallbackDomains = ReadFallbackDomains(reader, fallback) };
                     sources["dns.fallbackDomains"] = SettingSource.ConfigFile;
+                }
+
+                if (dnsObject.TryGetProperty("direct", out var direct))
+                {
+                    settings = settings with { DnsDirect = [.. reader.Array(direct, "$.dns.direct").Select((server, i) => reader.EndPoint(server, $"$.dns.direct[{i}]").Address)] };
+                    sources["dns.direct"] = SettingSource.ConfigFile;
                 }
 
                 if (dnsObject.TryGetProperty("resolver", out var resolver))

@@ -45,6 +45,12 @@ internal sealed record AgentSettings
     /// <summary>Per-domain DNS servers.</summary>
     public IReadOnlyList<DnsFallbackDomain> DnsFallbackDomains { get; init; } = [];
 
+    /// <summary>
+    /// DNS servers (default or per-domain) the operator sends direct even though the tunnel's allowed IPs
+    /// cover them; every other server inside the allowed IPs is asked through the tunnel.
+    /// </summary>
+    public IReadOnlyList<IPAddress> DnsDirect { get; init; } = [];
+
     /// <summary>The resolver file pointed at the forwarder while connected.</summary>
     public string ResolvConf { get; init; } = "/etc/resolv.conf";
 
@@ -65,7 +71,7 @@ internal sealed record AgentSettings
 
     /// <summary>The names of every setting, in the order <c>tunnelctl settings</c> lists them.</summary>
     public static IReadOnlyList<string> Names { get; } =
-        ["interface", "tunnel", "mode", "splitTunnel", "dns.listen", "dns.upstreams", "dns.fallbackDomains", "dns.resolver", "dns.resolvConf", "dns.resolvConfBackup", "api.socket", "api.group", "localSettings"];
+        ["interface", "tunnel", "mode", "splitTunnel", "dns.listen", "dns.upstreams", "dns.fallbackDomains", "dns.direct", "dns.resolver", "dns.resolvConf", "dns.resolvConfBackup", "api.socket", "api.group", "localSettings"];
 
     /// <summary>The source of one setting (the default when the file did not name it).</summary>
     public SettingSource SourceOf(string name) => Sources.TryGetValue(name, out var source) ? source : SettingSource.Default;
@@ -98,6 +104,41 @@ internal sealed record AgentSettings
             ? DnsUpstreams
             : [.. (Tunnel?.Interface.DnsServers ?? []).Select(server => new IPEndPoint(server, 53))];
 
+    /// <summary>
+    /// Which way the forwarder's queries to a DNS server go: direct when the operator listed it in
+    /// <see cref="DnsDirect"/> or the tunnel's allowed IPs do not cover it, else through the tunnel, so a
+    /// resolver inside the tunnel (the usual <c>DNS =</c>) is never asked in clear on the physical link.
+    /// </summary>
+    /// <returns>The decision and why, as <c>explain</c> and <c>settings</c> show it.</returns>
+    public (RouteDecision Decision, string Reason) DnsServerRoute(IPAddress server)
+    {
+        server = server.IsIPv4MappedToIPv6 ? server.MapToIPv4() : server;
+        if (DnsDirect.Contains(server))
+        {
+            return (RouteDecision.Direct, "a DNS server sent direct by dns.direct");
+        }
+
+        bool covered = Tunnel?.Peers.Any(peer => peer.AllowedIps.Any(allowed => allowed.Contains(server))) ?? false;
+        return covered
+            ? (RouteDecision.Tunnel, "a DNS server inside the tunnel's allowed IPs, asked through the tunnel")
+            : (RouteDecision.Direct, "a DNS server outside the tunnel's allowed IPs, asked direct");
+    }
+
+    /// <summary>One system entry per DNS server the forwarder may ask (default and per-domain), routed by <see cref="DnsServerRoute"/>.</summary>
+    public IReadOnlyList<SplitTunnelRule> DnsSystemRules() =>
+        [.. EffectiveUpstreams().Concat(DnsFallbackDomains.SelectMany(domain => domain.Servers))
+            .Select(server => server.Address.IsIPv4MappedToIPv6 ? server.Address.MapToIPv4() : server.Address)
+            .Distinct()
+            .Select(address =>
+            {
+                var (decision, reason) = DnsServerRoute(address);
+                return SplitTunnelRule.ForSystem(new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128), decision, reason);
+            })];
+
+    /// <summary>A DNS server with the way its queries go, as <c>settings</c> lists it.</summary>
+    private string FormatRoutedServer(IPEndPoint server) =>
+        $"{FormatServer(server)} ({(DnsServerRoute(server.Address).Decision == RouteDecision.Tunnel ? "through the tunnel" : "direct")})";
+
     /// <summary>The split-tunnel policy for the mode, with the system entries the connection needs.</summary>
     /// <param name="system">The tunnel's endpoints and the forwarder's upstreams, as system entries.</param>
     public SplitTunnelPolicy ToPolicy(IEnumerable<SplitTunnelRule> system) =>
@@ -127,11 +168,12 @@ internal sealed record AgentSettings
         "dns.listen" => DnsListen?.ToString() ?? $"(automatic: {DefaultDnsListen}, or the tunnel's address with systemd-resolved)",
         "dns.resolver" => AgentConfigurationLoader.FormatResolver(Resolver),
         "dns.upstreams" => DnsUpstreams.Count > 0
-            ? string.Join(", ", DnsUpstreams.Select(FormatServer))
-            : EffectiveUpstreams() is { Count: > 0 } fromTunnel ? $"{string.Join(", ", fromTunnel.Select(FormatServer))} (the tunnel's DNS)" : "(none)",
+            ? string.Join(", ", DnsUpstreams.Select(FormatRoutedServer))
+            : EffectiveUpstreams() is { Count: > 0 } fromTunnel ? $"{string.Join(", ", fromTunnel.Select(FormatRoutedServer))}, the tunnel's DNS" : "(none)",
         "dns.fallbackDomains" => DnsFallbackDomains.Count == 0
             ? "(none)"
-            : string.Join("; ", DnsFallbackDomains.Select(domain => $"{domain.Suffix} -> {string.Join(", ", domain.Servers.Select(FormatServer))}")),
+            : string.Join("; ", DnsFallbackDomains.Select(domain => $"{domain.Suffix} -> {string.Join(", ", domain.Servers.Select(FormatRoutedServer))}")),
+        "dns.direct" => DnsDirect.Count == 0 ? "(none: servers inside the tunnel's allowed IPs are asked through it)" : string.Join(", ", DnsDirect),
         "dns.resolvConf" => ResolvConf,
         "dns.resolvConfBackup" => ResolvConfBackup,
         "api.socket" => ApiSocket,

@@ -51,7 +51,7 @@ internal sealed partial class AgentConnection : IAsyncDisposable
     /// <summary>The forwarder the system resolver points at.</summary>
     public DnsForwarder Forwarder { get; }
 
-    /// <summary>The entries the connection itself needs (the gateway, the DNS upstreams), always direct.</summary>
+    /// <summary>The entries the connection itself needs: the gateway, direct; each DNS server, through the tunnel when its allowed IPs cover it.</summary>
     public IReadOnlyList<SplitTunnelRule> SystemRules { get; private set; }
 
     /// <summary>Queries the forwarder received, over UDP and TCP.</summary>
@@ -101,7 +101,7 @@ internal sealed partial class AgentConnection : IAsyncDisposable
         var options = TunnelOptions.FromConfiguration(configuration with { Peers = [] }) with { Peers = peers, FirewallMark = tableOptions.FirewallMark };
 
         var gateways = peers.Where(peer => peer.Endpoint is not null).Select(peer => peer.Endpoint!).ToList();
-        var systemRules = SystemRulesFor(gateways, settings.EffectiveUpstreams());
+        var systemRules = SystemRulesFor(gateways, settings);
         var log = loggers.CreateLogger<AgentConnection>();
         LinuxTunDevice? tun = null;
         LinuxRouteTable? table = null;
@@ -190,9 +190,8 @@ internal sealed partial class AgentConnection : IAsyncDisposable
     /// <summary>Applies changed settings without reconnecting: the policy (mode and entries) and the DNS servers.</summary>
     public async Task UpdateAsync(AgentSettings settings, CancellationToken cancellationToken)
     {
-        var upstreams = settings.EffectiveUpstreams();
-        Forwarder.SetUpstreams(upstreams, settings.DnsFallbackDomains);
-        SystemRules = SystemRulesFor(_gateways, upstreams);
+        Forwarder.SetUpstreams(settings.EffectiveUpstreams(), settings.DnsFallbackDomains);
+        SystemRules = SystemRulesFor(_gateways, settings);
         await Controller.SetPolicyAsync(settings.ToPolicy(SystemRules), cancellationToken).ConfigureAwait(false);
     }
 
@@ -295,7 +294,7 @@ internal sealed partial class AgentConnection : IAsyncDisposable
         }
     }
 
-    private static List<SplitTunnelRule> SystemRulesFor(IEnumerable<IPEndPoint> gateways, IReadOnlyList<IPEndPoint> upstreams)
+    private static List<SplitTunnelRule> SystemRulesFor(IEnumerable<IPEndPoint> gateways, AgentSettings settings)
     {
         var rules = new List<SplitTunnelRule>();
         foreach (var gateway in gateways)
@@ -303,11 +302,8 @@ internal sealed partial class AgentConnection : IAsyncDisposable
             rules.Add(SplitTunnelRule.ForSystem(Host(gateway.Address), RouteDecision.Direct, "the tunnel's gateway"));
         }
 
-        foreach (var upstream in upstreams)
-        {
-            rules.Add(SplitTunnelRule.ForSystem(Host(upstream.Address), RouteDecision.Direct, "a DNS upstream"));
-        }
-
+        // After the gateway, so a DNS server on the gateway's own address stays direct (ToPolicy keeps the first).
+        rules.AddRange(settings.DnsSystemRules());
         return rules;
 
         static IPNetwork Host(IPAddress address) => new(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128);

@@ -136,7 +136,7 @@ internal sealed partial class AgentService
         {
             explanation = Connection is { } connection
                 ? (IPAddress.TryParse(target, out var address) ? connection.Controller.Router.Explain(address) : connection.Controller.Router.Explain(target))
-                : (IPAddress.TryParse(target, out var offline) ? settings.ToPolicy([]).Explain(offline) : settings.ToPolicy([]).Explain(target));
+                : (IPAddress.TryParse(target, out var offline) ? settings.ToPolicy(settings.DnsSystemRules()).Explain(offline) : settings.ToPolicy([]).Explain(target));
         }
         catch (ArgumentException exception)
         {

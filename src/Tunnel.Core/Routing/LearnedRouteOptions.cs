@@ -27,6 +27,13 @@ public sealed record LearnedRouteOptions
     /// <summary>The most learned addresses in all; more are dropped and counted. Default 16,384.</summary>
     public int MaxRoutes { get; init; } = 16_384;
 
+    /// <summary>
+    /// The most names that may claim one address; more are dropped and counted. Many names share a CDN
+    /// address legitimately, but without a bound an answer flood for one address grows its claims without
+    /// limit. Default 64.
+    /// </summary>
+    public int MaxClaimsPerAddress { get; init; } = 64;
+
     internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(MinimumTimeToLive, TimeSpan.Zero, nameof(MinimumTimeToLive));
@@ -35,5 +42,6 @@ public sealed record LearnedRouteOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(ActivityTimeout, TimeSpan.Zero, nameof(ActivityTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxAddressesPerName, 1, nameof(MaxAddressesPerName));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxRoutes, 1, nameof(MaxRoutes));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxClaimsPerAddress, 1, nameof(MaxClaimsPerAddress));
     }
 }

@@ -14,8 +14,22 @@ public sealed partial class SplitTunnelRouter
     /// <param name="response">The DNS message as received (without the TCP length prefix).</param>
     /// <param name="now">The current time on the router's clock.</param>
     /// <returns>The change the system's routes must go through before the answer is released.</returns>
-    public RouteSetChange Learn(ReadOnlySpan<byte> response, TimeSpan now)
+    public RouteSetChange Learn(ReadOnlySpan<byte> response, TimeSpan now) => Learn(response, now, out _);
+
+    /// <summary>
+    /// Learns from a DNS response as <see cref="Learn(ReadOnlySpan{byte}, TimeSpan)"/> does, and says how many
+    /// of its addresses a limit refused (<see cref="LearnedRouteOptions.MaxRoutes"/>,
+    /// <see cref="LearnedRouteOptions.MaxAddressesPerName"/>, <see cref="LearnedRouteOptions.MaxClaimsPerAddress"/>).
+    /// A refused address does not route by the name's rule, so learn-then-release must not release such an
+    /// answer where that rule sends traffic into the tunnel (fail closed).
+    /// </summary>
+    /// <param name="response">The DNS message as received (without the TCP length prefix).</param>
+    /// <param name="now">The current time on the router's clock.</param>
+    /// <param name="refused">The addresses of the answer that were not learned because a limit was reached.</param>
+    /// <returns>The change the system's routes must go through before the answer is released.</returns>
+    public RouteSetChange Learn(ReadOnlySpan<byte> response, TimeSpan now, out int refused)
     {
+        refused = 0;
         if (!DnsMessage.TryParse(response, out var message, out _) || !message.IsResponse)
         {
             lock (_gate)
@@ -68,7 +82,10 @@ public sealed partial class SplitTunnelRouter
             var changes = default(ChangeCollector);
             foreach (var address in chain.Addresses)
             {
-                LearnAddress(name[..queried], rule, address.Address, TimeSpan.FromSeconds(address.TimeToLive), now, ref changes);
+                if (!LearnAddress(name[..queried], rule, address.Address, TimeSpan.FromSeconds(address.TimeToLive), now, ref changes))
+                {
+                    refused++;
+                }
             }
 
             return Complete(ref changes);

@@ -26,7 +26,7 @@ public sealed partial class SplitTunnelRouter
     /// <param name="now">The current time on the router's clock.</param>
     public void ReportActivity(ReadOnlySpan<byte> address, TimeSpan now)
     {
-        if (_snapshot.Learned.TryLookup(address, out var learned))
+        if (_snapshot.TryLookupLearned(address, out var learned))
         {
             Volatile.Write(ref learned.LastActivityTicks, now.Ticks);
         }
@@ -44,15 +44,16 @@ public sealed partial class SplitTunnelRouter
             foreach (var address in _learned.Values)
             {
                 var claims = address.Claims;
-                for (int i = claims.Count - 1; i >= 0; i--)
+                foreach (var claim in claims.Values)
                 {
-                    if (claims[i].Expires + _options.GracePeriod <= now)
+                    // Removing while enumerating is allowed for Dictionary (it does not invalidate the enumerator).
+                    if (claim.Expires + _options.GracePeriod <= now)
                     {
-                        RemoveClaimAt(address, i);
+                        RemoveClaim(address, claim.Name);
                     }
                     else
                     {
-                        next = Earlier(next, claims[i].Expires + _options.GracePeriod);
+                        next = Earlier(next, claim.Expires + _options.GracePeriod);
                     }
                 }
 

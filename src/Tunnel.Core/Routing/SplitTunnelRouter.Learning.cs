@@ -42,13 +42,17 @@ public sealed partial class SplitTunnelRouter
         lock (_gate)
         {
             var changes = default(ChangeCollector);
-            LearnAddress(nameBytes[..nameLength], rule, addressBytes[..addressLength], timeToLive, now, ref changes);
+            _ = LearnAddress(nameBytes[..nameLength], rule, addressBytes[..addressLength], timeToLive, now, ref changes);
             return Complete(ref changes);
         }
     }
 
-    /// <summary>Adds or renews one claim. Call under the lock; <paramref name="name"/> is canonical (lower-case ASCII, no trailing dot).</summary>
-    private void LearnAddress(ReadOnlySpan<byte> name, SplitTunnelRule rule, ReadOnlySpan<byte> address, TimeSpan timeToLive, TimeSpan now, ref ChangeCollector changes)
+    /// <summary>
+    /// Adds or renews one claim. Call under the lock; <paramref name="name"/> is canonical (lower-case ASCII,
+    /// no trailing dot). Returns <see langword="false"/> when a limit refused it (counted): the address then
+    /// does not route by the rule, and the caller must not release the answer as if it did.
+    /// </summary>
+    private bool LearnAddress(ReadOnlySpan<byte> name, SplitTunnelRule rule, ReadOnlySpan<byte> address, TimeSpan timeToLive, TimeSpan now, ref ChangeCollector changes)
     {
         timeToLive = timeToLive < _options.MinimumTimeToLive ? _options.MinimumTimeToLive
             : timeToLive > _options.MaximumTimeToLive ? _options.MaximumTimeToLive
@@ -58,55 +62,63 @@ public sealed partial class SplitTunnelRouter
         if (_learned.TryGetValue(key, out var known))
         {
             var claims = known.Claims;
-            for (int i = 0; i < claims.Count; i++)
+            var existing = FindName(name);
+            if (existing is not null && claims.TryGetValue(existing, out var claim))
             {
-                if (Ascii.Equals(name, claims[i].Name.Name))
-                {
-                    var claim = claims[i];
-                    claim.Expires = expires > claim.Expires ? expires : claim.Expires;
-                    claim.Rule = rule;
-                    claims[i] = claim;
-                    _counts.AddressesRefreshed++;
-                    ScheduleAt(claim.Expires + _options.GracePeriod);
-                    return;
-                }
+                claim.Expires = expires > claim.Expires ? expires : claim.Expires;
+                claim.Rule = rule;
+                _counts.AddressesRefreshed++;
+                ScheduleAt(claim.Expires + _options.GracePeriod);
+                return true;
             }
 
-            var other = GetOrAddName(name);
+            if (claims.Count >= _options.MaxClaimsPerAddress)
+            {
+                _counts.DroppedOverClaimLimit++;
+                return false;
+            }
+
+            var other = existing ?? GetOrAddName(name);
             if (other.AddressCount >= _options.MaxAddressesPerName)
             {
                 _counts.DroppedOverNameLimit++;
-                return;
+                ForgetIfUnused(other);
+                return false;
             }
 
-            claims.Add(new LearnedClaim(other, rule, expires));
+            claims.Add(other, new LearnedClaim(other, rule, expires));
             other.AddressCount++;
             _counts.AddressesRefreshed++;
             ScheduleAt(expires + _options.GracePeriod);
-            return;
+            return true;
         }
 
         if (_learned.Count >= _options.MaxRoutes)
         {
             _counts.DroppedOverTotalLimit++;
-            return;
+            return false;
         }
 
         var owner = GetOrAddName(name);
         if (owner.AddressCount >= _options.MaxAddressesPerName)
         {
             _counts.DroppedOverNameLimit++;
-            return;
+            ForgetIfUnused(owner);
+            return false;
         }
 
         var learned = new LearnedAddress(key) { LastActivityTicks = LearnedAddress.NeverActive };
-        learned.Claims.Add(new LearnedClaim(owner, rule, expires));
+        learned.Claims.Add(owner, new LearnedClaim(owner, rule, expires));
         owner.AddressCount++;
         _learned.Add(key, learned);
+        _recent.Add(learned);
         _counts.AddressesLearned++;
-        changes.SnapshotChanged = true;
+        changes.RecentChanged = true;
         ScheduleAt(expires + _options.GracePeriod);
 
+        // A learned address never overrides a system entry that decides otherwise (the tunnel's gateway, a
+        // DNS server): it is kept, so explain can name the conflict, but its route is not installed. User
+        // prefix entries always decide as a learned address does (both are the mode's entry decision).
         var policy = _snapshot.Policy;
         learned.IsShadowed = policy.IsShadowedBySystem(learned.HostPrefix, policy.EntryDecision);
         if (learned.IsShadowed)
@@ -118,26 +130,90 @@ public sealed partial class SplitTunnelRouter
             _plan[learned.HostPrefix] = policy.EntryDecision;
             changes.Add(new PlannedRoute(learned.HostPrefix, policy.EntryDecision));
         }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Forgets the learned addresses whose routes <paramref name="failed"/> would have installed, when the
+    /// system refused it: the next answer for them learns and installs them again, instead of finding them
+    /// known and being released with no route behind it.
+    /// </summary>
+    /// <param name="failed">A change <see cref="Learn(ReadOnlySpan{byte}, TimeSpan)"/> returned that could not be applied.</param>
+    /// <returns>The change that takes back whatever part of <paramref name="failed"/> the system may have applied before it failed.</returns>
+    public RouteSetChange Forget(RouteSetChange failed)
+    {
+        ArgumentNullException.ThrowIfNull(failed);
+        lock (_gate)
+        {
+            var changes = default(ChangeCollector);
+            Span<byte> bytes = stackalloc byte[16];
+            foreach (var route in failed.Added)
+            {
+                if (!route.Destination.BaseAddress.TryWriteBytes(bytes, out int written)
+                    || route.Destination.PrefixLength != written * 8
+                    || !_learned.Remove(PrefixKey.FromAddress(bytes[..written]), out var address))
+                {
+                    continue;
+                }
+
+                foreach (var claim in address.Claims.Values)
+                {
+                    RemoveClaim(address, claim.Name);
+                }
+
+                changes.SnapshotChanged = true;
+                if (address.IsShadowed || !_plan.TryGetValue(address.HostPrefix, out var decision))
+                {
+                    continue;
+                }
+
+                if (_staticRoutes.TryGetValue(address.HostPrefix, out var staticDecision))
+                {
+                    _plan[address.HostPrefix] = staticDecision;
+                    changes.Add(new PlannedRoute(address.HostPrefix, staticDecision));
+                }
+                else
+                {
+                    _plan.Remove(address.HostPrefix);
+                    changes.Remove(new PlannedRoute(address.HostPrefix, decision));
+                }
+            }
+
+            return Complete(ref changes);
+        }
+    }
+
+    private LearnedName? FindName(ReadOnlySpan<byte> name)
+    {
+        Span<char> chars = stackalloc char[DomainNames.MaxLength];
+        Ascii.ToUtf16(name, chars, out int length);
+        return _names.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(chars[..length], out var entry) ? entry : null;
     }
 
     private LearnedName GetOrAddName(ReadOnlySpan<byte> name)
     {
-        Span<char> chars = stackalloc char[DomainNames.MaxLength];
-        Ascii.ToUtf16(name, chars, out int length);
-        var lookup = _names.GetAlternateLookup<ReadOnlySpan<char>>();
-        if (!lookup.TryGetValue(chars[..length], out var entry))
+        if (FindName(name) is { } entry)
         {
-            entry = new LearnedName(new string(chars[..length]));
-            _names.Add(entry.Name, entry);
+            return entry;
         }
 
+        entry = new LearnedName(Encoding.ASCII.GetString(name));
+        _names.Add(entry.Name, entry);
         return entry;
     }
 
-    private void RemoveClaimAt(LearnedAddress address, int index)
+    private void ForgetIfUnused(LearnedName name)
     {
-        var name = address.Claims[index].Name;
-        address.Claims.RemoveAt(index);
+        if (name.AddressCount == 0)
+        {
+            _names.Remove(name.Name);
+        }
+    }
+
+    private void RemoveClaim(LearnedAddress address, LearnedName name)
+    {
+        address.Claims.Remove(name);
         if (--name.AddressCount == 0)
         {
             _names.Remove(name.Name);
@@ -158,6 +234,10 @@ public sealed partial class SplitTunnelRouter
         {
             Publish(_snapshot.Policy);
         }
+        else if (changes.RecentChanged)
+        {
+            PublishRecent();
+        }
 
         return changes.ToChange();
     }
@@ -168,7 +248,11 @@ public sealed partial class SplitTunnelRouter
         private List<PlannedRoute>? _added;
         private List<PlannedRoute>? _removed;
 
+        /// <summary>Learned addresses were removed: the whole snapshot is rebuilt.</summary>
         internal bool SnapshotChanged;
+
+        /// <summary>Learned addresses were only added: the small table of recent ones is rebuilt.</summary>
+        internal bool RecentChanged;
 
         internal void Add(PlannedRoute route) => (_added ??= []).Add(route);
 

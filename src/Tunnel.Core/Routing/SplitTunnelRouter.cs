@@ -21,6 +21,7 @@ public sealed partial class SplitTunnelRouter
     private readonly Dictionary<PrefixKey, LearnedAddress> _learned = [];
     private readonly Dictionary<string, LearnedName> _names = new(StringComparer.Ordinal);
     private readonly Dictionary<IPNetwork, RouteDecision> _plan = [];
+    private readonly List<LearnedAddress> _recent = [];
     private Dictionary<IPNetwork, RouteDecision> _staticRoutes = [];
     private volatile Snapshot _snapshot;
     private Counts _counts;
@@ -34,7 +35,7 @@ public sealed partial class SplitTunnelRouter
         ArgumentNullException.ThrowIfNull(policy);
         _options = options ?? new LearnedRouteOptions();
         _options.Validate();
-        _snapshot = new Snapshot(policy, CidrTable<LearnedAddress>.Empty);
+        _snapshot = new Snapshot(policy, CidrTable<LearnedAddress>.Empty, CidrTable<LearnedAddress>.Empty);
         foreach (var route in policy.GetRoutes())
         {
             _staticRoutes[route.Destination] = route.Decision;
@@ -67,6 +68,7 @@ public sealed partial class SplitTunnelRouter
                     AddressesShadowed = _counts.AddressesShadowed,
                     DroppedOverNameLimit = _counts.DroppedOverNameLimit,
                     DroppedOverTotalLimit = _counts.DroppedOverTotalLimit,
+                    DroppedOverClaimLimit = _counts.DroppedOverClaimLimit,
                     LearnedAddresses = _learned.Count,
                     LearnedNames = _names.Count,
                 };
@@ -86,7 +88,7 @@ public sealed partial class SplitTunnelRouter
             return system.SystemDecision!.Value;
         }
 
-        if (snapshot.Learned.TryLookup(address, out _) || policy.TryMatchPrefix(address, out _))
+        if (snapshot.TryLookupLearned(address, out _) || policy.TryMatchPrefix(address, out _))
         {
             return policy.EntryDecision;
         }
@@ -109,14 +111,19 @@ public sealed partial class SplitTunnelRouter
 
         var snapshot = _snapshot;
         var policy = snapshot.Policy;
-        if (!policy.TryMatchSystem(bytes[..written], out _) && snapshot.Learned.TryLookup(bytes[..written], out var learned))
+        bool inSystem = policy.TryMatchSystem(bytes[..written], out var system);
+        if (inSystem && snapshot.TryLookupLearned(bytes[..written], out var shadowed) && system.SystemDecision != policy.EntryDecision)
+        {
+            return ExplainConflict(address, policy, system, shadowed);
+        }
+
+        if (!inSystem && snapshot.TryLookupLearned(bytes[..written], out var learned))
         {
             lock (_gate)
             {
-                if (learned.Claims.Count > 0)
+                if (learned.FirstClaim is { } claim)
                 {
-                    var claim = learned.Claims[0];
-                    var names = learned.Claims.Select(c => c.Name.Name).ToArray();
+                    var names = learned.Claims.Values.Select(c => c.Name.Name).ToArray();
                     return new RouteExplanation(address.ToString(), policy.EntryDecision, RouteRuleSource.LearnedAddress, claim.Rule, policy.Mode, $"{address} was learned from the answer for {claim.Name.Name}, which matches {claim.Rule.Domain}")
                     {
                         LearnedFrom = names,
@@ -129,6 +136,27 @@ public sealed partial class SplitTunnelRouter
         }
 
         return policy.ExplainStatic(address.ToString(), bytes[..written]);
+    }
+
+    /// <summary>A learned address inside a system entry that decides otherwise: the system entry wins, and the explanation says what it overrode.</summary>
+    private RouteExplanation ExplainConflict(IPAddress address, SplitTunnelPolicy policy, SplitTunnelRule system, LearnedAddress learned)
+    {
+        string names;
+        string[] learnedFrom;
+        lock (_gate)
+        {
+            names = string.Join(", ", learned.Claims.Values.Select(c => $"{c.Name.Name} ({c.Rule.Domain})"));
+            learnedFrom = [.. learned.Claims.Values.Select(c => c.Name.Name)];
+        }
+
+        string learnedWay = policy.EntryDecision == RouteDecision.Tunnel ? "through the tunnel" : "direct";
+        string reason = names.Length == 0
+            ? $"{address} is in the system entry {system.Prefix} ({system.Description}); it was also learned from DNS, which would send it {learnedWay}, but a system entry comes first"
+            : $"{address} is in the system entry {system.Prefix} ({system.Description}); the answer for {names} would send it {learnedWay}, but a system entry comes first";
+        return new RouteExplanation(address.ToString(), system.SystemDecision!.Value, RouteRuleSource.System, system, policy.Mode, reason)
+        {
+            LearnedFrom = learnedFrom,
+        };
     }
 
     /// <summary>Where traffic to a name (or an address written as text) goes, and the rule that decided it.</summary>
@@ -163,7 +191,7 @@ public sealed partial class SplitTunnelRouter
                 .Select(a => new LearnedRoute(
                     a.HostPrefix.BaseAddress,
                     decision,
-                    a.Claims.Select(c => new LearnedRouteClaim(c.Name.Name, c.Rule, c.Expires)).ToArray(),
+                    a.Claims.Values.Select(c => new LearnedRouteClaim(c.Name.Name, c.Rule, c.Expires)).ToArray(),
                     a.LastActivityTicks == LearnedAddress.NeverActive ? null : TimeSpan.FromTicks(Volatile.Read(ref a.LastActivityTicks)),
                     a.IsShadowed))
                 .ToArray();
@@ -185,18 +213,16 @@ public sealed partial class SplitTunnelRouter
             Span<byte> name = stackalloc byte[DomainNames.MaxLength];
             foreach (var address in _learned.Values.ToArray())
             {
-                for (int i = address.Claims.Count - 1; i >= 0; i--)
+                foreach (var claim in address.Claims.Values)
                 {
-                    var claim = address.Claims[i];
                     int length = System.Text.Encoding.ASCII.GetBytes(claim.Name.Name, name);
                     if (policy.TryMatchDomain(name[..length], out var rule))
                     {
                         claim.Rule = rule;
-                        address.Claims[i] = claim;
                     }
                     else
                     {
-                        RemoveClaimAt(address, i);
+                        RemoveClaim(address, claim.Name);
                     }
                 }
 
@@ -251,6 +277,7 @@ public sealed partial class SplitTunnelRouter
         }
     }
 
+    /// <summary>Publishes every learned address in one table: after removals and policy changes.</summary>
     private void Publish(SplitTunnelPolicy policy)
     {
         var builder = new CidrTableBuilder<LearnedAddress>();
@@ -259,15 +286,44 @@ public sealed partial class SplitTunnelRouter
             builder.Set(address.HostPrefix, address);
         }
 
-        _snapshot = new Snapshot(policy, builder.ToTable());
+        _recent.Clear();
+        _snapshot = new Snapshot(policy, builder.ToTable(), CidrTable<LearnedAddress>.Empty);
     }
 
-    private sealed record Snapshot(SplitTunnelPolicy Policy, CidrTable<LearnedAddress> Learned);
+    /// <summary>
+    /// Publishes newly learned addresses in a small table beside the big one, rebuilt alone, and folds it
+    /// into the big one only when it has grown to about the square root of the whole: a flood of answers with
+    /// new addresses then costs each answer a rebuild of some hundred entries, not of every learned address
+    /// (which made a flood quadratic under the lock).
+    /// </summary>
+    private void PublishRecent()
+    {
+        if (_recent.Count > Math.Max(32, 2 * (int)Math.Sqrt(_learned.Count)))
+        {
+            Publish(_snapshot.Policy);
+            return;
+        }
+
+        var builder = new CidrTableBuilder<LearnedAddress>();
+        foreach (var address in _recent)
+        {
+            builder.Set(address.HostPrefix, address);
+        }
+
+        _snapshot = _snapshot with { Recent = builder.ToTable() };
+    }
+
+    private sealed record Snapshot(SplitTunnelPolicy Policy, CidrTable<LearnedAddress> Learned, CidrTable<LearnedAddress> Recent)
+    {
+        /// <summary>A learned address: in the recent table, else in the big one. Allocation-free and lock-free.</summary>
+        internal bool TryLookupLearned(ReadOnlySpan<byte> address, out LearnedAddress learned) =>
+            Recent.TryLookup(address, out learned) || Learned.TryLookup(address, out learned);
+    }
 
     /// <summary>The statistics' counters, written under the lock.</summary>
     private struct Counts
     {
         public long ResponsesInspected, ResponsesMatched, TruncatedResponses, MalformedResponses, AddressesLearned,
-            AddressesRefreshed, AddressesExpired, AddressesShadowed, DroppedOverNameLimit, DroppedOverTotalLimit;
+            AddressesRefreshed, AddressesExpired, AddressesShadowed, DroppedOverNameLimit, DroppedOverTotalLimit, DroppedOverClaimLimit;
     }
 }

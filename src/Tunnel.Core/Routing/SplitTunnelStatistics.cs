@@ -33,6 +33,9 @@ public readonly record struct SplitTunnelStatistics
     /// <summary>Addresses dropped because the table held <see cref="LearnedRouteOptions.MaxRoutes"/>.</summary>
     public long DroppedOverTotalLimit { get; init; }
 
+    /// <summary>Claims dropped because their address already had <see cref="LearnedRouteOptions.MaxClaimsPerAddress"/> names claiming it.</summary>
+    public long DroppedOverClaimLimit { get; init; }
+
     /// <summary>Learned addresses now held.</summary>
     public int LearnedAddresses { get; init; }
 

@@ -25,9 +25,9 @@ public sealed partial class DnsForwarder
                 }
 
                 Interlocked.Increment(ref _udpQueries);
-                if (!_inFlight.Wait(0, CancellationToken.None))
+                var client = ((IPEndPoint)received.RemoteEndPoint).Address;
+                if (!IsAllowedClient(client) || !TryEnterQuery(client))
                 {
-                    Interlocked.Increment(ref _dropped);
                     continue;
                 }
 
@@ -68,7 +68,7 @@ public sealed partial class DnsForwarder
         {
             Return(response);
             Return(query);
-            _inFlight.Release();
+            ExitQuery(((IPEndPoint)client).Address);
         }
     }
 }

@@ -1,6 +1,8 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Tunnel.Core.Dns;
@@ -14,9 +16,17 @@ namespace Tunnel.Dns;
 /// A DNS forwarder for the split-tunnel router, over UDP and TCP on one address: it relays each query to the
 /// per-domain server whose suffix covers the name (else to the default upstreams, each tried in turn), and
 /// before it releases an answer it hands it to the <see cref="SplitTunnelController"/>, which installs the
-/// routes the answer's addresses need (learn, then release). It answers the DoH canary
-/// <c>use-application-dns.net</c> with NXDOMAIN, and SERVFAIL when no upstream answers.
+/// routes the answer's addresses need (learn, then release; SERVFAIL when they cannot be learned where the
+/// rule sends the name into the tunnel). It answers the DoH canary <c>use-application-dns.net</c> with
+/// NXDOMAIN, and SERVFAIL when no upstream answers.
 /// </summary>
+/// <remarks>
+/// It is bounded and never an open resolver: only this machine's addresses are served (unless
+/// <see cref="DnsForwarderOptions.AcceptRemoteClients"/>); queries in flight are capped in all and per client
+/// address, over UDP and TCP alike; TCP connections are capped in all and per client, and closed when a whole
+/// query does not arrive or an answer cannot be written in time. Each query goes upstream with a random ID of
+/// its own (RFC 5452), and the answer is given back with the client's.
+/// </remarks>
 public sealed partial class DnsForwarder : IAsyncDisposable
 {
     private static readonly byte[] CanaryName = "use-application-dns.net"u8.ToArray();
@@ -25,13 +35,17 @@ public sealed partial class DnsForwarder : IAsyncDisposable
     private readonly SplitTunnelController? _controller;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _inFlight;
+    private readonly DnsClientCounter _queriesByClient;
+    private readonly DnsClientCounter _connectionsByClient;
+    private readonly LocalAddressSet _local;
     private readonly CancellationTokenSource _stopping = new();
     private volatile DnsUpstreamTable _upstreams;
     private Socket? _udp;
     private Socket? _tcp;
     private Task _udpLoop = Task.CompletedTask;
     private Task _tcpLoop = Task.CompletedTask;
-    private long _udpQueries, _tcpQueries, _forwarded, _forwardedToFallback, _upstreamFailures, _serverFailures, _canary, _malformed, _dropped, _routesLearned;
+    private long _udpQueries, _tcpQueries, _forwarded, _forwardedToFallback, _upstreamFailures, _serverFailures, _canary, _malformed, _dropped, _routesLearned, _remoteRefused, _connectionsRejected, _tcpTimeouts, _withheld;
+    private int _tcpConnections;
 
     /// <summary>Creates a forwarder; it listens once started.</summary>
     /// <param name="options">Where to listen and whom to ask.</param>
@@ -43,10 +57,19 @@ public sealed partial class DnsForwarder : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options.ListenEndPoint);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxConcurrentQueries, 1);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.QueryTimeout, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxQueriesPerClient, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxTcpConnections, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxTcpConnectionsPerClient, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.TcpIdleTimeout, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.TcpWriteTimeout, TimeSpan.Zero);
+        ArgumentNullException.ThrowIfNull(options.TimeProvider);
         _options = options;
         _controller = controller;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _inFlight = new SemaphoreSlim(options.MaxConcurrentQueries, options.MaxConcurrentQueries);
+        _queriesByClient = new DnsClientCounter(options.MaxQueriesPerClient);
+        _connectionsByClient = new DnsClientCounter(options.MaxTcpConnectionsPerClient);
+        _local = new LocalAddressSet(options.TimeProvider);
         _upstreams = new DnsUpstreamTable(options.Upstreams, options.FallbackDomains);
     }
 
@@ -72,13 +95,24 @@ public sealed partial class DnsForwarder : IAsyncDisposable
         MalformedQueries = Interlocked.Read(ref _malformed),
         DroppedQueries = Interlocked.Read(ref _dropped),
         RoutesLearned = Interlocked.Read(ref _routesLearned),
+        RemoteClientsRefused = Interlocked.Read(ref _remoteRefused),
+        TcpConnectionsRejected = Interlocked.Read(ref _connectionsRejected),
+        TcpTimeouts = Interlocked.Read(ref _tcpTimeouts),
+        AnswersWithheld = Interlocked.Read(ref _withheld),
     };
 
+    /// <summary>TCP connections open now.</summary>
+    public int TcpConnections => Volatile.Read(ref _tcpConnections);
+
     /// <summary>
-    /// The system entries the forwarder's default upstreams need: each goes direct, so name resolution keeps
-    /// working whatever the policy says and while the tunnel is down. Per-domain servers are not included:
-    /// a corporate resolver may be reachable only through the tunnel, which the policy's entries decide.
+    /// System entries that send the forwarder's default upstreams direct, so name resolution keeps working
+    /// whatever the policy says and while the tunnel is down. Per-domain servers are not included.
     /// </summary>
+    /// <remarks>
+    /// Only for upstreams outside the tunnel: a server inside the tunnel's allowed IPs (a <c>.conf</c>'s
+    /// <c>DNS =</c>, as a rule) must get an entry that sends it through the tunnel instead, or every query
+    /// crosses the physical link in clear. The agent makes its own entries, by the allowed IPs.
+    /// </remarks>
     /// <returns>One host entry per default upstream address.</returns>
     public IReadOnlyList<SplitTunnelRule> GetSystemRules() =>
         _upstreams.Defaults
@@ -172,35 +206,93 @@ public sealed partial class DnsForwarder : IAsyncDisposable
             return DnsMessageWriter.TryWriteErrorResponse(query.Span, DnsResponseCode.NameError, response.Span, out int written) ? written : -1;
         }
 
-        foreach (var server in servers)
+        // The query goes upstream with an ID of its own: the client's may be predictable (RFC 5452), and a
+        // forged answer must guess it along with the fresh socket's port. The answer gets the client's back.
+        ushort clientId = BinaryPrimitives.ReadUInt16BigEndian(query.Span);
+        byte[] upstreamQuery = Rent();
+        try
         {
-            int length = overTcp
-                ? await DnsUpstreamExchange.ExchangeTcpAsync(query, server, response, _options.QueryTimeout, cancellationToken).ConfigureAwait(false)
-                : await DnsUpstreamExchange.ExchangeUdpAsync(query, server, response, _options.QueryTimeout, cancellationToken).ConfigureAwait(false);
-            if (length < 0)
+            query.Span.CopyTo(upstreamQuery);
+            var outgoing = upstreamQuery.AsMemory(0, query.Length);
+            foreach (var server in servers)
             {
-                Interlocked.Increment(ref _upstreamFailures);
-                Log.UpstreamFailed(_logger, server);
-                continue;
-            }
+                BinaryPrimitives.WriteUInt16BigEndian(upstreamQuery, (ushort)RandomNumberGenerator.GetInt32(0, 0x10000));
+                int length = overTcp
+                    ? await DnsUpstreamExchange.ExchangeTcpAsync(outgoing, server, response, _options.QueryTimeout, cancellationToken).ConfigureAwait(false)
+                    : await DnsUpstreamExchange.ExchangeUdpAsync(outgoing, server, response, _options.QueryTimeout, cancellationToken).ConfigureAwait(false);
+                if (length < 0)
+                {
+                    Interlocked.Increment(ref _upstreamFailures);
+                    Log.UpstreamFailed(_logger, server);
+                    continue;
+                }
 
-            Interlocked.Increment(ref _forwarded);
-            if (fallback)
-            {
-                Interlocked.Increment(ref _forwardedToFallback);
-            }
+                BinaryPrimitives.WriteUInt16BigEndian(response.Span, clientId);
+                Interlocked.Increment(ref _forwarded);
+                if (fallback)
+                {
+                    Interlocked.Increment(ref _forwardedToFallback);
+                }
 
-            if (_controller is not null)
-            {
-                int added = await _controller.LearnAsync(response[..length], cancellationToken).ConfigureAwait(false);
-                Interlocked.Add(ref _routesLearned, added);
-            }
+                if (_controller is not null)
+                {
+                    var learning = await _controller.LearnAnswerAsync(response[..length], cancellationToken).ConfigureAwait(false);
+                    Interlocked.Add(ref _routesLearned, learning.RoutesAdded);
+                    if (!learning.MayRelease)
+                    {
+                        // Fail closed: the name's addresses would not route by its rule.
+                        Interlocked.Increment(ref _withheld);
+                        return DnsMessageWriter.TryWriteErrorResponse(query.Span, DnsResponseCode.ServerFailure, response.Span, out int withheld) ? withheld : -1;
+                    }
+                }
 
-            return length;
+                return length;
+            }
+        }
+        finally
+        {
+            Return(upstreamQuery);
         }
 
         Interlocked.Increment(ref _serverFailures);
         return DnsMessageWriter.TryWriteErrorResponse(query.Span, DnsResponseCode.ServerFailure, response.Span, out int failed) ? failed : -1;
+    }
+
+    /// <summary>Whether a query or connection from <paramref name="client"/> is served: this machine's own, unless remote clients are accepted.</summary>
+    private bool IsAllowedClient(IPAddress client)
+    {
+        if (_options.AcceptRemoteClients || _local.Contains(client))
+        {
+            return true;
+        }
+
+        Interlocked.Increment(ref _remoteRefused);
+        return false;
+    }
+
+    /// <summary>Takes a slot for one query: one of the shared ones and one of the client's. Counted as dropped when none is free.</summary>
+    private bool TryEnterQuery(IPAddress client)
+    {
+        if (!_inFlight.Wait(0, CancellationToken.None))
+        {
+            Interlocked.Increment(ref _dropped);
+            return false;
+        }
+
+        if (!_queriesByClient.TryAcquire(client))
+        {
+            _inFlight.Release();
+            Interlocked.Increment(ref _dropped);
+            return false;
+        }
+
+        return true;
+    }
+
+    private void ExitQuery(IPAddress client)
+    {
+        _queriesByClient.Release(client);
+        _inFlight.Release();
     }
 
     private bool TryReadQuestion(ReadOnlySpan<byte> query, out bool isCanary, out IReadOnlyList<IPEndPoint> servers, out bool fallback)

@@ -27,8 +27,20 @@ public readonly record struct DnsForwarderStatistics
     /// <summary>Queries that were not DNS queries, dropped.</summary>
     public long MalformedQueries { get; init; }
 
-    /// <summary>Queries dropped because <see cref="DnsForwarderOptions.MaxConcurrentQueries"/> were in flight.</summary>
+    /// <summary>Queries dropped (UDP) or refused with SERVFAIL (TCP) because <see cref="DnsForwarderOptions.MaxConcurrentQueries"/> were in flight, or the client's <see cref="DnsForwarderOptions.MaxQueriesPerClient"/>.</summary>
     public long DroppedQueries { get; init; }
+
+    /// <summary>Queries and connections from other machines, dropped (see <see cref="DnsForwarderOptions.AcceptRemoteClients"/>).</summary>
+    public long RemoteClientsRefused { get; init; }
+
+    /// <summary>TCP connections closed at once because <see cref="DnsForwarderOptions.MaxTcpConnections"/> or <see cref="DnsForwarderOptions.MaxTcpConnectionsPerClient"/> were open.</summary>
+    public long TcpConnectionsRejected { get; init; }
+
+    /// <summary>TCP connections closed because a query did not arrive whole, or an answer could not be written, in time.</summary>
+    public long TcpTimeouts { get; init; }
+
+    /// <summary>Answers withheld and replaced by SERVFAIL because their routes could not be learned (fail closed).</summary>
+    public long AnswersWithheld { get; init; }
 
     /// <summary>Routes added by answers before they were released.</summary>
     public long RoutesLearned { get; init; }

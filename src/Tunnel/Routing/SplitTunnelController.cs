@@ -25,6 +25,7 @@ public sealed partial class SplitTunnelController : IAsyncDisposable
     private bool _started;
     private bool _stopped;
     private long _applyFailures;
+    private long _answersWithheld;
 
     /// <summary>Creates a controller; nothing is applied until <see cref="StartAsync"/>.</summary>
     /// <param name="router">The router state.</param>
@@ -50,6 +51,9 @@ public sealed partial class SplitTunnelController : IAsyncDisposable
 
     /// <summary>Changes the applier refused (each is logged; the router keeps its state).</summary>
     public long ApplyFailures => Interlocked.Read(ref _applyFailures);
+
+    /// <summary>DNS answers that <see cref="LearnAnswerAsync"/> said not to release (fail closed), since the controller was created.</summary>
+    public long AnswersWithheld => Interlocked.Read(ref _answersWithheld);
 
     /// <summary>The last error the applier reported, or <see langword="null"/>.</summary>
     public Exception? LastError { get; private set; }
@@ -87,11 +91,25 @@ public sealed partial class SplitTunnelController : IAsyncDisposable
     /// <param name="response">The DNS response as received (without the TCP length prefix).</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>The number of routes the answer added.</returns>
-    public async ValueTask<int> LearnAsync(ReadOnlyMemory<byte> response, CancellationToken cancellationToken = default)
+    /// <remarks>This overload does not say whether the answer may be released: use <see cref="LearnAnswerAsync"/>.</remarks>
+    public async ValueTask<int> LearnAsync(ReadOnlyMemory<byte> response, CancellationToken cancellationToken = default) =>
+        (await LearnAnswerAsync(response, cancellationToken).ConfigureAwait(false)).RoutesAdded;
+
+    /// <summary>
+    /// Learns from a DNS response and applies the routes it adds, then says whether the answer may be
+    /// released. Learn-then-release fails closed: where the rule sends the name into the tunnel (include
+    /// mode), an answer with an address a limit refused, or whose routes the system refused, is not to be
+    /// released (the address would go direct); the addresses of a refused change are forgotten, so the next
+    /// answer tries again. In exclude mode such an answer is released: the address stays in the tunnel.
+    /// </summary>
+    /// <param name="response">The DNS response as received (without the TCP length prefix).</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>What was learned and whether the answer may be released.</returns>
+    public async ValueTask<AnswerLearning> LearnAnswerAsync(ReadOnlyMemory<byte> response, CancellationToken cancellationToken = default)
     {
         if (!Router.Policy.HasDomainRules)
         {
-            return 0;
+            return new AnswerLearning(0, 0, true);
         }
 
         // The gate also makes a second answer for an address still being installed wait for it.
@@ -99,14 +117,27 @@ public sealed partial class SplitTunnelController : IAsyncDisposable
         try
         {
             var before = Router.NextDeadline;
-            var change = Router.Learn(response.Span, Now);
+            var change = Router.Learn(response.Span, Now, out int refused);
             if (Router.NextDeadline != before)
             {
                 Reschedule();
             }
 
-            await ApplyLockedAsync(change, cancellationToken).ConfigureAwait(false);
-            return change.Added.Count;
+            bool applied = await TryApplyLockedAsync(change, cancellationToken).ConfigureAwait(false);
+            if (!applied)
+            {
+                // Take back what may have gone in before the failure; the kernel forgives removing a missing route.
+                await TryApplyLockedAsync(Router.Forget(change), cancellationToken).ConfigureAwait(false);
+            }
+
+            bool release = Router.Policy.EntryDecision != RouteDecision.Tunnel || (applied && refused == 0);
+            if (!release)
+            {
+                Interlocked.Increment(ref _answersWithheld);
+                Log.AnswerWithheld(_logger, refused, applied);
+            }
+
+            return new AnswerLearning(applied ? change.Added.Count : 0, refused, release);
         }
         finally
         {
@@ -237,25 +268,29 @@ public sealed partial class SplitTunnelController : IAsyncDisposable
         }
     }
 
-    private async ValueTask ApplyLockedAsync(RouteSetChange change, CancellationToken cancellationToken)
+    private async ValueTask ApplyLockedAsync(RouteSetChange change, CancellationToken cancellationToken) =>
+        _ = await TryApplyLockedAsync(change, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Applies a change; <see langword="false"/> when the applier refused it (logged and counted, the router keeps its state).</summary>
+    private async ValueTask<bool> TryApplyLockedAsync(RouteSetChange change, CancellationToken cancellationToken)
     {
         if (change.IsEmpty || !_started)
         {
-            return;
+            return true;
         }
 
         try
         {
             await _applier.ApplyAsync(change, cancellationToken).ConfigureAwait(false);
             Log.Applied(_logger, change.Added.Count, change.Removed.Count);
+            return true;
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            // The answer is still released: a missing route costs the application a detour, while holding
-            // its DNS answer would cost it the name.
             Interlocked.Increment(ref _applyFailures);
             LastError = exception;
             Log.ApplyFailed(_logger, exception, change.ToString());
+            return false;
         }
     }
 
@@ -269,5 +304,8 @@ public sealed partial class SplitTunnelController : IAsyncDisposable
 
         [LoggerMessage(2, LogLevel.Error, "A route change ({Change}) could not be applied")]
         public static partial void ApplyFailed(ILogger logger, Exception exception, string change);
+
+        [LoggerMessage(3, LogLevel.Warning, "A DNS answer was withheld: {Refused} of its addresses could not be learned (limits), routes applied: {Applied}")]
+        public static partial void AnswerWithheld(ILogger logger, int refused, bool applied);
     }
 }

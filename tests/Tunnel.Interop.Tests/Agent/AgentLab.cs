@@ -60,7 +60,8 @@ internal sealed class AgentLab : IAsyncDisposable
         }
 
         PublicDns = NetworkNamespace.Run(Internet, () => new TestDnsServer(IPAddress.Parse("10.201.2.53")));
-        CorpDns = NetworkNamespace.Run(Corp, () => new TestDnsServer(IPAddress.Parse("10.201.3.53")));
+        // Port 53, so a .conf's "DNS = 10.201.3.53" (which has no port) names it.
+        CorpDns = NetworkNamespace.Run(Corp, () => new TestDnsServer(IPAddress.Parse("10.201.3.53"), 53));
         PublicDns.TimeToLive = 60;
         CorpDns.TimeToLive = 60;
         _servers.Add(PublicDns);
@@ -98,8 +99,14 @@ internal sealed class AgentLab : IAsyncDisposable
 
     public string ApiSocket => Path.Combine(Directory, "agent.sock");
 
-    /// <summary>Starts wireguard-go in the gateway and returns the agent's wg-quick configuration for it.</summary>
-    public string StartGateway()
+    /// <summary>The client's end of its physical link to the gateway.</summary>
+    public string ClientLink => $"vc{_id}a";
+
+    /// <summary>The gateway's end of its link to the client.</summary>
+    public string GatewayLink => $"vc{_id}g";
+
+    /// <summary>Starts wireguard-go in the gateway and returns the agent's wg-quick configuration for it, with <c>DNS = <paramref name="dns"/></c> when given.</summary>
+    public string StartGateway(string? dns = null)
     {
         string clientKey = Command.Run("wg", "genkey").Trim();
         string clientPublic = Command.Run("sh", "-c", $"echo {clientKey} | wg pubkey").Trim();
@@ -108,6 +115,7 @@ internal sealed class AgentLab : IAsyncDisposable
             [Interface]
             PrivateKey = {clientKey}
             Address = {TunnelAddress}/32
+            {(dns is null ? string.Empty : $"DNS = {dns}")}
 
             [Peer]
             PublicKey = {_gateway.PublicKey}
@@ -117,9 +125,14 @@ internal sealed class AgentLab : IAsyncDisposable
             """;
     }
 
-    /// <summary>Writes the agent's configuration file with these JSON members beside the lab's fixed ones.</summary>
-    public string WriteConfig(string tunnelConf, string mode, string splitTunnel, string fallbackDomains = "[]")
+    /// <summary>
+    /// Writes the agent's configuration file with these JSON members beside the lab's fixed ones;
+    /// <c>dns.upstreams</c> is the JSON array <paramref name="upstreams"/> (<c>[]</c>: the tunnel's <c>DNS =</c>), else the public DNS server;
+    /// the forwarder listens on <paramref name="listen"/>.
+    /// </summary>
+    public string WriteConfig(string tunnelConf, string mode, string splitTunnel, string fallbackDomains = "[]", string? upstreams = null, string listen = "127.0.0.53:53")
     {
+        upstreams ??= $"[ \"{PublicDns.EndPoint}\" ]";
         File.WriteAllText(Path.Combine(Directory, "tunnel.conf"), tunnelConf);
         string path = Path.Combine(Directory, "agent.json");
         File.WriteAllText(path, $$"""
@@ -129,9 +142,9 @@ internal sealed class AgentLab : IAsyncDisposable
               "mode": "{{mode}}",
               "splitTunnel": {{splitTunnel}},
               "dns": {
-                "listen": "127.0.0.53:53",
+                "listen": "{{listen}}",
                 "resolver": "resolv.conf",
-                "upstreams": [ "{{PublicDns.EndPoint}}" ],
+                "upstreams": {{upstreams}},
                 "fallbackDomains": {{fallbackDomains}},
                 "resolvConf": "{{ResolvConf}}",
                 "resolvConfBackup": "{{Path.Combine(Directory, "resolv.conf.saved")}}"
@@ -158,9 +171,12 @@ internal sealed class AgentLab : IAsyncDisposable
     }
 
     /// <summary>Asks a DNS server for a name's address from the client namespace directly (not through the agent); null when it does not answer.</summary>
-    public async Task<bool> ClientCanQueryAsync(IPEndPoint server, string name)
+    public Task<bool> ClientCanQueryAsync(IPEndPoint server, string name) => CanQueryAsync(Client, server, name);
+
+    /// <summary>Asks a DNS server for a name's address over UDP from a namespace; whether it answered within 2 s.</summary>
+    public static async Task<bool> CanQueryAsync(string ns, IPEndPoint server, string name)
     {
-        using var socket = NetworkNamespace.Run(Client, () => new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp));
+        using var socket = NetworkNamespace.Run(ns, () => new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp));
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
         try
         {

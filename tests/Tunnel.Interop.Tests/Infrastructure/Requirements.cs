@@ -6,7 +6,7 @@ namespace Tunnel.Interop.Tests.Infrastructure;
 /// <summary>The interop suite needs root, /dev/net/tun and the WireGuard tools: it skips with the reason where they are missing, and fails instead in CI.</summary>
 internal static class Requirements
 {
-    private static readonly string[] Programs = ["ip", "wg", "wg-quick", "wireguard-go", "iperf3", "ping"];
+    private static readonly string[] Programs = ["ip", "wg", "wg-quick", "wireguard-go", "iperf3", "ping", "tcpdump"];
 
     public static void Check()
     {

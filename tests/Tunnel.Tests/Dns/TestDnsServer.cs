@@ -20,11 +20,11 @@ internal sealed class TestDnsServer : IAsyncDisposable
     private readonly Task _udpLoop;
     private readonly Task _tcpLoop;
 
-    public TestDnsServer(IPAddress? address = null)
+    public TestDnsServer(IPAddress? address = null, int port = 0)
     {
         address ??= IPAddress.Loopback;
         _udp = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
-        _udp.Bind(new IPEndPoint(address, 0));
+        _udp.Bind(new IPEndPoint(address, port));
         EndPoint = (IPEndPoint)_udp.LocalEndPoint!;
         _tcp = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         _tcp.Bind(EndPoint);

@@ -68,15 +68,21 @@ public sealed class SplitTunnelControllerTests
     }
 
     [Fact]
-    public async Task AFailingApplierIsCountedAndLogged_AndLearningGoesOn()
+    public async Task AFailingApplierIsCountedAndTheAnswerWithheld_AndTheNextAnswerLearnsAgain()
     {
         var applier = new FailingApplier();
         await using var controller = new SplitTunnelController(new SplitTunnelRouter(Policy(SplitTunnelMode.Include, "*.corp.test")), applier);
         await controller.StartAsync(TestContext.Current.CancellationToken);
         applier.Fail = true;
-        Assert.Equal(1, await controller.LearnAsync(DnsResponses.A("x.corp.test", "10.7.7.7", timeToLive: 60), TestContext.Current.CancellationToken));
-        Assert.Equal(1, controller.ApplyFailures);
+        var response = DnsResponses.A("x.corp.test", "10.7.7.7", timeToLive: 60);
+        Assert.Equal(new AnswerLearning(0, 0, MayRelease: false), await controller.LearnAnswerAsync(response, TestContext.Current.CancellationToken));
+        Assert.True(controller.ApplyFailures >= 1);
         Assert.IsType<InvalidOperationException>(controller.LastError);
+        Assert.Equal((0, 1L), (controller.Router.Statistics.LearnedAddresses, controller.AnswersWithheld));
+
+        // Forgotten, so the next answer installs the route rather than finding the address known.
+        applier.Fail = false;
+        Assert.Equal(new AnswerLearning(1, 0, MayRelease: true), await controller.LearnAnswerAsync(response, TestContext.Current.CancellationToken));
     }
 
     private sealed class FailingApplier : IRouteApplier
