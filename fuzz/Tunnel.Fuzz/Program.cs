@@ -2,11 +2,12 @@ using SharpFuzz;
 using Tunnel.Fuzz;
 using Tunnel.Fuzz.Targets;
 
-IFuzzTarget[] targets = [new KeyTextTarget(), new Tai64NTarget(), new AeadOpenTarget(), new MessageTarget(), new DecapsulateTarget(), new DnsMessageTarget()];
+IFuzzTarget[] targets = [new KeyTextTarget(), new Tai64NTarget(), new AeadOpenTarget(), new MessageTarget(), new DecapsulateTarget(), new DnsMessageTarget(), new WireGuardConfTarget(), new UapiSetTarget(), new AgentConfigTarget(), new AgentLocalSettingsTarget(), new LocalApiTarget()];
 
 const string Usage = """
     usage: tunnel-fuzz list
            tunnel-fuzz smoke [target...] [--mutations N] [--seed S]
+           tunnel-fuzz run <target> <file...>   (run a target on inputs, e.g. afl's crashes; prints each finding)
            tunnel-fuzz write-seeds decapsulate   (rewrite that target's generated seed corpus)
            tunnel-fuzz afl <target>         (run under afl-fuzz, on an assembly instrumented with sharpfuzz)
            tunnel-fuzz libfuzzer <target>   (run under libfuzzer-dotnet)
@@ -56,6 +57,26 @@ switch (args[0])
         }
 
         return SmokeRunner.Run(selected.Count > 0 ? selected : targets, mutations, seed, Console.Out);
+    }
+
+    case "run" when args.Length >= 3 && Find(args[1]) is { } target:
+    {
+        int findings = 0;
+        foreach (string file in args[2..])
+        {
+            try
+            {
+                target.Run(File.ReadAllBytes(file));
+                Console.WriteLine($"  ok   {file}");
+            }
+            catch (Exception e)
+            {
+                findings++;
+                Console.WriteLine($"  FAIL {file}: {e}");
+            }
+        }
+
+        return findings == 0 ? 0 : 1;
     }
 
     case "write-seeds" when args.Length == 2 && args[1] == "decapsulate":
