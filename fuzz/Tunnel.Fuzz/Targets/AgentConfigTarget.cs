@@ -12,8 +12,8 @@ internal sealed class AgentConfigTarget : IFuzzTarget
 {
     private const string Source = "agent.json";
 
-    /// <summary>An empty directory, so a relative <c>tunnel.file</c> names nothing.</summary>
-    private static readonly string Directory = System.IO.Directory.CreateTempSubdirectory("tunnel-fuzz-").FullName;
+    /// <summary>A directory that does not exist, so a relative <c>tunnel.file</c> names nothing.</summary>
+    private static readonly string Directory = Path.Combine(Path.GetTempPath(), "tunnel-fuzz-no-such-directory");
 
     public string Name => "agent-config";
 

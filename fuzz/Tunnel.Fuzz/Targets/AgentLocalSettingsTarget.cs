@@ -12,10 +12,7 @@ namespace Tunnel.Fuzz.Targets;
 /// </summary>
 internal sealed class AgentLocalSettingsTarget : IFuzzTarget
 {
-    // On tmpfs where there is one: the file is written twice per input, and a disk makes that the slowest part.
-    private static readonly string Directory = System.IO.Directory.Exists("/dev/shm")
-        ? System.IO.Directory.CreateDirectory(Path.Combine("/dev/shm", $"tunnel-fuzz-{Environment.ProcessId}")).FullName
-        : System.IO.Directory.CreateTempSubdirectory("tunnel-fuzz-").FullName;
+    private static readonly string Directory = CreateDirectory();
     private static readonly string File = Path.Combine(Directory, "local-settings.json");
 
     private static readonly AgentSettings Base = AgentConfigurationLoader.Parse(
@@ -69,5 +66,15 @@ internal sealed class AgentLocalSettingsTarget : IFuzzTarget
 
         Require(AgentLocalSettings.Serialize(again).AsSpan().SequenceEqual(written), $"the local settings do not round-trip:\n{FuzzText.Decode(written)}");
         Require(AgentSettings.Names.All(name => again.Describe(name) == settings.Describe(name)), "a setting differs after the round trip");
+    }
+
+    /// <summary>On tmpfs where there is one (the file is written twice per input, and a disk makes that the slowest part), removed at exit.</summary>
+    private static string CreateDirectory()
+    {
+        string directory = System.IO.Directory.Exists("/dev/shm")
+            ? System.IO.Directory.CreateDirectory(Path.Combine("/dev/shm", $"tunnel-fuzz-{Environment.ProcessId}")).FullName
+            : System.IO.Directory.CreateTempSubdirectory("tunnel-fuzz-").FullName;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => System.IO.Directory.Delete(directory, recursive: true);
+        return directory;
     }
 }
