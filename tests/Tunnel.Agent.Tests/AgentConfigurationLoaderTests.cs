@@ -124,6 +124,7 @@ public sealed class AgentConfigurationLoaderTests
     [InlineData("""{ "splitTunnel": [ { "entry": "10.0.0.0/8" }, { "entry": "10.0.0.0/33" } ] }""", "agent.json $.splitTunnel[1].entry: '10.0.0.0/33' is not a prefix")]
     [InlineData("""{ "splitTunnel": [ { "entry": "a.test" }, { "entry": "A.test." } ] }""", "agent.json $.splitTunnel: a.test is listed twice.")]
     [InlineData("""{ "splitTunnel": [ { "description": "x" } ] }""", "agent.json $.splitTunnel[0]: needs an \"entry\".")]
+    [InlineData("""{ "splitTunnel": [ { "entry": "10.1.2." } ] }""", "agent.json $.splitTunnel[0].entry: '10.1.2.' is neither a prefix nor a domain pattern: '10.1.2' reads as an IPv4 address")]
     [InlineData("""{ "dns": { "upstreams": [ "192.0.2.1", "resolver" ] } }""", "agent.json $.dns.upstreams[1]: 'resolver' is not an address or address:port.")]
     [InlineData("""{ "dns": { "fallbackDomains": [ { "suffix": "*.corp.test", "servers": [ "10.0.0.53" ] } ] } }""", "agent.json $.dns.fallbackDomains[0].suffix: a suffix covers its subdomains already")]
     [InlineData("""{ "dns": { "fallbackDomains": [ { "suffix": "corp.test", "servers": [] } ] } }""", "agent.json $.dns.fallbackDomains[0].servers: needs at least one server.")]

@@ -77,6 +77,14 @@ public readonly struct DomainPattern : IEquatable<DomainPattern>
             return false;
         }
 
+        // 10.1.2. (a name) is 10.1.2 once normalized, which is the address 10.1.0.2 in IPv4's short forms:
+        // written out and read again, the entry would come back as a prefix.
+        if (System.Net.IPAddress.TryParse(name, out _))
+        {
+            error = $"'{name}' reads as an IPv4 address, not a domain name";
+            return false;
+        }
+
         result = new DomainPattern(name, wildcard);
         return true;
     }

@@ -100,6 +100,20 @@ public sealed class SplitTunnelPolicyTests
         Assert.Contains("listed twice", Assert.Throws<ArgumentException>(() => Policy(SplitTunnelMode.Exclude, "a.test", "A.test.")).Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("10.")]
+    [InlineData("10.1.2.")]
+    [InlineData("0x0a.")]
+    [InlineData("*.10")]
+    public void ADomainThatReadsAsAnAddress_IsRefused_SoNoEntryBecomesAPrefixWhenWrittenAndReadAgain(string entry)
+    {
+        // Found by the agent-config fuzz target: "10." was the domain "10", written as 10, read back as 0.0.0.10/32.
+        Assert.False(DomainPattern.TryParse(entry, out _, out string? error));
+        Assert.Contains("reads as an IPv4 address", error, StringComparison.Ordinal);
+        Assert.Contains("reads as an IPv4 address", Assert.Throws<FormatException>(() => SplitTunnelRule.Parse(entry)).Message, StringComparison.Ordinal);
+        Assert.Equal("10.in-addr.arpa", DomainPattern.Parse("10.in-addr.arpa.").Name);
+    }
+
     [Fact]
     public void WithRuleWithoutRuleWithMode_MakeNewPolicies_AndSystemEntriesStay()
     {
