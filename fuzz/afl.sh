@@ -7,8 +7,9 @@
 # Installs what is missing (the Debian package afl++, the SharpFuzz.CommandLine .NET tool into
 # artifacts/fuzz-tools), publishes tunnel-fuzz to artifacts/fuzz/afl/bin, instruments the assemblies under
 # test there (Tunnel.Core.dll, Tunnel.dll, tunnel-agent.dll) and runs afl-fuzz on the target's seed corpus
-# at low priority. Findings go to artifacts/fuzz/afl/<target>/ (crashes/, queue/, fuzzer_stats); each crash
-# is an input file to reproduce with `tunnel-fuzz smoke`-style runs or `tunnel-fuzz afl <target> < file`.
+# at low priority. Findings go to artifacts/fuzz/afl/<target>/default/ (crashes/, queue/, fuzzer_stats);
+# reproduce a crash on the uninstrumented build (instrumented assemblies only run under afl):
+#   dotnet artifacts/bin/Tunnel.Fuzz/release/tunnel-fuzz.dll run <target> <file>
 #
 # Environment: SKIP_PUBLISH=1 reuses an instrumented artifacts/fuzz/afl/bin (to run several targets on one
 # build); AFL_FLAGS adds afl-fuzz options (e.g. "-M main" or "-x dict").
