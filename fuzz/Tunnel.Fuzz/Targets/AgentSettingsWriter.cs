@@ -91,6 +91,17 @@ internal static class AgentSettingsWriter
                 json.WriteEndArray();
             }
 
+            if (Set("dns.direct"))
+            {
+                json.WriteStartArray("direct");
+                foreach (var server in settings.DnsDirect)
+                {
+                    json.WriteStringValue(server.ToString());
+                }
+
+                json.WriteEndArray();
+            }
+
             if (Set("dns.resolver"))
             {
                 json.WriteString("resolver", AgentConfigurationLoader.FormatResolver(settings.Resolver));
