@@ -62,7 +62,17 @@ public sealed class LinkEventsTests
         string name = $"tnm{Environment.ProcessId % 10000}{Random.Shared.Next(100):d2}";
         using LinuxTunDevice device = LinuxTunDevice.Create(name);
         Assert.Equal(1420, device.Mtu);
-        var reader = new Thread(() => device.Read([new byte[65536]], new int[1], 16)) { IsBackground = true };
+        // As the engine does: a read that returns 0 with the MTU changed is called again.
+        bool stopped = false;
+        int wokenByChanges = 0;
+        var reader = new Thread(() =>
+        {
+            while (!Volatile.Read(ref stopped) && device.Read([new byte[65536]], new int[1], 16) == 0)
+            {
+                Interlocked.Increment(ref wokenByChanges);
+            }
+        })
+        { IsBackground = true };
         reader.Start();
 
         foreach (int mtu in new[] { 9000, 34736, 1280 })
@@ -78,6 +88,8 @@ public sealed class LinkEventsTests
             Assert.Equal(mtu, device.GetMtu());
         }
 
+        Assert.True(Volatile.Read(ref wokenByChanges) >= 3, "the waiting read did not return for each change");
+        Volatile.Write(ref stopped, true);
         device.Dispose();
         Assert.True(reader.Join(TimeSpan.FromSeconds(5)));
     }
