@@ -17,7 +17,7 @@ namespace Tunnel.Agent.Configuration;
 ///   "dns": { "listen": "127.0.2.2:53", "upstreams": [ "192.0.2.53" ], "resolver": "auto",
 ///            "fallbackDomains": [ { "suffix": "corp.example.com", "servers": [ "10.0.0.53" ] } ],
 ///            "resolvConf": "/etc/resolv.conf", "resolvConfBackup": "/var/lib/tunnel/resolv.conf.saved" },
-///   "api": { "socket": "/run/tunnel/agent.sock", "group": "tunnel" },
+///   "api": { "socket": "/run/tunnel/agent.sock", "group": "tunnel", "adminGroup": "tunnel-admin" },
 ///   "localSettings": "/var/lib/tunnel/local-settings.json"    // where changes made through the API are kept
 /// }
 /// </code>
@@ -43,7 +43,10 @@ internal static class AgentConfigurationLoader
             throw new AgentConfigurationException($"{path}: {exception.Message}", exception);
         }
 
-        return Parse(text, path, Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".");
+        var settings = Parse(text, path, Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".");
+        return settings.TunnelFile is null && settings.Tunnel is not null && KeyFilePermissions.Warning(path) is { } warning
+            ? settings with { Warnings = [.. settings.Warnings, warning] }
+            : settings;
     }
 
     /// <summary>Reads and validates a configuration's text; <paramref name="source"/> names it in errors and relative tunnel files resolve against <paramref name="directory"/>.</summary>
@@ -81,7 +84,13 @@ internal static class AgentConfigurationLoader
 
             if (root.TryGetProperty("tunnel", out var tunnel))
             {
-                settings = settings with { Tunnel = ReadTunnel(reader, tunnel, directory) };
+                var (configuration, file) = ReadTunnel(reader, tunnel, directory);
+                settings = settings with { Tunnel = configuration, TunnelFile = file };
+                if (file is not null && KeyFilePermissions.Warning(file) is { } warning)
+                {
+                    settings = settings with { Warnings = [warning] };
+                }
+
                 sources["tunnel"] = SettingSource.ConfigFile;
             }
 
@@ -145,7 +154,7 @@ internal static class AgentConfigurationLoader
 
             if (root.TryGetProperty("api", out var api))
             {
-                var apiObject = reader.Object(api, "$.api", ["socket", "group"]);
+                var apiObject = reader.Object(api, "$.api", ["socket", "group", "adminGroup"]);
                 if (apiObject.TryGetProperty("socket", out var socket))
                 {
                     settings = settings with { ApiSocket = AbsolutePath(reader, socket, "$.api.socket") };
@@ -157,9 +166,17 @@ internal static class AgentConfigurationLoader
                     settings = settings with { ApiGroup = reader.String(group, "$.api.group") };
                     sources["api.group"] = SettingSource.ConfigFile;
                 }
+
+                if (apiObject.TryGetProperty("adminGroup", out var adminGroup))
+                {
+                    settings = settings with { ApiAdminGroup = reader.String(adminGroup, "$.api.adminGroup") };
+                    sources["api.adminGroup"] = SettingSource.ConfigFile;
+                }
             }
 
-            return settings with { Sources = sources };
+            return AgentLimits.Check(settings) is { } problem
+                ? throw new AgentConfigurationException($"{source}: {problem}.")
+                : settings with { Sources = sources };
         }
     }
 
@@ -222,7 +239,7 @@ internal static class AgentConfigurationLoader
         _ => "exclude",
     };
 
-    private static WireGuardConfiguration ReadTunnel(Reader reader, JsonElement tunnel, string directory)
+    private static (WireGuardConfiguration Configuration, string? File) ReadTunnel(Reader reader, JsonElement tunnel, string directory)
     {
         var value = reader.Object(tunnel, "$.tunnel", ["file", "text"]);
         bool hasFile = value.TryGetProperty("file", out var file), hasText = value.TryGetProperty("text", out var text);
@@ -251,6 +268,11 @@ internal static class AgentConfigurationLoader
             conf = reader.String(text, "$.tunnel.text");
         }
 
+        if (UnsupportedConfKeys.Find(conf) is var (key, line))
+        {
+            throw new AgentConfigurationException(UnsupportedConfKeys.Message(origin, key, line) + ".");
+        }
+
         if (!WireGuardConfiguration.TryParse(conf, out var configuration, out var error))
         {
             throw new AgentConfigurationException($"{origin}: {error.Message}", error);
@@ -261,7 +283,7 @@ internal static class AgentConfigurationLoader
             throw new AgentConfigurationException($"{origin}: the tunnel needs a PrivateKey and a [Peer] (the gateway).");
         }
 
-        return configuration;
+        return (configuration, hasFile ? origin : null);
     }
 
     private static List<SplitTunnelRule> ReadEntries(Reader reader, JsonElement entries)
@@ -272,7 +294,7 @@ internal static class AgentConfigurationLoader
             string path = $"$.splitTunnel[{i}]";
             var value = reader.Object(entry, path, ["entry", "description"]);
             string text = value.TryGetProperty("entry", out var e) ? reader.String(e, path + ".entry") : throw reader.Error(path, "needs an \"entry\"");
-            string? description = value.TryGetProperty("description", out var d) ? reader.String(d, path + ".description") : null;
+            string? description = value.TryGetProperty("description", out var d) ? reader.Description(d, path + ".description") : null;
             try
             {
                 rules.Add(SplitTunnelRule.Parse(text, description));
@@ -309,7 +331,7 @@ internal static class AgentConfigurationLoader
                 throw reader.Error(path + ".servers", "needs at least one server");
             }
 
-            string? description = value.TryGetProperty("description", out var d) ? reader.String(d, path + ".description") : null;
+            string? description = value.TryGetProperty("description", out var d) ? reader.Description(d, path + ".description") : null;
             result.Add(new DnsFallbackDomain(pattern.Name, servers, description));
         }
 
@@ -352,6 +374,13 @@ internal static class AgentConfigurationLoader
 
         public string String(JsonElement element, string path) =>
             element.ValueKind == JsonValueKind.String ? element.GetString()! : throw Error(path, "must be a string");
+
+        /// <summary>A description: see <see cref="AgentLimits.CheckDescription"/>.</summary>
+        public string Description(JsonElement element, string path)
+        {
+            string text = String(element, path);
+            return AgentLimits.CheckDescription(text) is { } problem ? throw Error(path, problem) : text;
+        }
 
         /// <summary>A DNS server: see <see cref="TryParseServer"/>.</summary>
         public IPEndPoint EndPoint(JsonElement element, string path)

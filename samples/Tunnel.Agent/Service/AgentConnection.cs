@@ -295,7 +295,8 @@ internal sealed partial class AgentConnection : IAsyncDisposable
         }
     }
 
-    private static List<SplitTunnelRule> SystemRulesFor(IEnumerable<IPEndPoint> gateways, IReadOnlyList<IPEndPoint> upstreams)
+    /// <summary>The system entries a connection adds: its gateways and DNS upstreams, always direct.</summary>
+    internal static List<SplitTunnelRule> SystemRulesFor(IEnumerable<IPEndPoint> gateways, IReadOnlyList<IPEndPoint> upstreams)
     {
         var rules = new List<SplitTunnelRule>();
         foreach (var gateway in gateways)

@@ -183,8 +183,9 @@ internal sealed partial class AgentService
         }
 
         using var process = Process.GetCurrentProcess();
+        var api = ApiConnections is { } connections ? new ApiStats(connections.Active, connections.Limit, connections.Rejected) : null;
         return new StatsResponse(tunnel, routes, dns, new ProcessStats(
-            (_time.GetUtcNow() - Started).TotalSeconds, process.WorkingSet64, GC.GetTotalAllocatedBytes(), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)));
+            (_time.GetUtcNow() - Started).TotalSeconds, process.WorkingSet64, GC.GetTotalAllocatedBytes(), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)), api);
     }
 
     /// <summary>The device's posture, collected now.</summary>
