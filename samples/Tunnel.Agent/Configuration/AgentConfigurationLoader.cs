@@ -43,7 +43,7 @@ internal static class AgentConfigurationLoader
             throw new AgentConfigurationException($"{path}: {exception.Message}", exception);
         }
 
-        var settings = Parse(text, path, Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".");
+        var settings = Parse(text, path, Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".", path);
         return settings.TunnelFile is null && settings.Tunnel is not null && KeyFilePermissions.Warning(path) is { } warning
             ? settings with { Warnings = [.. settings.Warnings, warning] }
             : settings;
@@ -51,7 +51,11 @@ internal static class AgentConfigurationLoader
 
     /// <summary>Reads and validates a configuration's text; <paramref name="source"/> names it in errors and relative tunnel files resolve against <paramref name="directory"/>.</summary>
     /// <exception cref="AgentConfigurationException">The text is not JSON or has a bad value.</exception>
-    public static AgentSettings Parse(string text, string source, string directory)
+    /// <param name="text">The JSON.</param>
+    /// <param name="source">Names the text in errors.</param>
+    /// <param name="directory">Where relative tunnel files are.</param>
+    /// <param name="configPath">The file the text was read from, so a private key inside it can be read again at connect; without one the text is kept for that.</param>
+    public static AgentSettings Parse(string text, string source, string directory, string? configPath = null)
     {
         JsonDocument document;
         try
@@ -84,8 +88,8 @@ internal static class AgentConfigurationLoader
 
             if (root.TryGetProperty("tunnel", out var tunnel))
             {
-                var (configuration, file) = ReadTunnel(reader, tunnel, directory);
-                settings = settings with { Tunnel = configuration, TunnelFile = file };
+                var (configuration, file, key) = ReadTunnel(reader, tunnel, directory, configPath);
+                settings = settings with { Tunnel = configuration, TunnelFile = file, TunnelKey = key };
                 if (file is not null && KeyFilePermissions.Warning(file) is { } warning)
                 {
                     settings = settings with { Warnings = [warning] };
@@ -239,7 +243,7 @@ internal static class AgentConfigurationLoader
         _ => "exclude",
     };
 
-    private static (WireGuardConfiguration Configuration, string? File) ReadTunnel(Reader reader, JsonElement tunnel, string directory)
+    private static (WireGuardConfiguration Configuration, string? File, TunnelKeySource Key) ReadTunnel(Reader reader, JsonElement tunnel, string directory, string? configPath)
     {
         var value = reader.Object(tunnel, "$.tunnel", ["file", "text"]);
         bool hasFile = value.TryGetProperty("file", out var file), hasText = value.TryGetProperty("text", out var text);
@@ -273,17 +277,37 @@ internal static class AgentConfigurationLoader
             throw new AgentConfigurationException(UnsupportedConfKeys.Message(origin, key, line) + ".");
         }
 
-        if (!WireGuardConfiguration.TryParse(conf, out var configuration, out var error))
+        // The settings keep the configuration without its private key (see TunnelKeySource): the parser never sees it.
+        var keyAt = TunnelKeySource.Find(conf);
+        if (!WireGuardConfiguration.TryParse(TunnelKeySource.WithoutPrivateKey(conf), out var configuration, out var error))
         {
             throw new AgentConfigurationException($"{origin}: {error.Message}", error);
         }
 
-        if (configuration.Interface.PrivateKey is null || configuration.Peers.Count == 0)
+        if (keyAt is not { } at || configuration.Peers.Count == 0)
         {
             throw new AgentConfigurationException($"{origin}: the tunnel needs a PrivateKey and a [Peer] (the gateway).");
         }
 
-        return (configuration, hasFile ? origin : null);
+        if (!Tunnel.Core.Crypto.PrivateKey.TryParse(conf.AsSpan(at.Start, at.Length), out var privateKey))
+        {
+            throw new AgentConfigurationException($"{origin}: line {at.Line}: PrivateKey is not a key (44 characters of base64, as wg genkey prints).");
+        }
+
+        var publicKey = privateKey.GetPublicKey();
+        privateKey.Clear();
+        string conf0 = conf;
+        Func<string> readConf = hasFile ? () => File.ReadAllText(origin)
+            : configPath is not null ? () => ReadTunnelText(configPath)
+            : () => conf0;
+        return (configuration, hasFile ? origin : null, new TunnelKeySource(hasFile ? origin : configPath ?? origin, readConf, publicKey));
+    }
+
+    /// <summary>The <c>tunnel.text</c> of the configuration file at <paramref name="path"/>, read again.</summary>
+    private static string ReadTunnelText(string path)
+    {
+        using var document = JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        return document.RootElement.GetProperty("tunnel").GetProperty("text").GetString() ?? throw new InvalidOperationException("$.tunnel.text is not a string");
     }
 
     private static List<SplitTunnelRule> ReadEntries(Reader reader, JsonElement entries)

@@ -24,7 +24,7 @@ internal sealed record AgentSettings
     /// <summary>The TUN interface's name.</summary>
     public string Interface { get; init; } = DefaultInterface;
 
-    /// <summary>The tunnel: keys, addresses, MTU and the gateway peer, in wg-quick's terms.</summary>
+    /// <summary>The tunnel: addresses, MTU and the gateway peer, in wg-quick's terms, without the private key (see <see cref="TunnelKey"/>).</summary>
     public WireGuardConfiguration? Tunnel { get; init; }
 
     /// <summary>The mode.</summary>
@@ -62,6 +62,9 @@ internal sealed record AgentSettings
 
     /// <summary>The members of this group may also change settings and connect (<c>api.group</c>'s may only read); none when <see langword="null"/>.</summary>
     public string? ApiAdminGroup { get; init; }
+
+    /// <summary>Where the tunnel's private key is read at each connect (<see cref="Tunnel"/> holds none); null without a tunnel.</summary>
+    public TunnelKeySource? TunnelKey { get; init; }
 
     /// <summary>The wg-quick file the tunnel was read from; <see langword="null"/> when the configuration held its text.</summary>
     public string? TunnelFile { get; init; }
