@@ -76,16 +76,18 @@ internal sealed class LocalApiAccess
     }
 
     /// <summary>The message a client refused reading sees.</summary>
-    public string DeniedMessage => GroupName is null
-        ? $"access denied: the local API is for root, the agent's user{AdminClause}"
-        : $"access denied: the local API is for root, the agent's user, members of group '{GroupName}'{AdminClause}";
+    public string DeniedMessage => (GroupName, AdminGroupName) switch
+    {
+        (null, null) => "access denied: the local API is for root and the agent's user",
+        ({ } group, null) => $"access denied: the local API is for root, the agent's user and members of group '{group}'",
+        (null, { } admins) => $"access denied: the local API is for root, the agent's user and members of group '{admins}'",
+        var (group, admins) => $"access denied: the local API is for root, the agent's user and members of groups '{group}' and '{admins}'",
+    };
 
     /// <summary>The message a client allowed to read but refused a change sees.</summary>
     public string ChangeDeniedMessage => AdminGroupName is null
         ? "access denied: changing settings or connecting needs root or the agent's user (set api.adminGroup to allow a group)"
         : $"access denied: changing settings or connecting needs root, the agent's user or membership of group '{AdminGroupName}' (api.adminGroup)";
-
-    private string AdminClause => AdminGroupName is null ? string.Empty : $" and members of group '{AdminGroupName}'";
 
     /// <summary>The id of <paramref name="name"/> in lines of <c>/etc/group</c> (<c>name:x:gid:members</c>).</summary>
     public static uint? FindGroup(IEnumerable<string> lines, string name)
