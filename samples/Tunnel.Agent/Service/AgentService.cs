@@ -225,6 +225,12 @@ internal sealed partial class AgentService : IAsyncDisposable
         {
             SetState(ConnectionStates.Disconnecting, "disconnecting");
             await connection.DisposeAsync().ConfigureAwait(false);
+
+            // The device wiped its keys; copies that died on the way (records made at start) may still sit in
+            // unreclaimed heap memory until it is reused. A compacting collection of everything moves live
+            // objects over them and returns the rest, so a disconnected agent holds no private key at all.
+            // Disconnecting is rare; the pause is a few milliseconds.
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         }
         else if (await StopReconnectingAsync().ConfigureAwait(false))
         {
