@@ -18,7 +18,6 @@ public sealed class TunnelSecretsTests : IDisposable
     [InlineData("PostUp = echo up", "PostUp")]
     [InlineData("predown = echo down", "PreDown")]
     [InlineData("PostDown=echo down", "PostDown")]
-    [InlineData("Table = off", "Table")]
     [InlineData("SaveConfig = true", "SaveConfig")]
     public void AKeyTheAgentDoesNotRun_IsRefusedByNameAndLine_AtCheckConfigAndAtStart(string line, string key)
     {

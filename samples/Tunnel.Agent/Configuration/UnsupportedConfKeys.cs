@@ -1,14 +1,14 @@
 namespace Tunnel.Agent.Configuration;
 
 /// <summary>
-/// The wg-quick keys the agent does not run: the shell hooks, <c>Table</c> (the agent keeps its own routing
-/// table) and <c>SaveConfig</c> (it never writes the file back). The library's parser keeps them so a file
+/// The wg-quick keys the agent does not run: the shell hooks and <c>SaveConfig</c> (it never writes the file
+/// back). (<c>Table</c> it runs: it names the agent's own routing table.) The library's parser keeps them so a file
 /// round-trips; the agent refuses them by name and line, since ignoring them would silently skip what the
 /// file asks for (a firewall rule in <c>PostUp</c>, say).
 /// </summary>
 internal static class UnsupportedConfKeys
 {
-    private static readonly string[] Keys = ["PreUp", "PostUp", "PreDown", "PostDown", "Table", "SaveConfig"];
+    private static readonly string[] Keys = ["PreUp", "PostUp", "PreDown", "PostDown", "SaveConfig"];
 
     /// <summary>The first unsupported key in <paramref name="conf"/> and its line (1-based), or <see langword="null"/>.</summary>
     public static (string Key, int Line)? Find(string conf)
@@ -45,7 +45,6 @@ internal static class UnsupportedConfKeys
 
     private static string Reason(string key) => key switch
     {
-        "Table" => "the agent installs its routes in its own table",
         "SaveConfig" => "the agent never writes the file back",
         _ => "the agent runs no shell hooks",
     };
