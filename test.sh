@@ -22,7 +22,7 @@ step "system packages (interop tests, native AOT)"
 # The interop suite runs our daemon against Debian's wireguard-go in network namespaces, configured with
 # the stock wg tool; it needs these programs (and root). Install what is missing, as root, from Debian.
 missing=()
-for need in wireguard-go:wireguard-go wg:wireguard-tools wg-quick:wireguard-tools iperf3:iperf3 \
+for need in wireguard-go:wireguard-go wg:wireguard-tools wg-quick:wireguard-tools iperf3:iperf3 gcore:gdb \
             ping:iputils-ping ip:iproute2 sysctl:procps curl:curl dbus-daemon:dbus-daemon \
             tcpdump:tcpdump; do
   command -v "${need%%:*}" >/dev/null 2>&1 || missing+=("${need##*:}")

@@ -22,6 +22,11 @@ internal static class CheckConfigCommand
             return 1;
         }
 
+        foreach (string warning in settings.Warnings)
+        {
+            Console.Error.WriteLine($"tunnel-agent: {warning}");
+        }
+
         Console.WriteLine($"{path}: valid");
         foreach (string name in AgentSettings.Names)
         {

@@ -51,11 +51,22 @@ internal static class RunCommand
     {
         AgentSettings settings;
         LocalApiAccess access;
+        string? localProblem;
         try
         {
             settings = configPath is null ? new AgentSettings() : AgentConfigurationLoader.Load(configPath);
-            settings = AgentLocalSettings.Apply(settings, settings.LocalSettingsFile);
-            access = LocalApiAccess.ForCurrentProcess(settings.ApiGroup);
+            settings = AgentLocalSettings.ApplyOrSetAside(settings, settings.LocalSettingsFile, DateTimeOffset.UtcNow, out localProblem);
+            foreach (string warning in settings.Warnings)
+            {
+                Console.Error.WriteLine($"tunnel-agent: {warning}");
+            }
+
+            if (localProblem is not null)
+            {
+                Console.Error.WriteLine($"tunnel-agent: {localProblem}");
+            }
+
+            access = LocalApiAccess.ForCurrentProcess(settings.ApiGroup, settings.ApiAdminGroup);
             PrepareSocket(settings.ApiSocket);
         }
         catch (Exception error) when (error is AgentConfigurationException or InvalidOperationException or IOException or UnauthorizedAccessException)
@@ -70,7 +81,7 @@ internal static class RunCommand
             services =>
             {
                 bool viaResolved = settings.EffectiveResolver(SystemdResolvedConfigurator.IsAvailable()) == AgentResolver.SystemdResolved;
-                return new AgentService(
+                var agent = new AgentService(
                     settings,
                     viaResolved ? new SystemdResolvedConfigurator(new SystemdResolvedOptions { InterfaceName = settings.Interface }) : ResolvConf(settings),
                     publicKey => new LinuxDevicePostureCollector().Collect(AgentVersion.Text, publicKey),
@@ -79,6 +90,12 @@ internal static class RunCommand
                     services.GetService<IMeterFactory>(),
                     viaResolved,
                     settings.LocalSettingsFile);
+                if (localProblem is not null)
+                {
+                    agent.ReportProblem(localProblem);
+                }
+
+                return agent;
             },
             connect,
             logging => logging.AddSimpleConsole(options =>

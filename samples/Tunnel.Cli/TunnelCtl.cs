@@ -24,6 +24,9 @@ internal static class TunnelCtl
     /// <returns>One of <see cref="ExitCodes"/>.</returns>
     public static async Task<int> InvokeAsync(string[] args, TextWriter stdout, TextWriter stderr, Func<string, string?> environment, CancellationToken cancellationToken)
     {
+        // Whatever the agent says is printed as text: its control characters are escaped, never obeyed by the terminal.
+        stdout = new Output.ControlCharacterEscapingWriter(stdout);
+        stderr = new Output.ControlCharacterEscapingWriter(stderr);
         var root = CliCommands.Create(stdout, stderr, environment);
         var parse = root.Parse(args);
 

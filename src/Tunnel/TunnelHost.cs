@@ -48,7 +48,8 @@ public sealed class TunnelHost : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Mtu, 576, nameof(options));
         ArgumentOutOfRangeException.ThrowIfNegative(options.CryptoHelperThreads, nameof(options));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.CryptoHelperThreads, MaxCryptoHelperThreads, nameof(options));
-        _options = options;
+        // A copy of our own, so its key can be wiped once it is in the device without touching the caller's.
+        _options = options with { };
         ILogger logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Tunnel.TunnelHost");
         _engine = new DeviceEngine(options, tunDevice, socketFactory, timeProvider ?? TimeProvider.System, logger, CryptographicEntropy.Instance);
         _metrics = new TunnelMetrics(_engine, meterFactory);
@@ -79,7 +80,14 @@ public sealed class TunnelHost : IAsyncDisposable
             throw new InvalidOperationException("A tunnel host starts once.");
         }
 
-        _engine.Start(_options);
+        try
+        {
+            _engine.Start(_options);
+        }
+        finally
+        {
+            _options.ClearPrivateKey();
+        }
     }
 
     /// <summary>
@@ -96,9 +104,13 @@ public sealed class TunnelHost : IAsyncDisposable
         return _engine.TryConfigure(request, out errno, out error);
     }
 
-    /// <summary>The configuration and per-peer state, as a UAPI get request reports it.</summary>
-    /// <returns>A snapshot.</returns>
+    /// <summary>The configuration and per-peer state, as a UAPI get request reports it, keys included.</summary>
+    /// <returns>A snapshot. It holds the private and preshared keys: for a status display use <see cref="GetStatus"/>.</returns>
     public UapiDeviceState GetState() => _engine.GetState();
+
+    /// <summary>Public keys, endpoints, handshake times and transfer: what a status display needs, and no secret.</summary>
+    /// <returns>A snapshot.</returns>
+    public TunnelStatus GetStatus() => _engine.GetStatus();
 
     /// <summary>Totals since start: datagrams and bytes each way, handshakes, drops by reason.</summary>
     /// <returns>A snapshot.</returns>
@@ -113,8 +125,9 @@ public sealed class TunnelHost : IAsyncDisposable
             return;
         }
 
-        // Joining the pump threads blocks; do it off the caller's thread.
+        // Joining the pump threads blocks; do it off the caller's thread. Stopping wipes the device's keys.
         await Task.Run(_engine.Stop).ConfigureAwait(false);
+        _options.ClearPrivateKey();
         _metrics.Dispose();
     }
 }

@@ -11,7 +11,9 @@ public sealed record TunnelOptions
     /// The interface's private key. Without one the host starts with a random key that it does not report
     /// (as wireguard-go starts keyless) until one is set over the UAPI.
     /// </summary>
-    public PrivateKey? PrivateKey { get; init; }
+    public PrivateKey? PrivateKey { get => _privateKey; init => _privateKey = value; }
+
+    private PrivateKey? _privateKey;
 
     /// <summary>The UDP port to listen on; 0 (the default) picks a free one.</summary>
     public ushort ListenPort { get; init; }
@@ -64,4 +66,11 @@ public sealed record TunnelOptions
             Peers = configuration.Peers.Select(TunnelPeerOptions.FromConfiguration).ToList(),
         };
     }
+
+    /// <summary>
+    /// Wipes the private key this object holds, in place (a <see cref="Core.Crypto.PrivateKey"/> is a value: every
+    /// copy is wiped by its owner). A <see cref="TunnelHost"/> keeps its own copy and wipes it itself, so the
+    /// options can be wiped as soon as the host is created.
+    /// </summary>
+    public void ClearPrivateKey() => Secrets.Clear(ref _privateKey);
 }

@@ -31,7 +31,7 @@ public sealed class AgentConfigurationLoaderTests
                 "resolvConf": "/run/test/resolv.conf",
                 "resolvConfBackup": "/var/lib/test/resolv.conf.saved"
               },
-              "api": { "socket": "/run/tunnel/test.sock", "group": "tunnel" },
+              "api": { "socket": "/run/tunnel/test.sock", "group": "tunnel", "adminGroup": "tunnel-admin" },
               "localSettings": "/var/lib/test/local.json",
             }
             """);
@@ -45,7 +45,7 @@ public sealed class AgentConfigurationLoaderTests
         var fallback = Assert.Single(settings.DnsFallbackDomains);
         Assert.Equal(("corp.example.com", IPEndPoint.Parse("10.0.0.53:53"), "AD"), (fallback.Suffix, fallback.Servers.Single(), fallback.Description));
         Assert.Equal([IPAddress.Parse("192.0.2.1")], settings.DnsDirect);
-        Assert.Equal(("/run/tunnel/test.sock", "tunnel"), (settings.ApiSocket, settings.ApiGroup));
+        Assert.Equal(("/run/tunnel/test.sock", "tunnel", "tunnel-admin"), (settings.ApiSocket, settings.ApiGroup, settings.ApiAdminGroup));
         Assert.Equal(("/run/test/resolv.conf", "/var/lib/test/resolv.conf.saved"), (settings.ResolvConf, settings.ResolvConfBackup));
         Assert.Equal(AgentResolver.ResolvConf, settings.Resolver);
         Assert.Equal("/var/lib/test/local.json", settings.LocalSettingsFile);

@@ -191,7 +191,7 @@ public sealed class AgentServiceTests
     }
 
     [Fact]
-    public async Task LeavingPostureOnly_WhenConnectingFails_KeepsTheModeAndSaysWhy()
+    public async Task LeavingPostureOnly_WhenConnectingFails_IsRefused_AndThePreviousModeStaysInEffect()
     {
         await using var agent = AgentServiceFixture.Create(AgentServiceFixture.Settings("posture-only", tunnel: false));
         await agent.ConnectAsync(Token);
@@ -199,9 +199,9 @@ public sealed class AgentServiceTests
         var refused = await Assert.ThrowsAsync<AgentRequestException>(() => agent.SetModeAsync("include", Token));
 
         Assert.Equal(409, refused.StatusCode);
-        Assert.StartsWith("mode changed, but applying it failed: no tunnel is configured", refused.Message, StringComparison.Ordinal);
-        Assert.Equal(("include", ConnectionStates.Disconnected), (agent.GetStatus().Mode, agent.State));
-        Assert.Contains("no tunnel is configured", agent.LastError, StringComparison.Ordinal);
+        Assert.StartsWith("mode not changed: applying it failed: no tunnel is configured", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(("posture-only", ConnectionStates.PostureOnly), (agent.GetStatus().Mode, agent.State));
+        Assert.Equal(Configuration.SettingSource.ConfigFile, agent.Settings.SourceOf("mode"));
     }
 
     [Fact]

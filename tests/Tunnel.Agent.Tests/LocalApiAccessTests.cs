@@ -42,7 +42,7 @@ public sealed class LocalApiAccessTests
         {
             File.WriteAllLines(file, ["root:x:0:"]);
 
-            var error = Assert.Throws<InvalidOperationException>(() => LocalApiAccess.ForCurrentProcess("tunnel", file));
+            var error = Assert.Throws<InvalidOperationException>(() => LocalApiAccess.ForCurrentProcess("tunnel", groupFile: file));
 
             Assert.Contains("'tunnel' does not exist", error.Message, StringComparison.Ordinal);
         }

@@ -144,6 +144,8 @@ public sealed class OutputTests
         Assert.Contains("  Dropped (replay):    1", Lines(stats.Stdout));
         Assert.Contains("  Uptime:      1 h 2 min", Lines(stats.Stdout));
         Assert.DoesNotContain("Routes", Lines(stats.Stdout));
+        Assert.Contains("  Refused over limit: 3", Lines(stats.Stdout));
+        Assert.Contains("  Connections:        1 open of 64", Lines(stats.Stdout));
         Assert.Contains("Disk encryption:  enabled", Lines(posture.Stdout));
         Assert.Contains("  firewall:       nft not found", Lines(posture.Stdout));
     }

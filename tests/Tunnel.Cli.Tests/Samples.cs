@@ -33,7 +33,7 @@ internal static class Samples
         """;
 
     public const string Stats = """
-        {"tunnel":{"datagramsSent":10,"bytesSent":2048,"datagramsReceived":12,"bytesReceived":4096,"tunnelPacketsRead":10,"tunnelPacketsWritten":12,"handshakes":1,"drops":{"replay":1}},"routes":null,"dns":{"udpQueries":40,"tcpQueries":2,"forwarded":42,"forwardedToFallbackDomains":5,"upstreamFailures":0,"serverFailures":0,"canaryAnswers":1,"malformedQueries":0,"droppedQueries":0,"routesLearned":3},"process":{"uptimeSeconds":3725,"workingSetBytes":31457280,"allocatedBytes":1048576,"gen0Collections":4,"gen1Collections":1,"gen2Collections":0}}
+        {"tunnel":{"datagramsSent":10,"bytesSent":2048,"datagramsReceived":12,"bytesReceived":4096,"tunnelPacketsRead":10,"tunnelPacketsWritten":12,"handshakes":1,"drops":{"replay":1}},"routes":null,"dns":{"udpQueries":40,"tcpQueries":2,"forwarded":42,"forwardedToFallbackDomains":5,"upstreamFailures":0,"serverFailures":0,"canaryAnswers":1,"malformedQueries":0,"droppedQueries":0,"routesLearned":3},"process":{"uptimeSeconds":3725,"workingSetBytes":31457280,"allocatedBytes":1048576,"gen0Collections":4,"gen1Collections":1,"gen2Collections":0},"api":{"activeConnections":1,"connectionLimit":64,"rejectedConnections":3}}
         """;
 
     public const string Posture = """

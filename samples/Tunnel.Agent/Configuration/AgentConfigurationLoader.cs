@@ -18,7 +18,7 @@ namespace Tunnel.Agent.Configuration;
 ///            "fallbackDomains": [ { "suffix": "corp.example.com", "servers": [ "10.0.0.53" ] } ],
 ///            "direct": [ "192.0.2.53" ],                      // servers asked direct though the allowed IPs cover them
 ///            "resolvConf": "/etc/resolv.conf", "resolvConfBackup": "/var/lib/tunnel/resolv.conf.saved" },
-///   "api": { "socket": "/run/tunnel/agent.sock", "group": "tunnel" },
+///   "api": { "socket": "/run/tunnel/agent.sock", "group": "tunnel", "adminGroup": "tunnel-admin" },
 ///   "localSettings": "/var/lib/tunnel/local-settings.json"    // where changes made through the API are kept
 /// }
 /// </code>
@@ -44,12 +44,19 @@ internal static class AgentConfigurationLoader
             throw new AgentConfigurationException($"{path}: {exception.Message}", exception);
         }
 
-        return Parse(text, path, Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".");
+        var settings = Parse(text, path, Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".", path);
+        return settings.TunnelFile is null && settings.Tunnel is not null && KeyFilePermissions.Warning(path) is { } warning
+            ? settings with { Warnings = [.. settings.Warnings, warning] }
+            : settings;
     }
 
     /// <summary>Reads and validates a configuration's text; <paramref name="source"/> names it in errors and relative tunnel files resolve against <paramref name="directory"/>.</summary>
     /// <exception cref="AgentConfigurationException">The text is not JSON or has a bad value.</exception>
-    public static AgentSettings Parse(string text, string source, string directory)
+    /// <param name="text">The JSON.</param>
+    /// <param name="source">Names the text in errors.</param>
+    /// <param name="directory">Where relative tunnel files are.</param>
+    /// <param name="configPath">The file the text was read from, so a private key inside it can be read again at connect; without one the text is kept for that.</param>
+    public static AgentSettings Parse(string text, string source, string directory, string? configPath = null)
     {
         JsonDocument document;
         try
@@ -82,7 +89,13 @@ internal static class AgentConfigurationLoader
 
             if (root.TryGetProperty("tunnel", out var tunnel))
             {
-                settings = settings with { Tunnel = ReadTunnel(reader, tunnel, directory) };
+                var (configuration, file, key) = ReadTunnel(reader, tunnel, directory, configPath);
+                settings = settings with { Tunnel = configuration, TunnelFile = file, TunnelKey = key };
+                if (file is not null && KeyFilePermissions.Warning(file) is { } warning)
+                {
+                    settings = settings with { Warnings = [warning] };
+                }
+
                 sources["tunnel"] = SettingSource.ConfigFile;
             }
 
@@ -152,7 +165,7 @@ internal static class AgentConfigurationLoader
 
             if (root.TryGetProperty("api", out var api))
             {
-                var apiObject = reader.Object(api, "$.api", ["socket", "group"]);
+                var apiObject = reader.Object(api, "$.api", ["socket", "group", "adminGroup"]);
                 if (apiObject.TryGetProperty("socket", out var socket))
                 {
                     settings = settings with { ApiSocket = AbsolutePath(reader, socket, "$.api.socket") };
@@ -164,9 +177,17 @@ internal static class AgentConfigurationLoader
                     settings = settings with { ApiGroup = reader.String(group, "$.api.group") };
                     sources["api.group"] = SettingSource.ConfigFile;
                 }
+
+                if (apiObject.TryGetProperty("adminGroup", out var adminGroup))
+                {
+                    settings = settings with { ApiAdminGroup = reader.String(adminGroup, "$.api.adminGroup") };
+                    sources["api.adminGroup"] = SettingSource.ConfigFile;
+                }
             }
 
-            return settings with { Sources = sources };
+            return AgentLimits.Check(settings) is { } problem
+                ? throw new AgentConfigurationException($"{source}: {problem}.")
+                : settings with { Sources = sources };
         }
     }
 
@@ -229,7 +250,7 @@ internal static class AgentConfigurationLoader
         _ => "exclude",
     };
 
-    private static WireGuardConfiguration ReadTunnel(Reader reader, JsonElement tunnel, string directory)
+    private static (WireGuardConfiguration Configuration, string? File, TunnelKeySource Key) ReadTunnel(Reader reader, JsonElement tunnel, string directory, string? configPath)
     {
         var value = reader.Object(tunnel, "$.tunnel", ["file", "text"]);
         bool hasFile = value.TryGetProperty("file", out var file), hasText = value.TryGetProperty("text", out var text);
@@ -258,17 +279,42 @@ internal static class AgentConfigurationLoader
             conf = reader.String(text, "$.tunnel.text");
         }
 
-        if (!WireGuardConfiguration.TryParse(conf, out var configuration, out var error))
+        if (UnsupportedConfKeys.Find(conf) is var (key, line))
+        {
+            throw new AgentConfigurationException(UnsupportedConfKeys.Message(origin, key, line) + ".");
+        }
+
+        // The settings keep the configuration without its private key (see TunnelKeySource): the parser never sees it.
+        var keyAt = TunnelKeySource.Find(conf);
+        if (!WireGuardConfiguration.TryParse(TunnelKeySource.WithoutPrivateKey(conf), out var configuration, out var error))
         {
             throw new AgentConfigurationException($"{origin}: {error.Message}", error);
         }
 
-        if (configuration.Interface.PrivateKey is null || configuration.Peers.Count == 0)
+        if (keyAt is not { } at || configuration.Peers.Count == 0)
         {
             throw new AgentConfigurationException($"{origin}: the tunnel needs a PrivateKey and a [Peer] (the gateway).");
         }
 
-        return configuration;
+        if (!Tunnel.Core.Crypto.PrivateKey.TryParse(conf.AsSpan(at.Start, at.Length), out var privateKey))
+        {
+            throw new AgentConfigurationException($"{origin}: line {at.Line}: PrivateKey is not a key (44 characters of base64, as wg genkey prints).");
+        }
+
+        var publicKey = privateKey.GetPublicKey();
+        privateKey.Clear();
+        string conf0 = conf;
+        Func<string> readConf = hasFile ? () => File.ReadAllText(origin)
+            : configPath is not null ? () => ReadTunnelText(configPath)
+            : () => conf0;
+        return (configuration, hasFile ? origin : null, new TunnelKeySource(hasFile ? origin : configPath ?? origin, readConf, publicKey));
+    }
+
+    /// <summary>The <c>tunnel.text</c> of the configuration file at <paramref name="path"/>, read again.</summary>
+    private static string ReadTunnelText(string path)
+    {
+        using var document = JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        return document.RootElement.GetProperty("tunnel").GetProperty("text").GetString() ?? throw new InvalidOperationException("$.tunnel.text is not a string");
     }
 
     private static List<SplitTunnelRule> ReadEntries(Reader reader, JsonElement entries)
@@ -279,7 +325,7 @@ internal static class AgentConfigurationLoader
             string path = $"$.splitTunnel[{i}]";
             var value = reader.Object(entry, path, ["entry", "description"]);
             string text = value.TryGetProperty("entry", out var e) ? reader.String(e, path + ".entry") : throw reader.Error(path, "needs an \"entry\"");
-            string? description = value.TryGetProperty("description", out var d) ? reader.String(d, path + ".description") : null;
+            string? description = value.TryGetProperty("description", out var d) ? reader.Description(d, path + ".description") : null;
             try
             {
                 rules.Add(SplitTunnelRule.Parse(text, description));
@@ -316,7 +362,7 @@ internal static class AgentConfigurationLoader
                 throw reader.Error(path + ".servers", "needs at least one server");
             }
 
-            string? description = value.TryGetProperty("description", out var d) ? reader.String(d, path + ".description") : null;
+            string? description = value.TryGetProperty("description", out var d) ? reader.Description(d, path + ".description") : null;
             result.Add(new DnsFallbackDomain(pattern.Name, servers, description));
         }
 
@@ -359,6 +405,13 @@ internal static class AgentConfigurationLoader
 
         public string String(JsonElement element, string path) =>
             element.ValueKind == JsonValueKind.String ? element.GetString()! : throw Error(path, "must be a string");
+
+        /// <summary>A description: see <see cref="AgentLimits.CheckDescription"/>.</summary>
+        public string Description(JsonElement element, string path)
+        {
+            string text = String(element, path);
+            return AgentLimits.CheckDescription(text) is { } problem ? throw Error(path, problem) : text;
+        }
 
         /// <summary>A DNS server: see <see cref="TryParseServer"/>.</summary>
         public IPEndPoint EndPoint(JsonElement element, string path)

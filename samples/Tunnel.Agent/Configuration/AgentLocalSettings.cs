@@ -41,7 +41,31 @@ internal static class AgentLocalSettings
             };
         }
 
-        return settings with { Sources = sources };
+        settings = settings with { Sources = sources };
+        return AgentLimits.Check(settings) is { } problem ? throw new AgentConfigurationException($"{path}: {problem}.") : settings;
+    }
+
+    /// <summary>
+    /// Lays the file over <paramref name="settings"/> as <see cref="Apply"/> does, except that a file that cannot
+    /// be used (corrupt, hand-edited into something invalid) does not keep the agent from starting: it is moved
+    /// aside to <c>PATH.corrupt-TIME</c>, where the operator can read it, and the configuration file's settings
+    /// are used. <paramref name="report"/> says what happened, for the log and for <c>tunnelctl status</c>.
+    /// </summary>
+    /// <exception cref="IOException">The file is unusable and cannot be moved aside either.</exception>
+    public static AgentSettings ApplyOrSetAside(AgentSettings settings, string path, DateTimeOffset now, out string? report)
+    {
+        report = null;
+        try
+        {
+            return Apply(settings, path);
+        }
+        catch (AgentConfigurationException problem)
+        {
+            string aside = $"{path}.corrupt-{now.UtcDateTime:yyyyMMdd'T'HHmmss'Z'}";
+            File.Move(path, aside, overwrite: true);
+            report = $"local settings ignored and moved to {aside}: {problem.Message}";
+            return settings;
+        }
     }
 
     /// <summary>Writes the settings whose source is <c>local</c> to <paramref name="path"/>, replacing it whole.</summary>

@@ -24,7 +24,7 @@ internal sealed record AgentSettings
     /// <summary>The TUN interface's name.</summary>
     public string Interface { get; init; } = DefaultInterface;
 
-    /// <summary>The tunnel: keys, addresses, MTU and the gateway peer, in wg-quick's terms.</summary>
+    /// <summary>The tunnel: addresses, MTU and the gateway peer, in wg-quick's terms, without the private key (see <see cref="TunnelKey"/>).</summary>
     public WireGuardConfiguration? Tunnel { get; init; }
 
     /// <summary>The mode.</summary>
@@ -66,12 +66,24 @@ internal sealed record AgentSettings
     /// <summary>The group whose members may use the local API besides root; none when <see langword="null"/>.</summary>
     public string? ApiGroup { get; init; }
 
+    /// <summary>The members of this group may also change settings and connect (<c>api.group</c>'s may only read); none when <see langword="null"/>.</summary>
+    public string? ApiAdminGroup { get; init; }
+
+    /// <summary>Where the tunnel's private key is read at each connect (<see cref="Tunnel"/> holds none); null without a tunnel.</summary>
+    public TunnelKeySource? TunnelKey { get; init; }
+
+    /// <summary>The wg-quick file the tunnel was read from; <see langword="null"/> when the configuration held its text.</summary>
+    public string? TunnelFile { get; init; }
+
+    /// <summary>What reading the configuration found worth saying without refusing it (a key file others can read).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     /// <summary>Where each setting's value came from, by its name in the file (<c>mode</c>, <c>dns.listen</c>, ...).</summary>
     public IReadOnlyDictionary<string, SettingSource> Sources { get; init; } = new Dictionary<string, SettingSource>();
 
     /// <summary>The names of every setting, in the order <c>tunnelctl settings</c> lists them.</summary>
     public static IReadOnlyList<string> Names { get; } =
-        ["interface", "tunnel", "mode", "splitTunnel", "dns.listen", "dns.upstreams", "dns.fallbackDomains", "dns.direct", "dns.resolver", "dns.resolvConf", "dns.resolvConfBackup", "api.socket", "api.group", "localSettings"];
+        ["interface", "tunnel", "mode", "splitTunnel", "dns.listen", "dns.upstreams", "dns.fallbackDomains", "dns.direct", "dns.resolver", "dns.resolvConf", "dns.resolvConfBackup", "api.socket", "api.group", "api.adminGroup", "localSettings"];
 
     /// <summary>The source of one setting (the default when the file did not name it).</summary>
     public SettingSource SourceOf(string name) => Sources.TryGetValue(name, out var source) ? source : SettingSource.Default;
@@ -179,6 +191,7 @@ internal sealed record AgentSettings
         "api.socket" => ApiSocket,
         "localSettings" => LocalSettingsFile,
         "api.group" => ApiGroup ?? "(root only)",
+        "api.adminGroup" => ApiAdminGroup ?? "(root only)",
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Not a setting."),
     };
 }

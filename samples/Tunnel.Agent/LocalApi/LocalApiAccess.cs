@@ -5,48 +5,59 @@ using Tunnel.Platform.Linux;
 namespace Tunnel.Agent.LocalApi;
 
 /// <summary>
-/// Who may use the local API: root, the agent's own user, and members of the configured group, judged by
-/// the kernel's credentials of the process at the other end of the socket (<c>SO_PEERCRED</c>), not by
-/// anything the client says. The socket itself is open to everyone, as Tailscale's is, so a refused client
-/// gets a clear 403 rather than a bare permission error.
+/// Who may use the local API, judged by the kernel's credentials of the process at the other end of the
+/// socket (<c>SO_PEERCRED</c>), not by anything the client says. Reading (status, settings, watch) is for
+/// root, the agent's own user and members of <c>api.group</c>; changing anything (settings, connect,
+/// disconnect) is for root, the agent's own user and members of <c>api.adminGroup</c>, as Tailscale's
+/// operator. The socket itself is open to everyone, as Tailscale's is, so a refused client gets a clear 403
+/// rather than a bare permission error.
 /// </summary>
 internal sealed class LocalApiAccess
 {
     private readonly uint _agentUser;
     private readonly uint? _groupId;
+    private readonly uint? _adminGroupId;
 
-    /// <summary>Allows root, <paramref name="agentUser"/> and members of <paramref name="groupId"/>.</summary>
-    public LocalApiAccess(uint agentUser, uint? groupId, string? groupName)
+    /// <summary>Allows root and <paramref name="agentUser"/> everything, members of <paramref name="groupId"/> to read, members of <paramref name="adminGroupId"/> everything.</summary>
+    public LocalApiAccess(uint agentUser, uint? groupId, string? groupName, uint? adminGroupId = null, string? adminGroupName = null)
     {
         _agentUser = agentUser;
         _groupId = groupId;
         GroupName = groupName;
+        _adminGroupId = adminGroupId;
+        AdminGroupName = adminGroupName;
     }
 
-    /// <summary>The group allowed besides root, for messages.</summary>
+    /// <summary>The group allowed to read besides root, for messages.</summary>
     public string? GroupName { get; }
 
-    /// <summary>The access for this process and the configured group (which must exist in <c>/etc/group</c>).</summary>
-    /// <exception cref="InvalidOperationException">The group does not exist.</exception>
-    public static LocalApiAccess ForCurrentProcess(string? groupName, string groupFile = "/etc/group", string statusFile = "/proc/self/status")
-    {
-        uint? groupId = null;
-        if (groupName is not null)
-        {
-            groupId = FindGroup(File.Exists(groupFile) ? File.ReadAllLines(groupFile) : [], groupName)
-                ?? throw new InvalidOperationException($"the local API's group '{groupName}' does not exist in {groupFile}");
-        }
+    /// <summary>The group allowed to change settings and connect besides root, for messages.</summary>
+    public string? AdminGroupName { get; }
 
-        return new LocalApiAccess(CurrentUser(statusFile), groupId, groupName);
+    /// <summary>The access for this process and the configured groups (which must exist in <c>/etc/group</c>).</summary>
+    /// <exception cref="InvalidOperationException">A group does not exist.</exception>
+    public static LocalApiAccess ForCurrentProcess(string? groupName, string? adminGroupName = null, string groupFile = "/etc/group", string statusFile = "/proc/self/status")
+    {
+        string[] groups = File.Exists(groupFile) ? File.ReadAllLines(groupFile) : [];
+        uint? Find(string? name, string setting) => name is null
+            ? null
+            : FindGroup(groups, name) ?? throw new InvalidOperationException($"the local API's {setting} '{name}' does not exist in {groupFile}");
+
+        return new LocalApiAccess(CurrentUser(statusFile), Find(groupName, "group"), groupName, Find(adminGroupName, "adminGroup"), adminGroupName);
     }
 
-    /// <summary>Whether the client behind <paramref name="credentials"/> may use the API.</summary>
+    /// <summary>Whether the client behind <paramref name="credentials"/> may read.</summary>
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     public bool Allows(UnixPeerCredentials credentials) =>
-        credentials.IsRoot || credentials.UserId == _agentUser || (_groupId is { } group && credentials.IsInGroup(group));
+        AllowsChanges(credentials) || (_groupId is { } group && credentials.IsInGroup(group));
 
-    /// <summary>Whether the client at the other end of <paramref name="socket"/> may use the API; false when the kernel does not say.</summary>
-    public bool Allows(Socket socket)
+    /// <summary>Whether the client behind <paramref name="credentials"/> may change settings and connect.</summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public bool AllowsChanges(UnixPeerCredentials credentials) =>
+        credentials.IsRoot || credentials.UserId == _agentUser || (_adminGroupId is { } admins && credentials.IsInGroup(admins));
+
+    /// <summary>Whether the client at the other end of <paramref name="socket"/> may read, or with <paramref name="change"/> change; false when the kernel does not say.</summary>
+    public bool Allows(Socket socket, bool change = false)
     {
         if (!OperatingSystem.IsLinux())
         {
@@ -55,7 +66,8 @@ internal sealed class LocalApiAccess
 
         try
         {
-            return Allows(UnixPeerCredentials.FromSocket(socket));
+            var credentials = UnixPeerCredentials.FromSocket(socket);
+            return change ? AllowsChanges(credentials) : Allows(credentials);
         }
         catch (SocketException)
         {
@@ -63,10 +75,19 @@ internal sealed class LocalApiAccess
         }
     }
 
-    /// <summary>The message a refused client sees.</summary>
-    public string DeniedMessage => GroupName is null
-        ? "access denied: the local API is for root and the agent's user"
-        : $"access denied: the local API is for root, the agent's user and members of group '{GroupName}'";
+    /// <summary>The message a client refused reading sees.</summary>
+    public string DeniedMessage => (GroupName, AdminGroupName) switch
+    {
+        (null, null) => "access denied: the local API is for root and the agent's user",
+        ({ } group, null) => $"access denied: the local API is for root, the agent's user and members of group '{group}'",
+        (null, { } admins) => $"access denied: the local API is for root, the agent's user and members of group '{admins}'",
+        var (group, admins) => $"access denied: the local API is for root, the agent's user and members of groups '{group}' and '{admins}'",
+    };
+
+    /// <summary>The message a client allowed to read but refused a change sees.</summary>
+    public string ChangeDeniedMessage => AdminGroupName is null
+        ? "access denied: changing settings or connecting needs root or the agent's user (set api.adminGroup to allow a group)"
+        : $"access denied: changing settings or connecting needs root, the agent's user or membership of group '{AdminGroupName}' (api.adminGroup)";
 
     /// <summary>The id of <paramref name="name"/> in lines of <c>/etc/group</c> (<c>name:x:gid:members</c>).</summary>
     public static uint? FindGroup(IEnumerable<string> lines, string name)

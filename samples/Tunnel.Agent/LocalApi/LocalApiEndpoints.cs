@@ -16,6 +16,7 @@ namespace Tunnel.Agent.LocalApi;
 internal static class LocalApiEndpoints
 {
     private static readonly LocalApiJsonContext Json = LocalApiJsonContext.Default;
+    private static readonly LocalApiRequestJsonContext Requests = LocalApiRequestJsonContext.Default;
     private static readonly byte[] LineEnd = "\n"u8.ToArray();
 
     /// <summary>Maps every route of <see cref="LocalApiPaths"/> onto <paramref name="agent"/>.</summary>
@@ -31,14 +32,14 @@ internal static class LocalApiEndpoints
         routes.MapPost(LocalApiPaths.Disconnect, context => Handle(context, async token => await Reply(context, 200, await agent.DisconnectAsync(token), Json.StatusResponse)));
         routes.MapPut(LocalApiPaths.Mode, context => Handle(context, async token =>
         {
-            var request = await ReadAsync(context, Json.ModeRequest, token);
-            await Reply(context, 200, await agent.SetModeAsync(request.Mode ?? string.Empty, token), Json.StatusResponse);
+            var request = await ReadAsync(context, Requests.ModeRequest, token);
+            await Reply(context, 200, await agent.SetModeAsync(request.Mode, token), Json.StatusResponse);
         }));
 
         routes.MapGet(LocalApiPaths.SplitTunnel, context => Reply(context, 200, agent.GetEntries(), Json.IReadOnlyListSplitTunnelEntry));
         routes.MapPost(LocalApiPaths.SplitTunnel, context => Handle(context, async token =>
         {
-            var request = await ReadAsync(context, Json.SplitTunnelEntryRequest, token);
+            var request = await ReadAsync(context, Requests.SplitTunnelEntryRequest, token);
             await Reply(context, 201, await agent.AddEntryAsync(request, token), Json.SplitTunnelEntry);
         }));
         routes.MapDelete(LocalApiPaths.SplitTunnel, context => Handle(context, async token =>
@@ -50,7 +51,7 @@ internal static class LocalApiEndpoints
         routes.MapGet(LocalApiPaths.FallbackDomains, context => Reply(context, 200, agent.GetFallbackDomains(), Json.IReadOnlyListFallbackDomainEntry));
         routes.MapPost(LocalApiPaths.FallbackDomains, context => Handle(context, async token =>
         {
-            var request = await ReadAsync(context, Json.FallbackDomainEntry, token);
+            var request = await ReadAsync(context, Requests.FallbackDomainEntry, token);
             await Reply(context, 201, await agent.AddFallbackDomainAsync(request, token), Json.FallbackDomainEntry);
         }));
         routes.MapDelete(LocalApiPaths.FallbackDomains, context => Handle(context, async token =>
@@ -62,8 +63,8 @@ internal static class LocalApiEndpoints
         routes.MapGet(LocalApiPaths.Upstreams, context => Reply(context, 200, agent.GetUpstreams(), Json.UpstreamsEntry));
         routes.MapPut(LocalApiPaths.Upstreams, context => Handle(context, async token =>
         {
-            var request = await ReadAsync(context, Json.UpstreamsEntry, token);
-            await Reply(context, 200, await agent.SetUpstreamsAsync(request.Servers ?? [], token), Json.UpstreamsEntry);
+            var request = await ReadAsync(context, Requests.UpstreamsEntry, token);
+            await Reply(context, 200, await agent.SetUpstreamsAsync(request.Servers, token), Json.UpstreamsEntry);
         }));
 
         routes.MapGet(LocalApiPaths.Settings, context => Reply(context, 200, agent.GetSettings(), Json.IReadOnlyListSettingEntry));
@@ -120,6 +121,11 @@ internal static class LocalApiEndpoints
         catch (JsonException exception)
         {
             throw AgentRequestException.BadRequest($"the body is not a valid {typeof(T).Name}: {exception.Message}");
+        }
+        catch (BadHttpRequestException exception)
+        {
+            // Over the body limit (413), or a body cut short.
+            throw new AgentRequestException(exception.StatusCode, exception.Message);
         }
     }
 

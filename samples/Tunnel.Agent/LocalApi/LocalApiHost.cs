@@ -16,21 +16,36 @@ namespace Tunnel.Agent.LocalApi;
 /// </summary>
 internal static class LocalApiHost
 {
+    /// <summary>The largest request body the API reads.</summary>
+    public const int MaxRequestBodyBytes = 64 * 1024;
+
     /// <summary>Builds (does not start) the host.</summary>
     /// <param name="socketPath">The UNIX socket to serve on.</param>
     /// <param name="access">Who may use the API.</param>
     /// <param name="createAgent">Makes the agent from the host's services (its loggers and meters).</param>
     /// <param name="connect">Whether to connect when the host starts.</param>
     /// <param name="configureLogging">Adds logging providers (none when null).</param>
-    public static WebApplication Build(string socketPath, LocalApiAccess access, Func<IServiceProvider, AgentService> createAgent, bool connect, Action<ILoggingBuilder>? configureLogging = null)
+    /// <param name="maxConnections">The most connections open on the socket at once (see <see cref="LocalApiConnectionLimit"/>).</param>
+    public static WebApplication Build(string socketPath, LocalApiAccess access, Func<IServiceProvider, AgentService> createAgent, bool connect, Action<ILoggingBuilder>? configureLogging = null, int maxConnections = LocalApiConnectionLimit.DefaultLimit)
     {
+        var connections = new LocalApiConnectionLimit(maxConnections);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Host.UseSystemd();
         builder.Logging.ClearProviders();
         configureLogging?.Invoke(builder.Logging);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenUnixSocket(socketPath));
-        builder.Services.AddSingleton(createAgent);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            // Every body the API takes is a few hundred bytes; the bound keeps one client from filling memory.
+            kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes;
+            kestrel.ListenUnixSocket(socketPath, listen => listen.Use(connections.Middleware));
+        });
+        builder.Services.AddSingleton(services =>
+        {
+            var agent = createAgent(services);
+            agent.ApiConnections = connections;
+            return agent;
+        });
         builder.Services.AddHostedService(services => new AgentLifetime(services.GetRequiredService<AgentService>(), connect, services.GetRequiredService<ILogger<AgentLifetime>>()));
 
         var app = builder.Build();
@@ -39,6 +54,13 @@ internal static class LocalApiHost
             if (context.Features.Get<IConnectionSocketFeature>()?.Socket is not { } socket || !access.Allows(socket))
             {
                 await LocalApiEndpoints.Error(context, StatusCodes.Status403Forbidden, access.DeniedMessage);
+                return;
+            }
+
+            // Reading is a GET (watch included); every other method changes something.
+            if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method) && !access.Allows(socket, change: true))
+            {
+                await LocalApiEndpoints.Error(context, StatusCodes.Status403Forbidden, access.ChangeDeniedMessage);
                 return;
             }
 

@@ -133,7 +133,19 @@ internal sealed partial class AgentConnection : IAsyncDisposable
             applier = new LinuxRouteApplier(table);
             observed = new ObservedRouteApplier(applier, routesApplied);
             controller = new SplitTunnelController(new SplitTunnelRouter(settings.ToPolicy(systemRules)), observed, time, loggers.CreateLogger<SplitTunnelController>());
-            host = new TunnelHost(options, new ActivityReportingTunDevice(tun, controller), new LinuxUdpDatagramSocketFactory(), loggers, time, meters);
+            // The key is read now and lives only in the device, which wipes it when the connection closes.
+            settings.TunnelKey!.Read(out var privateKey);
+            var keyed = options with { PrivateKey = privateKey };
+            privateKey.Clear();
+            try
+            {
+                host = new TunnelHost(keyed, new ActivityReportingTunDevice(tun, controller), new LinuxUdpDatagramSocketFactory(), loggers, time, meters);
+            }
+            finally
+            {
+                keyed.ClearPrivateKey();
+            }
+
             host.Start();
             await controller.StartAsync(cancellationToken).ConfigureAwait(false);
             if (reconnecting)
@@ -294,7 +306,8 @@ internal sealed partial class AgentConnection : IAsyncDisposable
         }
     }
 
-    private static List<SplitTunnelRule> SystemRulesFor(IEnumerable<IPEndPoint> gateways, AgentSettings settings)
+    /// <summary>The system entries a connection adds: its gateways (direct), then its DNS servers (through the tunnel where its allowed IPs cover them).</summary>
+    internal static List<SplitTunnelRule> SystemRulesFor(IEnumerable<IPEndPoint> gateways, AgentSettings settings)
     {
         var rules = new List<SplitTunnelRule>();
         foreach (var gateway in gateways)

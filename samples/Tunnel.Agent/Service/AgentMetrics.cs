@@ -26,6 +26,8 @@ internal sealed class AgentMetrics : IDisposable
         _meter.CreateObservableGauge("tunnel.agent.routes.learned", () => agent.Connection?.Controller.Router.Statistics.LearnedAddresses ?? 0, unit: "{route}", description: "Addresses learned from DNS answers.");
         _meter.CreateObservableCounter("tunnel.agent.routes.apply_failures", () => agent.Connection?.Controller.ApplyFailures ?? 0, unit: "{failure}", description: "Route changes the kernel refused.");
         _meter.CreateObservableCounter("tunnel.agent.dns.queries", () => agent.Connection?.DnsQueries ?? 0, unit: "{query}", description: "Queries the forwarder received.");
+        _meter.CreateObservableGauge("tunnel.agent.api.connections", () => agent.ApiConnections?.Active ?? 0, unit: "{connection}", description: "Connections open on the local API's socket.");
+        _meter.CreateObservableCounter("tunnel.agent.api.rejected", () => agent.ApiConnections?.Rejected ?? 0, unit: "{connection}", description: "Connections refused over the local API's limit.");
         _meter.CreateObservableGauge("tunnel.agent.watchers", () => agent.Events.SubscriberCount, unit: "{client}", description: "Clients watching the event stream.");
     }
 

@@ -21,7 +21,7 @@ internal sealed partial class AgentService
             State = State,
             Mode = AgentConfigurationLoader.FormatMode(settings.Mode),
             Interface = settings.Interface,
-            PublicKey = settings.Tunnel?.Interface.PrivateKey?.GetPublicKey().ToString(),
+            PublicKey = settings.TunnelKey?.PublicKey.ToString(),
             Gateway = gateway?.Endpoint?.ToString(),
             LastError = LastError,
             Version = AgentVersion.Text,
@@ -32,7 +32,8 @@ internal sealed partial class AgentService
             return status;
         }
 
-        var device = connection.Host.GetState();
+        // The keyless status: GetState would copy the private and preshared keys on every read.
+        var device = connection.Host.GetStatus();
         var statistics = connection.Host.GetStatistics();
         return status with
         {
@@ -49,9 +50,9 @@ internal sealed partial class AgentService
     }
 
     /// <summary>Seconds since the newest handshake with any peer of the connection; null before the first, or when disconnected.</summary>
-    public double? HandshakeAgeSeconds() => Connection is { } connection ? HandshakeAgeSeconds(connection.Host.GetState()) : null;
+    public double? HandshakeAgeSeconds() => Connection is { } connection ? HandshakeAgeSeconds(connection.Host.GetStatus()) : null;
 
-    private double? HandshakeAgeSeconds(Tunnel.Uapi.UapiDeviceState device) =>
+    private double? HandshakeAgeSeconds(TunnelStatus device) =>
         device.Peers.Select(peer => peer.LastHandshake).Where(time => time is not null).DefaultIfEmpty(null).Max() is { } last
             ? Math.Max(0, (_time.GetUtcNow() - last).TotalSeconds)
             : null;
@@ -183,14 +184,15 @@ internal sealed partial class AgentService
         }
 
         using var process = Process.GetCurrentProcess();
+        var api = ApiConnections is { } connections ? new ApiStats(connections.Active, connections.Limit, connections.Rejected) : null;
         return new StatsResponse(tunnel, routes, dns, new ProcessStats(
-            (_time.GetUtcNow() - Started).TotalSeconds, process.WorkingSet64, GC.GetTotalAllocatedBytes(), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)));
+            (_time.GetUtcNow() - Started).TotalSeconds, process.WorkingSet64, GC.GetTotalAllocatedBytes(), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)), api);
     }
 
     /// <summary>The device's posture, collected now.</summary>
     public PostureResponse GetPosture()
     {
-        var posture = _posture(Settings.Tunnel?.Interface.PrivateKey?.GetPublicKey().ToString());
+        var posture = _posture(Settings.TunnelKey?.PublicKey.ToString());
         return new PostureResponse(posture.OperatingSystem, posture.OperatingSystemVersion, posture.KernelVersion, posture.AgentVersion,
             CheckName(posture.DiskEncryption), CheckName(posture.Firewall), posture.PublicKey, posture.Details, _time.GetUtcNow());
 

@@ -18,6 +18,11 @@ internal sealed partial class AgentService
     /// <summary>Adds a split-tunnel entry, live.</summary>
     public async Task<SplitTunnelEntry> AddEntryAsync(SplitTunnelEntryRequest request, CancellationToken cancellationToken)
     {
+        if (AgentLimits.CheckDescription(request.Description) is { } problem)
+        {
+            throw AgentRequestException.BadRequest(problem);
+        }
+
         var rule = ParseEntry(request.Entry, request.Description);
         string kind = KindOf(rule);
         if (request.Kind is not null && request.Kind != kind)
@@ -56,9 +61,9 @@ internal sealed partial class AgentService
             throw AgentRequestException.BadRequest($"'{request.Suffix}' is not a domain suffix{(error is null ? " (give the domain, without '*.')" : $": {error}")}");
         }
 
-        if (request.Servers is not { Count: > 0 })
+        if (request.Servers is not { Count: > 0 and <= AgentLimits.MaxServers })
         {
-            throw AgentRequestException.BadRequest("give at least one DNS server");
+            throw AgentRequestException.BadRequest($"give 1 to {AgentLimits.MaxServers} DNS servers");
         }
 
         var servers = request.Servers.Select(server => AgentConfigurationLoader.TryParseServer(server, out var endPoint)
@@ -86,6 +91,11 @@ internal sealed partial class AgentService
     /// <summary>Replaces the forwarder's default servers, live (an empty list: the tunnel's <c>DNS =</c> servers).</summary>
     public async Task<UpstreamsEntry> SetUpstreamsAsync(IReadOnlyList<string> servers, CancellationToken cancellationToken)
     {
+        if (servers.Count > AgentLimits.MaxServers)
+        {
+            throw AgentRequestException.BadRequest($"give at most {AgentLimits.MaxServers} DNS servers");
+        }
+
         var parsed = servers.Select(server => AgentConfigurationLoader.TryParseServer(server, out var endPoint)
             ? endPoint
             : throw AgentRequestException.BadRequest($"'{server}' is not a DNS server address (an IP address, with :port if not 53)")).ToList();
@@ -97,40 +107,54 @@ internal sealed partial class AgentService
         return GetUpstreams();
     }
 
+    /// <summary>
+    /// One change, all or nothing: checked whole (every limit, and the policy it makes), applied to the live
+    /// connection, then saved, and only then the settings in effect. When applying or saving fails, what was
+    /// applied is undone and the request is refused, so the previous value stays in effect and on disk.
+    /// </summary>
     private async Task<StatusResponse> ChangeAsync(string name, Func<AgentSettings, AgentSettings> change, string description, CancellationToken cancellationToken)
     {
         await _changes.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var before = Settings;
+            bool wasOpen = State != ConnectionStates.Disconnected;
             var after = before.WithLocalChange(name, change);
-            Volatile.Write(ref _settings, after);
-            Log.SettingChanged(_log, name, description);
-            Publish("setting", description);
-            Persist(after);
-            bool wasPostureOnly = before.Mode == AgentMode.PostureOnly;
-            bool isPostureOnly = after.Mode == AgentMode.PostureOnly;
+            if (AgentLimits.Check(after) is { } problem)
+            {
+                throw AgentRequestException.BadRequest(problem);
+            }
+
             try
             {
-                if (State != ConnectionStates.Disconnected && wasPostureOnly != isPostureOnly)
-                {
-                    await CloseAsync().ConfigureAwait(false);
-                    await OpenAsync(cancellationToken).ConfigureAwait(false);
-                }
-                else if (Connection is { } connection)
-                {
-                    await connection.UpdateAsync(after, cancellationToken).ConfigureAwait(false);
-                }
+                await ApplyAsync(after, before, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
-                // The setting stays changed (it is what the operator asked for, and what the next connect uses).
                 string reason = exception is AgentRequestException refused ? refused.Message : exception.Message;
-                Volatile.Write(ref _lastError, $"{description}: {reason}");
-                Publish("error", $"{description}, but applying it failed: {reason}");
-                throw new AgentRequestException(exception is AgentRequestException { StatusCode: var code } ? code : 500, $"{name} changed, but applying it failed: {reason}");
+                await RevertAsync(before, after, wasOpen).ConfigureAwait(false);
+                Publish("error", $"{description} refused: applying it failed: {reason}");
+                throw new AgentRequestException(exception is AgentRequestException { StatusCode: var code } ? code : 500, $"{name} not changed: applying it failed: {reason}");
             }
 
+            if (_localSettingsFile is not null)
+            {
+                try
+                {
+                    AgentLocalSettings.Save(after, _localSettingsFile);
+                }
+                catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+                {
+                    // A change that would not outlive a restart is refused rather than half made.
+                    Log.LocalSettingsNotSaved(_log, exception, _localSettingsFile);
+                    await RevertAsync(before, after, wasOpen).ConfigureAwait(false);
+                    throw new AgentRequestException(500, $"{name} not changed: it could not be saved to {_localSettingsFile}: {exception.Message}");
+                }
+            }
+
+            Volatile.Write(ref _settings, after);
+            Log.SettingChanged(_log, name, description);
+            Publish("setting", description);
             return GetStatus();
         }
         finally
@@ -139,22 +163,46 @@ internal sealed partial class AgentService
         }
     }
 
-    private void Persist(AgentSettings settings)
+    /// <summary>Makes the connection run <paramref name="after"/> instead of <paramref name="before"/>.</summary>
+    private async Task ApplyAsync(AgentSettings after, AgentSettings before, CancellationToken cancellationToken)
     {
-        if (_localSettingsFile is null)
+        bool wasPostureOnly = before.Mode == AgentMode.PostureOnly;
+        bool isPostureOnly = after.Mode == AgentMode.PostureOnly;
+        if (State != ConnectionStates.Disconnected && wasPostureOnly != isPostureOnly)
         {
-            return;
+            await CloseAsync().ConfigureAwait(false);
+            await OpenAsync(after, cancellationToken).ConfigureAwait(false);
         }
+        else if (Connection is { } connection)
+        {
+            await connection.UpdateAsync(after, cancellationToken).ConfigureAwait(false);
+        }
+    }
 
+    /// <summary>Best effort back to <paramref name="before"/> after a failed change; what cannot be undone is the last error.</summary>
+    private async Task RevertAsync(AgentSettings before, AgentSettings after, bool wasOpen)
+    {
         try
         {
-            AgentLocalSettings.Save(settings, _localSettingsFile);
+            bool wasPostureOnly = before.Mode == AgentMode.PostureOnly;
+            if (wasOpen && wasPostureOnly != (after.Mode == AgentMode.PostureOnly))
+            {
+                // The mode switch closed the connection: reopen it as it was, if it was open.
+                if (State != ConnectionStates.Disconnected)
+                {
+                    await CloseAsync().ConfigureAwait(false);
+                }
+
+                await OpenAsync(before, CancellationToken.None).ConfigureAwait(false);
+            }
+            else if (Connection is { } connection)
+            {
+                await connection.UpdateAsync(before, CancellationToken.None).ConfigureAwait(false);
+            }
         }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            // The change holds for this run; say that it will not outlive it.
-            Volatile.Write(ref _lastError, $"local changes not saved to {_localSettingsFile}: {exception.Message}");
-            Log.LocalSettingsNotSaved(_log, exception, _localSettingsFile);
+            Volatile.Write(ref _lastError, $"restoring the previous settings failed: {exception.Message}");
         }
     }
 

@@ -76,6 +76,16 @@ internal sealed partial class AgentService : IAsyncDisposable
     /// <summary>The last failure, until the next successful connect.</summary>
     public string? LastError => Volatile.Read(ref _lastError);
 
+    /// <summary>The local API's connection limit and its counts, once the host serves it.</summary>
+    public LocalApi.LocalApiConnectionLimit? ApiConnections { get; set; }
+
+    /// <summary>Reports a problem found at start (local settings set aside): the last error, and an <c>error</c> event.</summary>
+    public void ReportProblem(string problem)
+    {
+        Volatile.Write(ref _lastError, problem);
+        Publish("error", problem);
+    }
+
     /// <summary>Since when the agent runs.</summary>
     public DateTimeOffset Started => _started;
 
@@ -124,7 +134,7 @@ internal sealed partial class AgentService : IAsyncDisposable
                 throw AgentRequestException.Conflict($"already {State}");
             }
 
-            await OpenAsync(cancellationToken).ConfigureAwait(false);
+            await OpenAsync(Settings, cancellationToken).ConfigureAwait(false);
             return GetStatus();
         }
         finally
@@ -173,9 +183,8 @@ internal sealed partial class AgentService : IAsyncDisposable
         Metrics.Dispose();
     }
 
-    private async Task OpenAsync(CancellationToken cancellationToken)
+    private async Task OpenAsync(AgentSettings settings, CancellationToken cancellationToken)
     {
-        var settings = Settings;
         if (settings.Mode == AgentMode.PostureOnly)
         {
             SetState(ConnectionStates.PostureOnly, "reporting posture only: no routes, no DNS changes");
@@ -216,6 +225,12 @@ internal sealed partial class AgentService : IAsyncDisposable
         {
             SetState(ConnectionStates.Disconnecting, "disconnecting");
             await connection.DisposeAsync().ConfigureAwait(false);
+
+            // The device wiped its keys; copies that died on the way (records made at start) may still sit in
+            // unreclaimed heap memory until it is reused. A compacting collection of everything moves live
+            // objects over them and returns the rest, so a disconnected agent holds no private key at all.
+            // Disconnecting is rare; the pause is a few milliseconds.
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         }
         else if (await StopReconnectingAsync().ConfigureAwait(false))
         {
@@ -260,7 +275,7 @@ internal sealed partial class AgentService : IAsyncDisposable
         [LoggerMessage(305, LogLevel.Error, "{Problem}")]
         public static partial void RecoveryFailed(ILogger logger, string problem);
 
-        [LoggerMessage(304, LogLevel.Warning, "Local changes could not be saved to {Path}; they last until the agent stops")]
+        [LoggerMessage(304, LogLevel.Warning, "Local changes could not be saved to {Path}; the change was refused and undone")]
         public static partial void LocalSettingsNotSaved(ILogger logger, Exception exception, string path);
 
         [LoggerMessage(301, LogLevel.Information, "Setting {Name} changed: {Description}")]

@@ -53,6 +53,14 @@ internal static class StatsFormatter
             Section(writer, "DNS", block);
         }
 
+        if (stats.Api is { } api)
+        {
+            var block = new KeyValueBlock();
+            block.Add("Connections", $"{Units.Count(api.ActiveConnections)} open of {Units.Count(api.ConnectionLimit)}");
+            block.Add("Refused over limit", Units.Count(api.RejectedConnections));
+            Section(writer, "Local API", block);
+        }
+
         var process = new KeyValueBlock();
         process.Add("Uptime", Units.Duration(stats.Process.UptimeSeconds));
         process.Add("Working set", Units.Bytes(stats.Process.WorkingSetBytes));

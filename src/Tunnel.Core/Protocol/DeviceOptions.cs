@@ -5,8 +5,10 @@ namespace Tunnel.Core.Protocol;
 /// <summary>The configuration of a <see cref="Device"/>.</summary>
 public sealed record DeviceOptions
 {
+    private PrivateKey _privateKey;
+
     /// <summary>The device's static private key.</summary>
-    public required PrivateKey PrivateKey { get; init; }
+    public required PrivateKey PrivateKey { get => _privateKey; init => _privateKey = value; }
 
     /// <summary>The tunnel MTU: the largest IP packet <see cref="Device.Encapsulate"/> accepts, and the padding cap. Default 1420.</summary>
     public int Mtu { get; init; } = 1420;
@@ -30,4 +32,7 @@ public sealed record DeviceOptions
 
     /// <summary>Sources tracked by the handshake rate limiter. Default 4096.</summary>
     public int RateLimiterCapacity { get; init; } = 4096;
+
+    /// <summary>Wipes the key this object holds (<see cref="Device.ClearKeys"/> calls it on the options it was made with).</summary>
+    internal void ClearPrivateKey() => _privateKey.Clear();
 }

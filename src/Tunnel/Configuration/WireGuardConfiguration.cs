@@ -49,6 +49,13 @@ public sealed record WireGuardConfiguration
     }
 
     /// <summary>The configuration in wg-quick's file format, keys in a fixed order; it parses back to an equal configuration.</summary>
-    /// <returns>The file's contents. It contains the private and preshared keys.</returns>
-    public override string ToString() => ConfWriter.Write(this);
+    /// <returns>The file's contents. It contains the private and preshared keys: write it only where the key belongs.</returns>
+    public string ToConfigurationText() => ConfWriter.Write(this, withKeys: true);
+
+    /// <summary>
+    /// The configuration in wg-quick's format with the private and preshared keys shown as <c>(hidden)</c>, so
+    /// that logging or printing a configuration never leaks them; <see cref="ToConfigurationText"/> writes the file.
+    /// </summary>
+    /// <returns>The text, without secrets.</returns>
+    public override string ToString() => ConfWriter.Write(this, withKeys: false);
 }

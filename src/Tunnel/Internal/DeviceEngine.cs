@@ -115,7 +115,10 @@ internal sealed partial class DeviceEngine : IDisposable
     {
         _firewallMark = options.FirewallMark;
         _socket = _socketFactory.Bind(options.ListenPort, options.FirewallMark);
-        if (!TryConfigure(ConfigurationRequests.FromOptions(options), out int errno, out string? error))
+        var request = ConfigurationRequests.FromOptions(options);
+        bool configured = TryConfigure(request, out int errno, out string? error);
+        request.ClearKeys(); // its keys now live in the device, which wipes them when it stops
+        if (!configured)
         {
             _socket.Dispose();
             throw new ArgumentException($"The tunnel options were refused (errno {errno}): {error}", nameof(options));
@@ -144,6 +147,7 @@ internal sealed partial class DeviceEngine : IDisposable
         _inbound?.Join();
         _handshakeWorker?.Join();
         _workers.Dispose();
+        ClearKeys();
         _completion.TrySetResult();
         EngineLog.Stopped(_logger, Name);
     }

@@ -16,7 +16,9 @@ public sealed record UapiPeerUpdate
     public bool UpdateOnly { get; init; }
 
     /// <summary>The new preshared key (all zeros: none), if the request sets one.</summary>
-    public PresharedKey? PresharedKey { get; init; }
+    public PresharedKey? PresharedKey { get => _presharedKey; init => _presharedKey = value; }
+
+    private PresharedKey? _presharedKey;
 
     /// <summary>The new endpoint, if the request sets one.</summary>
     public IPEndPoint? Endpoint { get; init; }
@@ -29,4 +31,7 @@ public sealed record UapiPeerUpdate
 
     /// <summary>The <c>allowed_ip</c> lines, in order.</summary>
     public IReadOnlyList<UapiAllowedIpChange> AllowedIps { get; init; } = [];
+
+    /// <summary>Wipes the preshared key this update holds.</summary>
+    internal void ClearKeys() => Tunnel.Internal.Secrets.Clear(ref _presharedKey);
 }

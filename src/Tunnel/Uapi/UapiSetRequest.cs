@@ -10,7 +10,9 @@ namespace Tunnel.Uapi;
 public sealed record UapiSetRequest
 {
     /// <summary>The new private key (all zeros: remove it), if the request sets one.</summary>
-    public PrivateKey? PrivateKey { get; init; }
+    public PrivateKey? PrivateKey { get => _privateKey; init => _privateKey = value; }
+
+    private PrivateKey? _privateKey;
 
     /// <summary>The new listen port (0: random), if the request sets one.</summary>
     public ushort? ListenPort { get; init; }
@@ -23,4 +25,14 @@ public sealed record UapiSetRequest
 
     /// <summary>The peer sections, in order.</summary>
     public IReadOnlyList<UapiPeerUpdate> Peers { get; init; } = [];
+
+    /// <summary>Wipes the keys this request holds, once applied (the request a host makes of its options at start).</summary>
+    internal void ClearKeys()
+    {
+        Tunnel.Internal.Secrets.Clear(ref _privateKey);
+        foreach (var peer in Peers)
+        {
+            peer.ClearKeys();
+        }
+    }
 }

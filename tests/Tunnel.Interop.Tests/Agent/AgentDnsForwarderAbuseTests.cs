@@ -27,8 +27,8 @@ public sealed class AgentDnsForwarderAbuseTests
         using var agent = new AgentProcess(lab, config, "--connect");
         agent.WaitForHandshake();
         Assert.True(await AgentLab.CanQueryAsync(lab.Client, Forwarder, "legit.test"), $"the forwarder does not answer a local client: {agent.Log}");
-        int descriptorsBefore = Descriptors(agent.Pid);
-        long memoryBefore = ResidentBytes(agent.Pid);
+        int descriptorsBefore = Descriptors(agent.ProcessId);
+        long memoryBefore = ResidentBytes(agent.ProcessId);
 
         // Bash as nobody: 2,000 connections, one query written on each, none ever read, all held open.
         byte[] query = TestDnsServer.Query("flood.test");
@@ -46,8 +46,8 @@ public sealed class AgentDnsForwarderAbuseTests
             await Task.Delay(100, TestContext.Current.CancellationToken);
         }
 
-        int descriptorsDuring = Descriptors(agent.Pid);
-        long memoryDuring = ResidentBytes(agent.Pid);
+        int descriptorsDuring = Descriptors(agent.ProcessId);
+        long memoryDuring = ResidentBytes(agent.ProcessId);
         var answered = Stopwatch.StartNew();
         Assert.True(await AgentLab.CanQueryAsync(lab.Client, Forwarder, "legit.test"), "another client's query was not answered within 2 s during the flood");
         TestContext.Current.SendDiagnosticMessage(

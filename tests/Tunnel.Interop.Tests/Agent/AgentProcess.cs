@@ -30,8 +30,8 @@ internal sealed class AgentProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
-    /// <summary>The agent's process ID.</summary>
-    public int Pid => _process.Id;
+    /// <summary>The agent's process id.</summary>
+    public int ProcessId => _process.Id;
 
     /// <summary>
     /// <c>tunnelctl</c>: <c>TUNNEL_CTL</c> when set (the test command points it at the native AOT build), else

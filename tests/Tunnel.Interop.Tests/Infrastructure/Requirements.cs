@@ -8,6 +8,16 @@ internal static class Requirements
 {
     private static readonly string[] Programs = ["ip", "wg", "wg-quick", "wireguard-go", "iperf3", "ping", "tcpdump"];
 
+    /// <summary>Also needs <paramref name="program"/>, from the Debian package <paramref name="package"/>: skips without it, fails in CI.</summary>
+    public static void CheckProgram(string program, string package)
+    {
+        Check();
+        if (!Command.Exists(program))
+        {
+            Missing($"'{program}' (Debian package {package}; ./test.sh installs it)");
+        }
+    }
+
     public static void Check()
     {
         string? missing = !OperatingSystem.IsLinux() ? "Linux"
@@ -15,11 +25,14 @@ internal static class Requirements
             : !File.Exists("/dev/net/tun") ? "/dev/net/tun"
             : Programs.FirstOrDefault(program => !Command.Exists(program)) is { } program ? $"'{program}' (./test.sh installs it)"
             : null;
-        if (missing is null)
+        if (missing is not null)
         {
-            return;
+            Missing(missing);
         }
+    }
 
+    private static void Missing(string missing)
+    {
         string reason = $"The interop tests need {missing}.";
         if (Environment.GetEnvironmentVariable("CI") is { Length: > 0 })
         {

@@ -79,8 +79,8 @@ public sealed class WireGuardConfigurationTests
     [Fact]
     public void ToString_WritesAFileThatParsesBackToTheSameConfiguration()
     {
-        string written = WireGuardConfiguration.Parse(Sample).ToString();
-        Assert.Equal(written, WireGuardConfiguration.Parse(written).ToString());
+        string written = WireGuardConfiguration.Parse(Sample).ToConfigurationText();
+        Assert.Equal(written, WireGuardConfiguration.Parse(written).ToConfigurationText());
         Assert.Contains("Endpoint = [2001:db8::1]:4500", written, StringComparison.Ordinal);
         Assert.Contains("AllowedIPs = 10.0.0.0/8", written, StringComparison.Ordinal);
         Assert.Contains("FwMark = 0xca6c", written, StringComparison.Ordinal);
@@ -163,9 +163,9 @@ public sealed class WireGuardConfigurationTests
 
         return Prop.ForAll(configuration.ToArbitrary(), c =>
         {
-            string written = c.ToString();
+            string written = c.ToConfigurationText();
             var parsed = WireGuardConfiguration.Parse(written);
-            return written == parsed.ToString()
+            return written == parsed.ToConfigurationText()
                 && parsed.Peers.Count == c.Peers.Count
                 && parsed.Peers.Zip(c.Peers).All(p => p.First.PublicKey == p.Second.PublicKey && p.First.AllowedIps.SequenceEqual(p.Second.AllowedIps) && p.First.Endpoint == p.Second.Endpoint);
         });

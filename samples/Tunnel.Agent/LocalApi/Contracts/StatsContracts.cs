@@ -1,7 +1,10 @@
 namespace Tunnel.LocalApi;
 
 /// <summary><c>GET /v1/stats</c>: every counter the agent keeps, grouped by part.</summary>
-internal sealed record StatsResponse(TunnelStats? Tunnel, RouterStats? Routes, DnsStats? Dns, ProcessStats Process);
+internal sealed record StatsResponse(TunnelStats? Tunnel, RouterStats? Routes, DnsStats? Dns, ProcessStats Process, ApiStats? Api = null);
+
+/// <summary>The local API's socket: connections open now, the limit, and how many were refused over it.</summary>
+internal sealed record ApiStats(long ActiveConnections, int ConnectionLimit, long RejectedConnections);
 
 /// <summary>The WireGuard device's totals since connect.</summary>
 internal sealed record TunnelStats(long DatagramsSent, long BytesSent, long DatagramsReceived, long BytesReceived, long TunnelPacketsRead, long TunnelPacketsWritten, long Handshakes, IReadOnlyDictionary<string, long> Drops);

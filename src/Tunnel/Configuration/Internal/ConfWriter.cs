@@ -6,14 +6,17 @@ namespace Tunnel.Configuration.Internal;
 /// <summary>Writes a configuration in wg-quick's format with keys in a fixed order.</summary>
 internal static class ConfWriter
 {
-    internal static string Write(WireGuardConfiguration configuration)
+    private const string Hidden = "(hidden)";
+
+    /// <summary>The text of the file; with <paramref name="withKeys"/> false, the private and preshared keys read <c>(hidden)</c>.</summary>
+    internal static string Write(WireGuardConfiguration configuration, bool withKeys = true)
     {
         var text = new StringBuilder();
         var iface = configuration.Interface;
         text.Append("[Interface]\n");
         if (iface.PrivateKey is { } privateKey)
         {
-            Line(text, "PrivateKey", privateKey.ToBase64String());
+            Line(text, "PrivateKey", withKeys ? privateKey.ToBase64String() : Hidden);
         }
 
         if (iface.ListenPort is { } port)
@@ -61,7 +64,7 @@ internal static class ConfWriter
             Line(text, "PublicKey", peer.PublicKey.ToBase64String());
             if (peer.PresharedKey is { } psk)
             {
-                Line(text, "PresharedKey", psk.ToBase64String());
+                Line(text, "PresharedKey", withKeys ? psk.ToBase64String() : Hidden);
             }
 
             if (peer.AllowedIps.Count > 0)

@@ -1,0 +1,21 @@
+namespace Tunnel.Internal;
+
+/// <summary>The keyless status read: unlike <see cref="GetState"/>, it never touches the private or preshared keys.</summary>
+internal sealed partial class DeviceEngine
+{
+    public TunnelStatus GetStatus()
+    {
+        lock (_gate)
+        {
+            var peers = _device.Peers.Select(peer => new TunnelPeerStatus
+            {
+                PublicKey = peer.PublicKey,
+                Endpoint = peer.Endpoint.IsEmpty ? null : peer.Endpoint.ToIPEndPoint(),
+                LastHandshake = peer.LastHandshake is { } at ? WallClockAtZero + at : null,
+                TransmittedBytes = peer.TransmittedBytes,
+                ReceivedBytes = peer.ReceivedBytes,
+            }).ToList();
+            return new TunnelStatus { PublicKey = _hasPrivateKey ? _device.PublicKey : null, ListenPort = ListenPort, Peers = peers };
+        }
+    }
+}

@@ -1,0 +1,23 @@
+using System.Net;
+using Tunnel.Core.Crypto;
+
+namespace Tunnel;
+
+/// <summary>One peer in a <see cref="TunnelStatus"/>: no key but its public one.</summary>
+public sealed record TunnelPeerStatus
+{
+    /// <summary>The peer's public key.</summary>
+    public required PublicKey PublicKey { get; init; }
+
+    /// <summary>The endpoint, when one is known.</summary>
+    public IPEndPoint? Endpoint { get; init; }
+
+    /// <summary>The wall-clock time of the last handshake, or <see langword="null"/> for never.</summary>
+    public DateTimeOffset? LastHandshake { get; init; }
+
+    /// <summary>Bytes of WireGuard datagrams sent to the peer, handshakes included.</summary>
+    public long TransmittedBytes { get; init; }
+
+    /// <summary>Bytes of WireGuard datagrams received from the peer, handshakes included.</summary>
+    public long ReceivedBytes { get; init; }
+}
