@@ -188,6 +188,11 @@ internal sealed partial class DeviceEngine : IDisposable
             {
                 Fail(error, name);
             }
+            catch (Exception) when (_stopping)
+            {
+                // Stopping closes the socket and the device under the threads: a send or read that meets them
+                // closed is the stop itself, and must not take the process down with an unhandled exception.
+            }
         })
         {
             IsBackground = true,
