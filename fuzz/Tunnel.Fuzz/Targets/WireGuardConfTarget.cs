@@ -6,7 +6,7 @@ namespace Tunnel.Fuzz.Targets;
 /// <summary>
 /// The wg-quick <c>.conf</c> reader (<see cref="WireGuardConfiguration.Parse"/>), which takes an operator's
 /// file: a <see cref="WireGuardConfigurationException"/> naming a line of the input, or a configuration that
-/// writes out (<see cref="WireGuardConfiguration.ToString"/>) to text that parses back to the same text.
+/// writes out (<see cref="WireGuardConfiguration.ToConfigurationText"/>) to text that parses back to the same text.
 /// </summary>
 internal sealed class WireGuardConfTarget : IFuzzTarget
 {
@@ -28,9 +28,9 @@ internal sealed class WireGuardConfTarget : IFuzzTarget
             return;
         }
 
-        string written = configuration.ToString();
+        string written = configuration.ToConfigurationText();
         Require(WireGuardConfiguration.TryParse(written, out var again, out var rereadError), $"the written configuration does not parse: {rereadError?.Message}\n{written}");
-        Require(again!.ToString() == written, $"the configuration does not round-trip:\n{written}\n---\n{again}");
+        Require(again!.ToConfigurationText() == written, $"the configuration does not round-trip:\n{written}\n---\n{again}");
         Require(again.Peers.Count == configuration.Peers.Count, "peers lost in the round trip");
     }
 }
