@@ -31,10 +31,10 @@ internal sealed class HostPair : IAsyncDisposable
     public static readonly IPAddress UnderlayB = IPAddress.Parse("192.0.2.2");
 
     /// <summary>The pair on an <see cref="InMemoryNetwork"/>: A at 192.0.2.1, B at 192.0.2.2.</summary>
-    public static HostPair StartInMemory(InMemoryNetwork? network = null, TimeSpan persistentKeepalive = default, int? cryptoHelpers = null, int maxPacketSize = 1500)
+    public static HostPair StartInMemory(InMemoryNetwork? network = null, TimeSpan persistentKeepalive = default, int? cryptoHelpers = null, int maxPacketSize = 1500, string nameA = "tun-a")
     {
         network ??= new InMemoryNetwork();
-        return Start(network.CreateSocketFactory(UnderlayA), network.CreateSocketFactory(UnderlayB), UnderlayB, persistentKeepalive: persistentKeepalive, cryptoHelpers: cryptoHelpers, maxPacketSize: maxPacketSize);
+        return Start(network.CreateSocketFactory(UnderlayA), network.CreateSocketFactory(UnderlayB), UnderlayB, persistentKeepalive: persistentKeepalive, cryptoHelpers: cryptoHelpers, maxPacketSize: maxPacketSize, nameA: nameA);
     }
 
     /// <summary>Polls <paramref name="condition"/> until it holds, failing the test after 10 s.</summary>
@@ -48,13 +48,13 @@ internal sealed class HostPair : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts B, then A with B's endpoint (B learns A's from the first handshake).</summary>
-    public static HostPair Start(IDatagramSocketFactory socketsA, IDatagramSocketFactory socketsB, IPAddress endpointAddressB, int seed = 1, TimeSpan persistentKeepalive = default, int? cryptoHelpers = null, int maxPacketSize = 1500)
+    /// <summary>Starts B, then A with B's endpoint (B learns A's from the first handshake). <paramref name="nameA"/> names A's interface, so a test that reads process-wide metrics can tell its host from those of tests running beside it.</summary>
+    public static HostPair Start(IDatagramSocketFactory socketsA, IDatagramSocketFactory socketsB, IPAddress endpointAddressB, int seed = 1, TimeSpan persistentKeepalive = default, int? cryptoHelpers = null, int maxPacketSize = 1500, string nameA = "tun-a")
     {
         int helpers = cryptoHelpers ?? TunnelOptions.DefaultCryptoHelperThreads;
         var entropy = new DeterministicEntropy(seed);
         PrivateKey keyA = NewKey(entropy), keyB = NewKey(entropy);
-        var tunA = new InMemoryTunDevice("tun-a", maxPacketSize: maxPacketSize);
+        var tunA = new InMemoryTunDevice(nameA, maxPacketSize: maxPacketSize);
         var tunB = new InMemoryTunDevice("tun-b", maxPacketSize: maxPacketSize);
         var b = new TunnelHost(
             new TunnelOptions

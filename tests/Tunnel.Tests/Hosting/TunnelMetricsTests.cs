@@ -10,7 +10,7 @@ public sealed class TunnelMetricsTests
     [Fact]
     public async Task TheTunnelMeter_ReportsDatagramsBytesPacketsHandshakesAndDropsByReason()
     {
-        await using var pair = HostPair.StartInMemory();
+        await using var pair = HostPair.StartInMemory(nameA: "tun-metrics");
         Assert.NotNull(HostPair.Exchange(pair.TunA, pair.TunB, PacketBuilder.IPv4(HostPair.AddressA, HostPair.AddressB, new byte[100]), TimeSpan.FromSeconds(10)));
         // A packet A cannot route: dropped with NoRoute.
         Assert.True(pair.TunA.TryInject(PacketBuilder.IPv4(HostPair.AddressA, IPAddress.Parse("10.9.9.9"), new byte[10]), TimeSpan.FromSeconds(1)));
@@ -31,7 +31,7 @@ public sealed class TunnelMetricsTests
         listener.RecordObservableInstruments();
 
         IEnumerable<(string Instrument, long Value, Dictionary<string, object?> Tags)> OfA(string name) =>
-            measurements.Where(m => m.Instrument == name && (string?)m.Tags["tunnel.interface"] == "tun-a");
+            measurements.Where(m => m.Instrument == name && (string?)m.Tags["tunnel.interface"] == "tun-metrics");
 
         TunnelStatistics statistics = pair.A.GetStatistics();
         Assert.Equal(statistics.DatagramsSent, OfA("tunnel.datagrams").Single(m => (string?)m.Tags["tunnel.direction"] == "transmit").Value);
