@@ -52,6 +52,22 @@ internal sealed class NamespaceProcess : IDisposable
     /// <summary>The program's process id (<c>ip netns exec</c> execs it in place).</summary>
     public int Id => _process.Id;
 
+    /// <summary>CPU time the program has used so far, user and system, from <c>/proc/PID/stat</c>.</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            // The command name (field 2) may hold spaces; the fields after its closing parenthesis do not.
+            string stat = File.ReadAllText($"/proc/{_process.Id}/stat");
+            string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            long ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+            return TimeSpan.FromSeconds(ticks / (double)ClockTicksPerSecond);
+        }
+    }
+
+    /// <summary>USER_HZ, in which /proc reports CPU time: 100 on every Linux architecture .NET runs on.</summary>
+    private const int ClockTicksPerSecond = 100;
+
     /// <summary>The program's resident set (VmRSS), in bytes.</summary>
     public long ResidentBytes
     {

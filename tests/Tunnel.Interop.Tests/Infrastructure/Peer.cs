@@ -53,6 +53,9 @@ internal sealed class Peer : IDisposable
 
     public string Log => _process.Log;
 
+    /// <summary>CPU time the daemon has used so far (user and system).</summary>
+    public TimeSpan CpuTime => _process.CpuTime;
+
     /// <summary>The daemon's resident set, in bytes.</summary>
     public long ResidentBytes => _process.ResidentBytes;
 
