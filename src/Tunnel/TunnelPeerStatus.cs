@@ -3,7 +3,7 @@ using Tunnel.Core.Crypto;
 
 namespace Tunnel;
 
-/// <summary>One peer in a <see cref="TunnelStatus"/>: no key but its public one.</summary>
+/// <summary>One peer in a <see cref="TunnelStatus"/> or <see cref="TunnelHost.GetPeers"/>: no key but its public one.</summary>
 public sealed record TunnelPeerStatus
 {
     /// <summary>The peer's public key.</summary>
@@ -20,4 +20,10 @@ public sealed record TunnelPeerStatus
 
     /// <summary>Bytes of WireGuard datagrams received from the peer, handshakes included.</summary>
     public long ReceivedBytes { get; init; }
+
+    /// <summary>The peer's allowed IPs: the inner sources accepted from it and the destinations routed to it.</summary>
+    public IReadOnlyList<IPNetwork> AllowedIps { get; init; } = [];
+
+    /// <summary>The persistent keepalive interval; zero when off.</summary>
+    public TimeSpan PersistentKeepalive { get; init; }
 }

@@ -36,7 +36,7 @@ internal sealed class UapiSetTarget : IFuzzTarget
         {
             // Only after a set that changed something: most inputs do not parse, and a reset costs key agreements.
             Require(Configure(host, Baseline, out _) == 0, "the baseline configuration was refused");
-            _baseline = UapiProtocol.FormatGet(host.GetState());
+            _baseline = UapiHandler.Get(host);
         }
 
         string before = _baseline;
@@ -51,23 +51,24 @@ internal sealed class UapiSetTarget : IFuzzTarget
 
         Require(errno == 0 && error is null, "an accepted request with an errno or a reason");
         _baseline = null;
-        if (!host.TryConfigure(request, out errno, out error))
+        errno = UapiHandler.Set(host, request, out error);
+        if (errno != 0)
         {
             Require(errno < 0 && !string.IsNullOrEmpty(error), $"a refused set without an errno ({errno}) or a reason");
-            string after = UapiProtocol.FormatGet(host.GetState());
+            string after = UapiHandler.Get(host);
             Require(after == before, $"a refused set ({error}) changed the state:\n{before}---\n{after}");
             _baseline = before;
             return;
         }
 
         Require(errno == 0, "an applied set with an errno");
-        string applied = Stable(UapiProtocol.FormatGet(host.GetState()));
+        string applied = Stable(UapiHandler.Get(host));
 
         // get=1 as a set request (replacing every peer) must reproduce the same state.
         string[] echo = ["replace_peers=true", "fwmark=0", .. applied.Split('\n').Where(line => SettableKeys.Contains(line.Split('=')[0]))];
         int echoed = Configure(host, echo, out string? echoError);
         Require(echoed == 0, $"the state read back does not apply again ({echoed}: {echoError}):\n{applied}");
-        string again = Stable(UapiProtocol.FormatGet(host.GetState()));
+        string again = Stable(UapiHandler.Get(host));
         Require(again == applied, $"the state read back and applied again differs:\n{applied}---\n{again}");
     }
 
@@ -78,8 +79,7 @@ internal sealed class UapiSetTarget : IFuzzTarget
             return errno;
         }
 
-        host.TryConfigure(request, out errno, out error);
-        return errno;
+        return UapiHandler.Set(host, request, out error);
     }
 
     /// <summary>

@@ -3,24 +3,30 @@ using Tunnel.Uapi;
 
 namespace Tunnel.Internal;
 
-/// <summary>Configuration while running: UAPI set requests, applied whole or not at all, and get snapshots.</summary>
+/// <summary>Configuration while running: changes applied whole or not at all, and snapshots of what is configured.</summary>
 internal sealed partial class DeviceEngine
 {
     /// <summary>
-    /// Applies a set request. A new port or mark is bound first, so a port in use fails the request
-    /// (<c>EADDRINUSE</c>) before anything else changes; then the peers change under the device lock, so
-    /// the pumps see the old configuration or the new one, never half of it.
+    /// Applies a change. A new port or mark is bound first, so a port in use fails the change before anything
+    /// else changes; then the checks run and the keys and peers change under the device lock, so the pumps see
+    /// the old configuration or the new one, never half of it.
     /// </summary>
-    public bool TryConfigure(UapiSetRequest request, out int errno, out string? error)
+    /// <param name="change">The change, in the terms of a UAPI set operation (which every change can be written as).</param>
+    /// <param name="refuseTakenAllowedIps">
+    /// Refuse a prefix that another peer holds and keeps, instead of moving it as <c>wg set</c> does.
+    /// </param>
+    /// <exception cref="SocketException">The new port or mark cannot be bound.</exception>
+    /// <exception cref="ArgumentException">The change conflicts with the configuration; nothing changed.</exception>
+    public void Configure(UapiSetRequest change, bool refuseTakenAllowedIps = false)
     {
         lock (_configurationGate)
         {
             IDatagramSocket? replacement = null;
-            ushort port = request.ListenPort ?? ListenPort;
-            uint mark = request.FwMark ?? _firewallMark;
+            ushort port = change.ListenPort ?? ListenPort;
+            uint mark = change.FwMark ?? _firewallMark;
             uint previousMark = _firewallMark;
             IDatagramSocket? current = _socket;
-            bool rebind = current is not null && request.ListenPort is { } wanted && wanted != ListenPort;
+            bool rebind = current is not null && change.ListenPort is { } wanted && wanted != ListenPort;
             bool remark = current is not null && !rebind && mark != _firewallMark;
             try
             {
@@ -35,16 +41,16 @@ internal sealed partial class DeviceEngine
             }
             catch (SocketException socketError)
             {
-                errno = socketError.SocketErrorCode == SocketError.AddressAlreadyInUse ? UapiErrno.AddressInUse : UapiErrno.IOError;
-                error = $"cannot listen on UDP port {port} with mark {mark}: {socketError.Message}";
-                EngineLog.ConfigurationRefused(_logger, errno, error);
-                return false;
+                string reason = $"cannot listen on UDP port {port} with firewall mark {mark}: {socketError.Message}";
+                EngineLog.ConfigurationRefused(_logger, socketError.SocketErrorCode == SocketError.AddressAlreadyInUse ? UapiErrno.AddressInUse : UapiErrno.IOError, reason);
+                throw new SocketException((int)socketError.SocketErrorCode, reason);
             }
 
             lock (_gate)
             {
                 TimeSpan now = Now;
-                if (!UapiDevice.TryApply(_device, request, now, out errno, out error))
+                string? conflict = refuseTakenAllowedIps ? FindTakenAllowedIp(change) : null;
+                if (conflict is not null || !UapiDevice.TryApply(_device, change, now, out int errno, out conflict))
                 {
                     replacement?.Dispose();
                     if (remark)
@@ -52,11 +58,11 @@ internal sealed partial class DeviceEngine
                         current!.SetFirewallMark(previousMark);
                     }
 
-                    EngineLog.ConfigurationRefused(_logger, errno, error ?? "refused");
-                    return false;
+                    EngineLog.ConfigurationRefused(_logger, UapiErrno.InvalidArgument, conflict ?? "refused");
+                    throw new ArgumentException(conflict ?? "The change was refused.", nameof(change));
                 }
 
-                if (request.PrivateKey is { } privateKey)
+                if (change.PrivateKey is { } privateKey)
                 {
                     _privateKey = privateKey;
                     _hasPrivateKey = true;
@@ -74,12 +80,59 @@ internal sealed partial class DeviceEngine
                 AfterDeviceCalls(now);
                 Flush(_controlTransmits);
             }
-
-            return true;
         }
     }
 
-    /// <summary>What a get request reports, read under the device lock.</summary>
+    /// <summary>
+    /// Builds a change from the running configuration and applies it, with no other change between the two:
+    /// the way every typed change of <see cref="TunnelHost"/> comes in.
+    /// </summary>
+    public void ConfigureWith(Func<RunningConfiguration, UapiSetRequest> build, bool refuseTakenAllowedIps = false)
+    {
+        lock (_configurationGate) // re-entered by Configure: a Lock is recursive
+        {
+            RunningConfiguration running;
+            lock (_gate)
+            {
+                running = new RunningConfiguration(_device.Peers.Select(peer => peer.PublicKey).ToHashSet(), _hasPrivateKey ? _device.PublicKey : null, ListenPort);
+            }
+
+            Configure(build(running), refuseTakenAllowedIps);
+        }
+    }
+
+    /// <summary>
+    /// Under the device lock: the first prefix the change gives a peer while another peer holds it and is
+    /// neither removed nor giving it up in the same change; null when there is none.
+    /// </summary>
+    private string? FindTakenAllowedIp(UapiSetRequest change)
+    {
+        if (change.ReplacePeers)
+        {
+            return null; // every current holder goes first
+        }
+
+        var removed = change.Peers.Where(update => update.Remove).Select(update => update.PublicKey).ToHashSet();
+        var released = change.Peers.Where(update => update.ReplaceAllowedIps).Select(update => update.PublicKey).ToHashSet();
+        var holders = _device.AllowedIps.GetEntries().ToDictionary(entry => entry.Key, entry => entry.Value);
+        foreach (var update in change.Peers.Where(update => !update.Remove))
+        {
+            foreach (var added in update.AllowedIps.Where(entry => !entry.Remove))
+            {
+                if (holders.TryGetValue(added.Prefix, out var holder)
+                    && holder.PublicKey != update.PublicKey
+                    && !removed.Contains(holder.PublicKey)
+                    && !released.Contains(holder.PublicKey))
+                {
+                    return $"{added.Prefix} is an allowed IP of peer {holder.PublicKey}; remove it there first";
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>What a get request reports, keys included, read under the device lock: for the UAPI only.</summary>
     public UapiDeviceState GetState()
     {
         lock (_gate)
@@ -89,3 +142,6 @@ internal sealed partial class DeviceEngine
         }
     }
 }
+
+/// <summary>What a typed change is computed from: the peers configured, the interface's public key, the port.</summary>
+internal readonly record struct RunningConfiguration(IReadOnlySet<Tunnel.Core.Crypto.PublicKey> Peers, Tunnel.Core.Crypto.PublicKey? PublicKey, ushort ListenPort);

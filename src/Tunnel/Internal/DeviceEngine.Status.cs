@@ -7,6 +7,7 @@ internal sealed partial class DeviceEngine
     {
         lock (_gate)
         {
+            var allowed = _device.AllowedIps.GetEntries().ToLookup(entry => entry.Value, entry => entry.Key);
             var peers = _device.Peers.Select(peer => new TunnelPeerStatus
             {
                 PublicKey = peer.PublicKey,
@@ -14,8 +15,10 @@ internal sealed partial class DeviceEngine
                 LastHandshake = peer.LastHandshake is { } at ? WallClockAtZero + at : null,
                 TransmittedBytes = peer.TransmittedBytes,
                 ReceivedBytes = peer.ReceivedBytes,
+                AllowedIps = [.. allowed[peer]],
+                PersistentKeepalive = peer.PersistentKeepaliveInterval,
             }).ToList();
-            return new TunnelStatus { PublicKey = _hasPrivateKey ? _device.PublicKey : null, ListenPort = ListenPort, Peers = peers };
+            return new TunnelStatus { PublicKey = _hasPrivateKey ? _device.PublicKey : null, ListenPort = ListenPort, FirewallMark = _firewallMark, Peers = peers };
         }
     }
 }

@@ -116,12 +116,18 @@ internal sealed partial class DeviceEngine : IDisposable
         _firewallMark = options.FirewallMark;
         _socket = _socketFactory.Bind(options.ListenPort, options.FirewallMark);
         var request = ConfigurationRequests.FromOptions(options);
-        bool configured = TryConfigure(request, out int errno, out string? error);
-        request.ClearKeys(); // its keys now live in the device, which wipes them when it stops
-        if (!configured)
+        try
+        {
+            Configure(request);
+        }
+        catch
         {
             _socket.Dispose();
-            throw new ArgumentException($"The tunnel options were refused (errno {errno}): {error}", nameof(options));
+            throw;
+        }
+        finally
+        {
+            request.ClearKeys(); // its keys now live in the device, which wipes them when it stops
         }
 
         _outbound = StartPump(RunOutbound, "outbound");
@@ -148,6 +154,7 @@ internal sealed partial class DeviceEngine : IDisposable
         _handshakeWorker?.Join();
         _workers.Dispose();
         ClearKeys();
+        CompleteWatchers();
         _completion.TrySetResult();
         EngineLog.Stopped(_logger, Name);
     }
@@ -277,6 +284,7 @@ internal sealed partial class DeviceEngine : IDisposable
     {
         while (_device.TryDequeueEvent(out DeviceEvent deviceEvent))
         {
+            Publish(deviceEvent);
             switch (deviceEvent.Kind)
             {
                 case DeviceEventKind.HandshakeCompleted:

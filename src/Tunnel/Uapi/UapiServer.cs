@@ -198,7 +198,7 @@ public sealed partial class UapiServer : IAsyncDisposable
         }
     }
 
-    private string Get() => UapiProtocol.FormatGet(_host.GetState()) + UapiProtocol.FormatStatus(UapiErrno.None);
+    private string Get() => UapiHandler.Get(_host);
 
     private string Set(List<string> lines)
     {
@@ -208,13 +208,10 @@ public sealed partial class UapiServer : IAsyncDisposable
             return UapiProtocol.FormatStatus(errno);
         }
 
-        try
+        errno = UapiHandler.Set(_host, request, out error);
+        if (errno != UapiErrno.None)
         {
-            _host.TryConfigure(request, out errno, out error);
-        }
-        catch (ObjectDisposedException)
-        {
-            errno = UapiErrno.IOError;
+            Log.SetRefused(_logger, errno, error ?? "refused");
         }
 
         return UapiProtocol.FormatStatus(errno);

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Text;
 using Tunnel.Core.Protocol;
 using Tunnel.Sockets;
@@ -119,8 +120,7 @@ public sealed class TunnelHostTests
         Assert.NotNull(HostPair.Exchange(pair.TunA, pair.TunB, Ping(HostPair.AddressA, HostPair.AddressB, "before"), Timeout));
 
         // A moves to another port (roaming from B's point of view); its next packet updates B's endpoint.
-        Assert.True(pair.A.TryConfigure(new UapiSetRequest { ListenPort = 40000 }, out int errno, out string? error), error);
-        Assert.Equal(0, errno);
+        pair.A.SetListenPort(40000);
         Assert.Equal(40000, pair.A.ListenPort);
         Assert.NotNull(HostPair.Exchange(pair.TunA, pair.TunB, Ping(HostPair.AddressA, HostPair.AddressB, "after"), Timeout));
         Assert.Equal(40000, Assert.Single(pair.B.GetState().Peers).Endpoint!.Port);
@@ -140,9 +140,11 @@ public sealed class TunnelHostTests
             ListenPort = 40001,
             ReplacePeers = true,
         };
-        Assert.False(pair.A.TryConfigure(request, out int errno, out string? error));
-        Assert.Equal(UapiErrno.AddressInUse, errno);
+        Assert.Equal(UapiErrno.AddressInUse, UapiHandler.Set(pair.A, request, out string? error));
         Assert.Contains("40001", error, StringComparison.Ordinal);
+        var typed = Assert.Throws<SocketException>(() => pair.A.SetListenPort(40001));
+        Assert.Equal(SocketError.AddressAlreadyInUse, typed.SocketErrorCode);
+        Assert.Contains("40001", typed.Message, StringComparison.Ordinal);
 
         UapiDeviceState after = pair.A.GetState();
         Assert.Equal(before.ListenPort, after.ListenPort);
@@ -157,9 +159,13 @@ public sealed class TunnelHostTests
         ushort port = pair.A.ListenPort;
 
         // wg setconf sends the unchanged port together with the mark: neither may rebind the port.
-        Assert.True(pair.A.TryConfigure(new UapiSetRequest { ListenPort = port, FwMark = 0x1234 }, out _, out string? error), error);
+        Assert.Equal(0, UapiHandler.Set(pair.A, new UapiSetRequest { ListenPort = port, FwMark = 0x1234 }, out string? error));
+        Assert.Null(error);
         Assert.Equal(port, pair.A.ListenPort);
         Assert.Equal(0x1234u, pair.A.GetState().FwMark);
+        pair.A.SetFirewallMark(0x4321);
+        Assert.Equal(port, pair.A.ListenPort);
+        Assert.Equal(0x4321u, pair.A.GetStatus().FirewallMark);
         Assert.NotNull(HostPair.Exchange(pair.TunA, pair.TunB, Ping(HostPair.AddressA, HostPair.AddressB, "marked"), Timeout));
     }
 
