@@ -5,7 +5,7 @@ namespace Tunnel.Agent.Service;
 
 /// <summary>
 /// The agent's instruments on the <c>Tunnel.Agent</c> meter, read when a listener collects (the device's own
-/// counters are on the <c>Tunnel</c> meter): whether it is connected or reconnecting, engine failures, the handshake's age, learned routes,
+/// counters are on the <c>Tunnel</c> meter): whether it is connected or reconnecting, engine failures, handshakes and the newest one's age (from the tunnel's peer events), learned routes,
 /// DNS queries and route-apply failures, and how many clients watch.
 /// </summary>
 internal sealed class AgentMetrics : IDisposable
@@ -22,6 +22,7 @@ internal sealed class AgentMetrics : IDisposable
         _meter.CreateObservableGauge("tunnel.agent.connected", () => agent.State == ConnectionStates.Connected ? 1 : 0, description: "1 while connected in a tunnel mode.");
         _meter.CreateObservableGauge("tunnel.agent.reconnecting", () => agent.State == ConnectionStates.Reconnecting ? 1 : 0, description: "1 while the tunnel is down and its traffic blocked, until the agent has reconnected.");
         _meter.CreateObservableCounter("tunnel.agent.engine.failures", () => agent.EngineFailures, unit: "{failure}", description: "Times the tunnel's engine died under a connection (a pump fault, the interface deleted).");
+        _meter.CreateObservableCounter("tunnel.agent.handshakes", () => agent.Handshakes, unit: "{handshake}", description: "Handshakes completed with the gateway, counted from the tunnel's peer events.");
         _meter.CreateObservableGauge("tunnel.agent.handshake.age", () => HandshakeAge(agent), unit: "s", description: "Seconds since the last handshake with the gateway.");
         _meter.CreateObservableGauge("tunnel.agent.routes.learned", () => agent.Connection?.Controller.Router.Statistics.LearnedAddresses ?? 0, unit: "{route}", description: "Addresses learned from DNS answers.");
         _meter.CreateObservableCounter("tunnel.agent.routes.apply_failures", () => agent.Connection?.Controller.ApplyFailures ?? 0, unit: "{failure}", description: "Route changes the kernel refused.");

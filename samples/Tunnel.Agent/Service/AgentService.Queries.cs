@@ -49,9 +49,6 @@ internal sealed partial class AgentService
         };
     }
 
-    /// <summary>Seconds since the newest handshake with any peer of the connection; null before the first, or when disconnected.</summary>
-    public double? HandshakeAgeSeconds() => Connection is { } connection ? HandshakeAgeSeconds(connection.Host.GetStatus()) : null;
-
     private double? HandshakeAgeSeconds(TunnelStatus device) =>
         device.Peers.Select(peer => peer.LastHandshake).Where(time => time is not null).DefaultIfEmpty(null).Max() is { } last
             ? Math.Max(0, (_time.GetUtcNow() - last).TotalSeconds)

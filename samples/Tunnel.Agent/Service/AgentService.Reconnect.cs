@@ -28,7 +28,11 @@ internal sealed partial class AgentService
     /// <summary>The wait after a failed attempt that followed a wait of <paramref name="delay"/>: twice as long, at most <see cref="MaximumReconnectDelay"/>.</summary>
     public static TimeSpan NextReconnectDelay(TimeSpan delay) => TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaximumReconnectDelay.Ticks));
 
-    private void Watch(AgentConnection connection) => _ = WatchAsync(connection);
+    private void Watch(AgentConnection connection)
+    {
+        _ = ForwardPeerEventsAsync(connection);
+        _ = WatchAsync(connection);
+    }
 
     private async Task WatchAsync(AgentConnection connection)
     {

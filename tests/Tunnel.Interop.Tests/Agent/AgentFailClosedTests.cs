@@ -16,6 +16,8 @@ public sealed class AgentFailClosedTests
         using var agent = new AgentProcess(lab, config, "--connect");
         agent.WaitForHandshake();
         Assert.Equal((AgentLab.TunnelAddress, "10.201.4.4"), lab.Fetch("10.201.4.4"));
+        using var watch = agent.Watch();
+        watch.WaitFor("status"); // the watch's first event: it is registered
 
         // The interface goes; a link of the same name keeps the agent from making it again for now.
         Command.Run("ip", "-n", lab.Client, "link", "del", lab.TunInterface);
@@ -51,6 +53,8 @@ public sealed class AgentFailClosedTests
         agent.WaitForHandshake();
         Assert.Equal((AgentLab.TunnelAddress, "10.201.4.4"), lab.Fetch("10.201.4.4"));
         Assert.Equal("200", Health(lab));
+        // The new connection's handshake reached the watch stream from the tunnel's peer events.
+        Assert.Contains("handshake with ", watch.WaitFor("handshake").GetProperty("message").GetString(), StringComparison.Ordinal);
         // Only the prohibit routes that stand behind the tunnel routes (at the largest metric) are left.
         Assert.All(
             Command.Run("ip", "-n", lab.Client, "route", "show", "table", "52820").Split('\n').Where(line => line.StartsWith("prohibit", StringComparison.Ordinal)),

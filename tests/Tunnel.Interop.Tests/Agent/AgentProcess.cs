@@ -55,6 +55,9 @@ internal sealed class AgentProcess : IDisposable
     public Command.Result Ctl(params string[] arguments) =>
         Command.Try(CtlPath, ["--socket", _socket, .. arguments], TimeSpan.FromSeconds(60));
 
+    /// <summary>Starts <c>tunnelctl --json watch</c>: the agent's events, one JSON object per line, as they come.</summary>
+    public AgentWatch Watch() => new(CtlPath, _socket);
+
     /// <summary>Runs tunnelctl, asserting success, and returns its standard output.</summary>
     public string CtlOk(params string[] arguments)
     {
@@ -83,4 +86,68 @@ internal sealed class AgentProcess : IDisposable
 
     /// <summary>SIGTERM, as systemd stops it, then SIGKILL after 10 s.</summary>
     public void Dispose() => _process.Dispose();
+}
+
+/// <summary>A running <c>tunnelctl --json watch</c> and the events it has printed.</summary>
+internal sealed class AgentWatch : IDisposable
+{
+    private readonly Process _process;
+    private readonly List<JsonElement> _events = [];
+
+    public AgentWatch(string ctl, string socket)
+    {
+        var start = new ProcessStartInfo(ctl) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string argument in new[] { "--socket", socket, "--json", "watch" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        _process = Process.Start(start)!;
+        _process.OutputDataReceived += (_, e) =>
+        {
+            if (!string.IsNullOrEmpty(e.Data))
+            {
+                lock (_events)
+                {
+                    _events.Add(JsonDocument.Parse(e.Data).RootElement.Clone());
+                }
+            }
+        };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    /// <summary>Waits until an event of <paramref name="type"/> has come, failing after 20 s.</summary>
+    public JsonElement WaitFor(string type)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            lock (_events)
+            {
+                foreach (var e in _events)
+                {
+                    if (e.GetProperty("type").GetString() == type)
+                    {
+                        return e;
+                    }
+                }
+
+                Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(20), $"no '{type}' event in 20 s; got: {string.Join(", ", _events.Select(e => e.GetProperty("type").GetString()))}");
+            }
+
+            Thread.Sleep(100);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+        }
+
+        _process.WaitForExit();
+        _process.Dispose();
+    }
 }

@@ -164,7 +164,10 @@ public sealed class DnsForwarderLimitsTests
         Assert.Equal(1, forwarder.TcpConnections);
         await client.SendAsync(framed.AsMemory(3, 1), SocketFlags.None, Ct);
         await Task.Delay(50, Ct);
-        time.Advance(TimeSpan.FromSeconds(1.5));
+        // 13.5 s since the connection opened. The idle clock starts when the handler first reads, which a loaded
+        // machine may delay past the first step above (up to 3 s of fake time late); a clock that each byte
+        // restarted would not run out before 19 s.
+        time.Advance(TimeSpan.FromSeconds(4.5));
         Assert.True(await IsClosedAsync(client));
         await WaitUntilAsync(() => forwarder.TcpConnections == 0);
         Assert.Equal(1, forwarder.Statistics.TcpTimeouts);
@@ -208,8 +211,14 @@ public sealed class DnsForwarderLimitsTests
         }
 
         Assert.Equal((1, 0L), (forwarder.TcpConnections, forwarder.Statistics.TcpTimeouts));
-        time.Advance(TimeSpan.FromSeconds(6));
-        await WaitUntilAsync(() => forwarder.TcpConnections == 0);
+        // On a loaded machine the counter may have paused before the write blocked, and a write that begins
+        // after an advance starts its own clock: advance again until the blocked write's timeout has run out.
+        await WaitUntilAsync(() =>
+        {
+            time.Advance(TimeSpan.FromSeconds(6));
+            Thread.Sleep(100);
+            return forwarder.TcpConnections == 0;
+        });
         Assert.Equal(1, forwarder.Statistics.TcpTimeouts);
         await stopSending.CancelAsync();
         await Assert.ThrowsAnyAsync<Exception>(() => sending);
