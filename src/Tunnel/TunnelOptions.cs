@@ -8,8 +8,8 @@ namespace Tunnel;
 public sealed record TunnelOptions
 {
     /// <summary>
-    /// The interface's private key. Without one the host starts with a random key that it does not report
-    /// (as wireguard-go starts keyless) until one is set over the UAPI.
+    /// The interface's private key. Without one the host starts keyless, as wireguard-go does: it answers
+    /// and sends nothing until <see cref="TunnelHost.SetPrivateKey"/> or a UAPI <c>set</c> gives it one.
     /// </summary>
     public PrivateKey? PrivateKey { get => _privateKey; init => _privateKey = value; }
 

@@ -32,6 +32,11 @@ public sealed partial class Device
             return Decapsulate(message, source, destination, now);
         }
 
+        if (!HasPrivateKey)
+        {
+            return Drop(DropReason.NoPrivateKey); // nothing can be answered without an identity
+        }
+
         int mac1Offset = type == MessageType.HandshakeInitiation ? MessageLayout.InitiationMac1Offset : MessageLayout.ResponseMac1Offset;
         if (!_cookieChecker.CheckMac1(message, mac1Offset))
         {

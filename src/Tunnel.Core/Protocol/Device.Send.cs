@@ -45,6 +45,11 @@ public sealed partial class Device
     public PacketResult PrepareEncapsulate(ReadOnlySpan<byte> packet, Span<byte> destination, TimeSpan now, out SealJob job)
     {
         job = default;
+        if (!HasPrivateKey)
+        {
+            return Drop(DropReason.NoPrivateKey); // staged, it would wait for a handshake that cannot start
+        }
+
         if (packet.Length > _mtu)
         {
             return Drop(DropReason.TooLarge);

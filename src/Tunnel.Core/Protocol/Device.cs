@@ -56,23 +56,24 @@ public sealed partial class Device
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Mtu, 576);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.Mtu, MaxMtu);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.StagedPacketLimit, 1);
-        if (options.PrivateKey.IsEmpty)
-        {
-            throw new ArgumentException("The device needs a private key.", nameof(options));
-        }
-
         _options = options;
         _mtu = options.Mtu;
         _entropy = entropy;
         _privateKey = options.PrivateKey;
-        PublicKey = _privateKey.GetPublicKey();
+        PublicKey = _privateKey.IsEmpty ? default : _privateKey.GetPublicKey();
         _initialState = InitialStateFor(PublicKey);
         _cookieChecker = new CookieChecker(PublicKey, entropy);
         _rateLimiter = new RateLimiter(options.RateLimiterCapacity, entropy);
     }
 
-    /// <summary>The device's static public key.</summary>
+    /// <summary>The device's static public key; all zeros while it has no private key.</summary>
     public PublicKey PublicKey { get; private set; }
+
+    /// <summary>
+    /// Whether the device has a private key. Without one it drops every handshake message and outgoing packet
+    /// (<see cref="DropReason.NoPrivateKey"/>) and sends nothing, so no key is ever invented for it.
+    /// </summary>
+    public bool HasPrivateKey => !PublicKey.IsEmpty;
 
     /// <summary>The tunnel MTU: the largest packet <see cref="Encapsulate"/> accepts, and the padding cap.</summary>
     public int Mtu => _mtu;
@@ -102,24 +103,23 @@ public sealed partial class Device
     /// Replaces the device's private key, as <c>wg set private-key</c> does on a running interface: a peer
     /// whose public key is the new public key is removed (a device is not its own peer), every peer's
     /// static-static DH is recomputed, and every session and handshake is dropped, since they were made
-    /// with the old identity. New handshakes start as traffic needs them.
+    /// with the old identity. New handshakes start as traffic needs them. An empty key removes the key:
+    /// the device then answers and sends nothing (<see cref="HasPrivateKey"/>).
     /// </summary>
-    /// <param name="privateKey">The new private key.</param>
-    /// <exception cref="ArgumentException">The key is empty.</exception>
+    /// <param name="privateKey">The new private key, or an empty one to remove it.</param>
     public void SetPrivateKey(in PrivateKey privateKey)
     {
-        if (privateKey.IsEmpty)
-        {
-            throw new ArgumentException("The device needs a private key.", nameof(privateKey));
-        }
-
-        PublicKey publicKey = privateKey.GetPublicKey();
+        PublicKey publicKey = privateKey.IsEmpty ? default : privateKey.GetPublicKey();
         if (publicKey == PublicKey)
         {
             return;
         }
 
-        RemovePeer(publicKey);
+        if (!publicKey.IsEmpty)
+        {
+            RemovePeer(publicKey);
+        }
+
         _identity++;
         _privateKey.Clear();
         _privateKey = privateKey;
@@ -128,7 +128,7 @@ public sealed partial class Device
         _cookieChecker = new CookieChecker(publicKey, _entropy);
         foreach (var peer in _peers.Values)
         {
-            peer.StaticStaticValid = _privateKey.TryComputeSharedSecret(peer.PublicKey, peer.StaticStatic);
+            peer.StaticStaticValid = HasPrivateKey && _privateKey.TryComputeSharedSecret(peer.PublicKey, peer.StaticStatic);
             peer.ReleaseAllKeypairs();
             RemoveIndex(peer.Handshake.LocalIndex);
             peer.Handshake.Clear();
@@ -156,7 +156,7 @@ public sealed partial class Device
         }
 
         var peer = new Peer(this, publicKey);
-        peer.StaticStaticValid = _privateKey.TryComputeSharedSecret(publicKey, peer.StaticStatic);
+        peer.StaticStaticValid = HasPrivateKey && _privateKey.TryComputeSharedSecret(publicKey, peer.StaticStatic);
         peer.InitialState = InitialStateFor(publicKey);
         _peers.Add(publicKey, peer);
         return peer;

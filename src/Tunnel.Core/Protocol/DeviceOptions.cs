@@ -7,8 +7,11 @@ public sealed record DeviceOptions
 {
     private PrivateKey _privateKey;
 
-    /// <summary>The device's static private key.</summary>
-    public required PrivateKey PrivateKey { get => _privateKey; init => _privateKey = value; }
+    /// <summary>
+    /// The device's static private key; none (all zeros, the default) makes a device that answers and sends
+    /// nothing until <see cref="Device.SetPrivateKey"/> gives it one, as a fresh wireguard-go interface.
+    /// </summary>
+    public PrivateKey PrivateKey { get => _privateKey; init => _privateKey = value; }
 
     /// <summary>The tunnel MTU: the largest IP packet <see cref="Device.Encapsulate"/> accepts, and the padding cap. Default 1420.</summary>
     public int Mtu { get; init; } = 1420;

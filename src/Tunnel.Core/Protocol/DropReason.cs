@@ -65,4 +65,7 @@ public enum DropReason : byte
 
     /// <summary>A handshake message that arrived while the driver's handshake queue was full (a flood).</summary>
     HandshakeQueueFull,
+
+    /// <summary>A handshake message, or an outgoing packet, while the device has no private key.</summary>
+    NoPrivateKey,
 }

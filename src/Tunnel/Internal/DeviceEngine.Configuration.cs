@@ -65,7 +65,6 @@ internal sealed partial class DeviceEngine
                 if (change.PrivateKey is { } privateKey)
                 {
                     _privateKey = privateKey;
-                    _hasPrivateKey = true;
                 }
 
                 _firewallMark = mark;
@@ -94,7 +93,7 @@ internal sealed partial class DeviceEngine
             RunningConfiguration running;
             lock (_gate)
             {
-                running = new RunningConfiguration(_device.Peers.Select(peer => peer.PublicKey).ToHashSet(), _hasPrivateKey ? _device.PublicKey : null, ListenPort);
+                running = new RunningConfiguration(_device.Peers.Select(peer => peer.PublicKey).ToHashSet(), _device.HasPrivateKey ? _device.PublicKey : null, ListenPort);
             }
 
             Configure(build(running), refuseTakenAllowedIps);
@@ -138,7 +137,7 @@ internal sealed partial class DeviceEngine
         lock (_gate)
         {
             UapiDeviceState state = UapiDevice.ReadState(_device, _privateKey, ListenPort, _firewallMark, WallClockAtZero);
-            return _hasPrivateKey ? state : state with { PrivateKey = null };
+            return _device.HasPrivateKey ? state : state with { PrivateKey = null };
         }
     }
 }

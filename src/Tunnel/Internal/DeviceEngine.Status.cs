@@ -18,7 +18,7 @@ internal sealed partial class DeviceEngine
                 AllowedIps = [.. allowed[peer]],
                 PersistentKeepalive = peer.PersistentKeepaliveInterval,
             }).ToList();
-            return new TunnelStatus { PublicKey = _hasPrivateKey ? _device.PublicKey : null, ListenPort = ListenPort, FirewallMark = _firewallMark, Peers = peers };
+            return new TunnelStatus { PublicKey = _device.HasPrivateKey ? _device.PublicKey : null, ListenPort = ListenPort, FirewallMark = _firewallMark, Peers = peers };
         }
     }
 }

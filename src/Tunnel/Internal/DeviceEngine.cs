@@ -40,8 +40,7 @@ internal sealed partial class DeviceEngine : IDisposable
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile IDatagramSocket? _socket;
     private TimeSpan _armedFor = TimeSpan.MaxValue;
-    private PrivateKey _privateKey;
-    private bool _hasPrivateKey;
+    private PrivateKey _privateKey; // the device does not hand its key out; the UAPI get reports this copy
     private uint _firewallMark;
     private Thread? _outbound;
     private Thread? _inbound;
@@ -56,8 +55,7 @@ internal sealed partial class DeviceEngine : IDisposable
         _time = time;
         _logger = logger;
         _origin = time.GetTimestamp();
-        _hasPrivateKey = options.PrivateKey is not null;
-        _privateKey = options.PrivateKey ?? GeneratePrivateKey(entropy);
+        _privateKey = options.PrivateKey ?? default; // none: the device answers nothing until one is set
         WallClockAtZero = time.GetUtcNow();
         // The interface is the truth about its MTU where it can tell: an administrator may have set it already.
         _mtu = tun.Mtu >= 576 ? Math.Min(tun.Mtu, Device.MaxMtu) : options.Mtu;
@@ -100,7 +98,7 @@ internal sealed partial class DeviceEngine : IDisposable
         {
             lock (_gate)
             {
-                return _hasPrivateKey ? _device.PublicKey : null;
+                return _device.HasPrivateKey ? _device.PublicKey : null;
             }
         }
     }
@@ -172,15 +170,6 @@ internal sealed partial class DeviceEngine : IDisposable
         {
             return _device.GetDropCount(reason);
         }
-    }
-
-    private static PrivateKey GeneratePrivateKey(IEntropySource entropy)
-    {
-        Span<byte> seed = stackalloc byte[32];
-        entropy.Fill(seed);
-        PrivateKey key = PrivateKey.Create(seed);
-        seed.Clear();
-        return key;
     }
 
     private Thread StartPump(ThreadStart body, string name)

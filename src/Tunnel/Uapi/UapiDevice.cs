@@ -22,21 +22,11 @@ public static class UapiDevice
     /// <param name="now">The current device time.</param>
     /// <param name="errno">0, or the negative errno to answer with.</param>
     /// <param name="error">What is wrong, when the method returns <see langword="false"/>.</param>
-    /// <returns>
-    /// Whether the request was applied. A request the device cannot take (an all-zero private key: a
-    /// device here always has one) is refused before anything changes.
-    /// </returns>
+    /// <returns>Whether the request was applied (an all-zero private key removes the key, as in wireguard-go).</returns>
     public static bool TryApply(Device device, UapiSetRequest request, TimeSpan now, out int errno, out string? error)
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(request);
-        if (request.PrivateKey is { IsEmpty: true })
-        {
-            errno = UapiErrno.InvalidArgument;
-            error = "removing the private key is not supported";
-            return false;
-        }
-
         if (request.PrivateKey is { } privateKey)
         {
             device.SetPrivateKey(privateKey);

@@ -111,6 +111,22 @@ public sealed class TunnelHostLiveApiTests
     }
 
     [Fact]
+    public async Task AKeylessHost_ReportsNoKey_UntilOneIsSet_AndInventsNone()
+    {
+        var network = new InMemoryNetwork();
+        await using var host = new TunnelHost(new TunnelOptions(), new InMemoryTunDevice("tun-keyless"), network.CreateSocketFactory(HostPair.UnderlayA));
+        host.Start();
+        Assert.Null(host.PublicKey);
+        Assert.Null(host.GetStatus().PublicKey);
+        Assert.DoesNotContain("private_key=", UapiHandler.Get(host), StringComparison.Ordinal);
+
+        PrivateKey key = HostPair.NewKey(new DeterministicEntropy(17));
+        host.SetPrivateKey(key);
+        Assert.Equal(key.GetPublicKey(), host.PublicKey);
+        Assert.StartsWith($"private_key={key.ToHexString()}\n", UapiHandler.Get(host), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ChangesBeforeStartOrAfterDispose_AreRefused()
     {
         var network = new InMemoryNetwork();

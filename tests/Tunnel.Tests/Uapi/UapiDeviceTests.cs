@@ -127,8 +127,19 @@ public sealed class UapiDeviceTests
         Assert.Equal([Key(2).GetPublicKey()], device.Peers.Select(p => p.PublicKey));
         Assert.Equal(1, device.AllowedIps.Count);
 
-        Assert.Equal(UapiErrno.InvalidArgument, Set(device, $"private_key={new string('0', 64)}\npublic_key={Hex(3)}"));
+        Assert.Equal(UapiErrno.InvalidArgument, Set(device, $"private_key={new string('0', 63)}\npublic_key={Hex(3)}"));
         Assert.Single(device.Peers);
         Assert.Equal(DeviceKey.GetPublicKey(), device.PublicKey);
+    }
+
+    [Fact]
+    public void AnAllZeroPrivateKey_RemovesTheKey_AndKeepsThePeers()
+    {
+        var device = NewDevice();
+        Assert.Equal(0, Set(device, $"public_key={Hex(2)}\nallowed_ip=10.0.0.0/8"));
+        Assert.Equal(0, Set(device, $"private_key={new string('0', 64)}"));
+        Assert.False(device.HasPrivateKey);
+        Assert.True(device.PublicKey.IsEmpty);
+        Assert.Single(device.Peers);
     }
 }

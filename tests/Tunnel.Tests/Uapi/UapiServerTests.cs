@@ -97,9 +97,10 @@ public sealed class UapiServerTests : IAsyncLifetime
         Assert.Equal(25, added.PersistentKeepaliveInterval);
         Assert.Equal([IPNetwork.Parse("10.3.0.0/16")], added.AllowedIps);
 
-        var refused = await Assert.ThrowsAsync<UapiException>(() => client.SetAsync(
-            new UapiSetRequest { PrivateKey = default(PrivateKey) }, TestContext.Current.CancellationToken));
-        Assert.Equal(UapiErrno.InvalidArgument, refused.Errno);
+        // An all-zero key removes the key, as in wireguard-go: get then reports none, and nothing is invented.
+        await client.SetAsync(new UapiSetRequest { PrivateKey = default(PrivateKey) }, TestContext.Current.CancellationToken);
+        Assert.Null((await client.GetAsync(TestContext.Current.CancellationToken)).PrivateKey);
+        Assert.Null(_pair.A.PublicKey);
     }
 
     [Fact]
