@@ -184,8 +184,9 @@ public sealed class TunnelHost : IAsyncDisposable
     }
 
     /// <summary>
-    /// Replaces the interface's private key. Every session ends (they were made with the old key), and a peer
-    /// that has the new key's public key is removed, as wireguard-go does.
+    /// Sets or replaces the interface's private key. A different key ends every session (they were made with
+    /// the old one) and removes a peer that has the new key's public key, as wireguard-go does; the same key
+    /// changes nothing.
     /// </summary>
     /// <param name="privateKey">The key; the host keeps its own copy, so the caller may wipe its one.</param>
     /// <exception cref="ArgumentException">The key is all zeros.</exception>
