@@ -36,7 +36,7 @@ internal sealed class UapiSetTarget : IFuzzTarget
         {
             // Only after a set that changed something: most inputs do not parse, and a reset costs key agreements.
             Require(Configure(host, Baseline, out _) == 0, "the baseline configuration was refused");
-            _baseline = UapiHandler.Get(host);
+            _baseline = GetState(host);
         }
 
         string before = _baseline;
@@ -55,21 +55,30 @@ internal sealed class UapiSetTarget : IFuzzTarget
         if (errno != 0)
         {
             Require(errno < 0 && !string.IsNullOrEmpty(error), $"a refused set without an errno ({errno}) or a reason");
-            string after = UapiHandler.Get(host);
+            string after = GetState(host);
             Require(after == before, $"a refused set ({error}) changed the state:\n{before}---\n{after}");
             _baseline = before;
             return;
         }
 
         Require(errno == 0, "an applied set with an errno");
-        string applied = Stable(UapiHandler.Get(host));
+        string applied = Stable(GetState(host));
 
         // get=1 as a set request (replacing every peer) must reproduce the same state.
         string[] echo = ["replace_peers=true", "fwmark=0", .. applied.Split('\n').Where(line => SettableKeys.Contains(line.Split('=')[0]))];
         int echoed = Configure(host, echo, out string? echoError);
         Require(echoed == 0, $"the state read back does not apply again ({echoed}: {echoError}):\n{applied}");
-        string again = Stable(UapiHandler.Get(host));
+        string again = Stable(GetState(host));
         Require(again == applied, $"the state read back and applied again differs:\n{applied}---\n{again}");
+    }
+
+    /// <summary>The get answer without its closing status line, which is not part of the state.</summary>
+    private static string GetState(TunnelHost host)
+    {
+        string answer = UapiHandler.Get(host);
+        string status = UapiProtocol.FormatStatus(UapiErrno.None);
+        Require(answer.EndsWith(status, StringComparison.Ordinal), "a get answer that does not end with errno=0");
+        return answer[..^status.Length];
     }
 
     private static int Configure(TunnelHost host, IEnumerable<string> lines, out string? error)
