@@ -73,7 +73,11 @@ public sealed class LocalApiHardeningTests : IAsyncDisposable
         using var client = await StartAsync();
         string body = $$"""{"entry":"10.9.0.0/16","description":"{{new string('d', 1 << 20)}}"}""";
 
-        var response = await client.PostAsync(LocalApiPaths.SplitTunnel, Json(body), Token);
+        // With Expect: 100-continue the client waits for the answer before sending the body, so it reads the
+        // 413 rather than racing the server's close while it still writes (a broken pipe on a busy machine).
+        using var request = new HttpRequestMessage(HttpMethod.Post, LocalApiPaths.SplitTunnel) { Content = Json(body) };
+        request.Headers.ExpectContinue = true;
+        var response = await client.SendAsync(request, Token);
         var entries = await client.GetFromJsonAsync(LocalApiPaths.SplitTunnel, LocalApiJsonContext.Default.IReadOnlyListSplitTunnelEntry, Token);
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
