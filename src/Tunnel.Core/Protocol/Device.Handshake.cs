@@ -93,12 +93,20 @@ public sealed partial class Device
         handshake.LocalIndex = NewIndex(peer, keypair: null);
     }
 
+    /// <summary>
+    /// Roaming: the peer's endpoint becomes the source of its latest authenticated datagram, local part
+    /// included (so replies leave from the address it wrote to); only a new remote is an event.
+    /// </summary>
     private void UpdateEndpoint(Peer peer, UdpEndpoint source, TimeSpan now)
     {
         if (peer.Endpoint != source)
         {
+            bool moved = !peer.Endpoint.RemoteEquals(source);
             peer.Endpoint = source;
-            Raise(DeviceEventKind.EndpointChanged, peer, now);
+            if (moved)
+            {
+                Raise(DeviceEventKind.EndpointChanged, peer, now);
+            }
         }
     }
 }

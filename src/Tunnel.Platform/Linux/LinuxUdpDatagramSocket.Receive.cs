@@ -29,8 +29,6 @@ public sealed partial class LinuxUdpDatagramSocket
     private int _pendingNext;
     private long _truncated;
     private long _coalescedReceives;
-    private UdpEndpoint _lastSource;
-    private LocalAddress _lastLocal;
 
     /// <summary>Received messages that held more than one datagram.</summary>
     internal long CoalescedReceives => Interlocked.Read(ref _coalescedReceives);
@@ -96,8 +94,7 @@ public sealed partial class LinuxUdpDatagramSocket
                     }
 
                     sizes[count] = (int)messages[i].Length;
-                    sources[count] = ReadName(names + (i * NameStride));
-                    RememberSource(messages[i].Header, sources[count++]);
+                    sources[count++] = WithLocal(messages[i].Header, ReadName(names + (i * NameStride)));
                 }
 
                 return count;
@@ -144,8 +141,7 @@ public sealed partial class LinuxUdpDatagramSocket
 
                     int length = (int)messages[i].Length;
                     int segment = ReadSegmentSize(messages[i].Header);
-                    UdpEndpoint source = ReadName(names + (i * NameStride));
-                    RememberSource(messages[i].Header, source);
+                    UdpEndpoint source = WithLocal(messages[i].Header, ReadName(names + (i * NameStride)));
                     if (segment > 0 && length > segment)
                     {
                         _coalescedReceives++;
@@ -237,37 +233,36 @@ public sealed partial class LinuxUdpDatagramSocket
         return 0; // EINTR, or an error reported for one datagram (ICMP feedback): try again
     }
 
-    /// <summary>Records the local address a datagram was sent to (its <c>IP_PKTINFO</c>/<c>IPV6_PKTINFO</c>) for replies to its source.</summary>
-    private unsafe void RememberSource(in MessageHeader header, UdpEndpoint source)
+    /// <summary>The source with the local address its datagram was sent to (its <c>IP_PKTINFO</c>/<c>IPV6_PKTINFO</c>), so replies can leave from it.</summary>
+    private unsafe UdpEndpoint WithLocal(in MessageHeader header, UdpEndpoint source)
     {
-        if (_sources is null)
+        if (!_stickySource)
         {
-            return;
+            return source;
         }
 
         byte* data = FindControl(header, SOL_IP, IP_PKTINFO);
-        var local = default(LocalAddress);
         if (data != null)
         {
-            new ReadOnlySpan<byte>(data + 4, 4).CopyTo(local.Bytes); // ipi_spec_dst: the local address
+            // struct in_pktinfo: ipi_ifindex, then ipi_spec_dst (the local address), then ipi_addr.
+            source = source.WithLocal(new ReadOnlySpan<byte>(data + 4, 4), *(int*)data);
         }
         else if ((data = FindControl(header, SOL_IPV6, IPV6_PKTINFO)) != null)
         {
-            local.IsIPv6 = true;
-            new ReadOnlySpan<byte>(data, 16).CopyTo(local.Bytes);
-            local.InterfaceIndex = *(int*)(data + 16);
+            // struct in6_pktinfo: the local address, then the interface index.
+            source = source.WithLocal(new ReadOnlySpan<byte>(data, 16), *(int*)(data + 16));
         }
         else
         {
-            return;
+            return source;
         }
 
-        if (source != _lastSource || !local.Equals(_lastLocal))
+        if (Volatile.Read(ref _hasRefusedSource) != 0)
         {
-            _sources.Remember(source, local); // one lock per change of source, not per datagram
-            _lastSource = source;
-            _lastLocal = local;
+            ForgiveSource(source); // a datagram reached that address: it is back
         }
+
+        return source;
     }
 
     /// <summary>The data of the first control message of that level and type, or null.</summary>

@@ -29,6 +29,11 @@ public sealed partial class LinuxUdpDatagramSocket
     private bool _segmentation;
     private long _segmentationFallbacks;
 
+    /// <summary>The local address the kernel last refused to send from (it was removed), skipped until a datagram arrives on it again.</summary>
+    private UdpEndpoint _refusedSource;
+    private int _hasRefusedSource;
+    private readonly Lock _refusedGate = new();
+
     /// <summary>GSO sends the kernel refused and that were sent again one datagram per message.</summary>
     public long SegmentationFallbacks => Interlocked.Read(ref _segmentationFallbacks);
 
@@ -38,7 +43,7 @@ public sealed partial class LinuxUdpDatagramSocket
         int sent = 0;
         for (int start = 0; start < datagrams.Length; start += MaxBatch)
         {
-            sent += SendChunk(0, datagrams.Slice(start, Math.Min(MaxBatch, datagrams.Length - start)), destination, Segmentation && _batching, _sources is not null);
+            sent += SendChunk(0, datagrams.Slice(start, Math.Min(MaxBatch, datagrams.Length - start)), destination, Segmentation && _batching, IsSticky(destination));
         }
 
         return sent;
@@ -48,8 +53,6 @@ public sealed partial class LinuxUdpDatagramSocket
     private unsafe int SendChunk(int depth, ReadOnlySpan<ReadOnlyMemory<byte>> datagrams, UdpEndpoint destination, bool segmentation, bool sticky)
     {
         SendScratch scratch = (t_scratch ??= new SendScratch?[3])[depth] ??= new SendScratch();
-        LocalAddress source = default;
-        sticky = sticky && _sources!.TryGet(destination, out source) && source.IsIPv6 == destination.IsIPv6;
         fixed (byte* name = scratch.Name)
         fixed (byte* control = scratch.Control)
         fixed (IOVector* vectors = scratch.Vectors)
@@ -84,7 +87,7 @@ public sealed partial class LinuxUdpDatagramSocket
 
                     if (sticky)
                     {
-                        controlLength += WritePacketInfo(message + controlLength, source);
+                        controlLength += WritePacketInfo(message + controlLength, destination);
                     }
 
                     if (controlLength > 0)
@@ -164,9 +167,8 @@ public sealed partial class LinuxUdpDatagramSocket
             int run = firsts[done + 1] - firsts[done];
             if (sticky && errno is Errors.EINVAL or Errors.EADDRNOTAVAIL)
             {
-                // The address the peer wrote to is gone: let the kernel choose until the peer writes again.
-                _sources!.Forget(destination);
-                sticky = false;
+                // The address the peer wrote to is gone: let the kernel choose until a datagram arrives on it again.
+                RefuseSource(destination);
                 sent += SendChunk(depth + 1, datagrams[firsts[done]..], destination, segmentation && Segmentation, sticky: false);
                 return sent;
             }
@@ -189,23 +191,68 @@ public sealed partial class LinuxUdpDatagramSocket
         return sent;
     }
 
-    /// <summary>Writes an <c>IP_PKTINFO</c> or <c>IPV6_PKTINFO</c> control message choosing the source address.</summary>
+    /// <summary>Whether datagrams to <paramref name="destination"/> leave from the local address it carries.</summary>
+    private bool IsSticky(in UdpEndpoint destination)
+    {
+        if (!_stickySource || !destination.HasLocalAddress || destination.IsLocalAddressIPv6 != destination.IsIPv6)
+        {
+            return false;
+        }
+
+        if (Volatile.Read(ref _hasRefusedSource) == 0)
+        {
+            return true;
+        }
+
+        lock (_refusedGate)
+        {
+            return _hasRefusedSource == 0 || !SameLocal(_refusedSource, destination);
+        }
+    }
+
+    /// <summary>Remembers that the kernel refused <paramref name="destination"/>'s local address.</summary>
+    private void RefuseSource(in UdpEndpoint destination)
+    {
+        lock (_refusedGate)
+        {
+            _refusedSource = destination;
+            Volatile.Write(ref _hasRefusedSource, 1);
+        }
+    }
+
+    /// <summary>Forgets a refusal once a datagram has arrived on that local address.</summary>
+    private void ForgiveSource(in UdpEndpoint source)
+    {
+        lock (_refusedGate)
+        {
+            if (_hasRefusedSource != 0 && SameLocal(_refusedSource, source))
+            {
+                Volatile.Write(ref _hasRefusedSource, 0);
+            }
+        }
+    }
+
+    private static bool SameLocal(in UdpEndpoint left, in UdpEndpoint right) =>
+        left.LocalInterfaceIndex == right.LocalInterfaceIndex && left.LocalAddressBytes.SequenceEqual(right.LocalAddressBytes);
+
+    /// <summary>Writes an <c>IP_PKTINFO</c> or <c>IPV6_PKTINFO</c> control message choosing the source address the endpoint carries.</summary>
     /// <returns>The control message's space.</returns>
-    private static unsafe int WritePacketInfo(byte* at, in LocalAddress source)
+    private static unsafe int WritePacketInfo(byte* at, in UdpEndpoint destination)
     {
         byte* data = at + ControlMessageHeader.Size;
-        if (source.IsIPv6)
+        if (destination.IsLocalAddressIPv6)
         {
             *(ControlMessageHeader*)at = new ControlMessageHeader { Length = (nuint)ControlMessageHeader.LengthFor(20), Level = SOL_IPV6, Type = IPV6_PKTINFO };
-            ((ReadOnlySpan<byte>)source.Bytes).CopyTo(new Span<byte>(data, 16));
-            *(int*)(data + 16) = source.InterfaceIndex; // a link-local address means nothing without its interface
+            destination.LocalAddressBytes.CopyTo(new Span<byte>(data, 16));
+            *(int*)(data + 16) = destination.LocalInterfaceIndex; // a link-local address means nothing without its interface
             return ControlMessageHeader.Space(20);
         }
 
-        // struct in_pktinfo: interface 0 (any), the source in ipi_spec_dst, ipi_addr unused on send.
+        // struct in_pktinfo: interface 0 (any: the route decides, as it would without a source), the
+        // source in ipi_spec_dst, ipi_addr unused on send.
         *(ControlMessageHeader*)at = new ControlMessageHeader { Length = (nuint)ControlMessageHeader.LengthFor(12), Level = SOL_IP, Type = IP_PKTINFO };
         new Span<byte>(data, 12).Clear();
-        ((ReadOnlySpan<byte>)source.Bytes)[..4].CopyTo(new Span<byte>(data + 4, 4));
+        destination.LocalAddressBytes.CopyTo(new Span<byte>(data + 4, 4));
         return ControlMessageHeader.Space(12);
     }
 

@@ -4,7 +4,6 @@ using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
 using Tunnel.Core;
 using Tunnel.Platform.Interop.Linux;
-using Tunnel.Platform.Linux.Internal;
 using static Tunnel.Platform.Interop.Linux.Interop;
 
 namespace Tunnel.Platform.Linux;
@@ -40,8 +39,8 @@ public sealed partial class LinuxUdpDatagramSocket : IDatagramSocket
     private readonly bool _batching;
     private int _disposed;
 
-    /// <summary>Where replies leave from, per peer; null when the kernel refused packet information.</summary>
-    private readonly StickySources? _sources;
+    /// <summary>Whether the kernel reports each datagram's local address (packet information), for sticky replies.</summary>
+    private readonly bool _stickySource;
 
     internal LinuxUdpDatagramSocket(Socket socket, bool batching, bool segmentation, bool receiveCoalescing, bool stickySource)
     {
@@ -51,16 +50,13 @@ public sealed partial class LinuxUdpDatagramSocket : IDatagramSocket
         Port = (ushort)((System.Net.IPEndPoint)socket.LocalEndPoint!).Port;
         _segmentation = segmentation;
         ReceiveCoalescing = receiveCoalescing && TrySetOption(SOL_UDP, UDP_GRO, 1);
-        if (stickySource && TrySetOption(SOL_IP, IP_PKTINFO, 1) && (!_isIPv6 || TrySetOption(SOL_IPV6, IPV6_RECVPKTINFO, 1)))
-        {
-            _sources = new StickySources();
-        }
+        _stickySource = stickySource && TrySetOption(SOL_IP, IP_PKTINFO, 1) && (!_isIPv6 || TrySetOption(SOL_IPV6, IPV6_RECVPKTINFO, 1));
 
         int receiveSlots = ReceiveCoalescing ? (batching ? CoalescedSlots : 1) : MaxBatch;
         _receiveMessages = GC.AllocateArray<MultiMessageHeader>(receiveSlots, pinned: true);
         _receiveVectors = GC.AllocateArray<IOVector>(receiveSlots, pinned: true);
         _receiveNames = GC.AllocateArray<byte>(receiveSlots * NameStride, pinned: true);
-        if (ReceiveCoalescing || _sources is not null)
+        if (ReceiveCoalescing || _stickySource)
         {
             _receiveControl = GC.AllocateArray<byte>(receiveSlots * ReceiveControlStride, pinned: true);
         }
@@ -81,8 +77,11 @@ public sealed partial class LinuxUdpDatagramSocket : IDatagramSocket
     /// <summary>Whether runs of datagrams leave as UDP GSO super-datagrams (asked for, and not refused by the kernel since).</summary>
     public bool Segmentation => Volatile.Read(ref _segmentation);
 
-    /// <summary>Whether replies leave from the local address the peer wrote to (<c>IP_PKTINFO</c>/<c>IPV6_RECVPKTINFO</c> accepted).</summary>
-    public bool StickySource => _sources is not null;
+    /// <summary>
+    /// Whether received sources carry the local address they were sent to (<see cref="UdpEndpoint.WithLocal"/>),
+    /// and sends to such an endpoint leave from that address (<c>IP_PKTINFO</c>/<c>IPV6_RECVPKTINFO</c> accepted).
+    /// </summary>
+    public bool StickySource => _stickySource;
 
     /// <summary>Whether the kernel hands over coalesced datagrams (<c>UDP_GRO</c> was accepted).</summary>
     public bool ReceiveCoalescing { get; }

@@ -103,7 +103,11 @@ public static class UapiDevice
 
         if (update.Endpoint is { } endpoint)
         {
-            device.SetEndpoint(peer, UdpEndpoint.FromIPEndPoint(endpoint));
+            var remote = UdpEndpoint.FromIPEndPoint(endpoint);
+            if (!peer.Endpoint.RemoteEquals(remote))
+            {
+                device.SetEndpoint(peer, remote); // the same remote keeps the local address it wrote to
+            }
         }
 
         if (update.PersistentKeepaliveInterval is { } seconds)

@@ -87,6 +87,25 @@ public sealed class DeviceTransportTests
     }
 
     [Fact]
+    public void ANewLocalAddress_IsKeptForReplies_WithoutAnEndpointEvent()
+    {
+        var net = new TwoDevices();
+        net.SendFromA(ToB());
+        DrainEvents(net.A);
+        var viaSecondAddress = TwoDevices.EndpointB.WithLocal([192, 0, 2, 101], 3);
+        net.FilterBToA = d => (d, viaSecondAddress);
+        net.SendFromB(ToA());
+        Assert.Equal(viaSecondAddress, net.BOnA.Endpoint);
+        Assert.DoesNotContain(DrainEvents(net.A), e => e.Kind == DeviceEventKind.EndpointChanged);
+
+        // The reply to B names the endpoint with its local part, so the socket can send from that address.
+        PacketResult reply = net.A.Encapsulate(ToB(seed: 2), new byte[2048], net.Now);
+        Assert.Equal(PacketAction.WriteToNetwork, reply.Action);
+        Assert.Equal(viaSecondAddress, reply.Endpoint);
+        Assert.Equal([192, 0, 2, 101], reply.Endpoint.LocalAddressBytes.ToArray());
+    }
+
+    [Fact]
     public void TheResponder_SendsOnTheNewSessionOnlyAfterTheInitiatorConfirmsIt()
     {
         var net = new TwoDevices();

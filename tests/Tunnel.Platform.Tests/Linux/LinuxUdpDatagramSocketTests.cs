@@ -53,7 +53,8 @@ public sealed class LinuxUdpDatagramSocketTests
 
         List<byte[]> received = ReceiveAll(receiver, datagrams.Length, out List<UdpEndpoint> sources);
         Assert.Equal(datagrams, received);
-        Assert.All(sources, source => Assert.Equal(new UdpEndpoint(IPAddress.Parse(address).GetAddressBytes(), sender.Port), source));
+        Assert.All(sources, source => Assert.Equal(new UdpEndpoint(IPAddress.Parse(address).GetAddressBytes(), sender.Port), source.WithoutLocal()));
+        Assert.All(sources, source => Assert.Equal(IPAddress.Parse(address).GetAddressBytes(), source.LocalAddressBytes.ToArray())); // on loopback, the destination is the source
         Assert.Equal(0, receiver.TruncatedDatagrams);
         if (batching && segmentation && coalescing)
         {
@@ -92,12 +93,27 @@ public sealed class LinuxUdpDatagramSocketTests
         peer.SendTo([1, 2, 3], new IPEndPoint(IPAddress.Parse("127.0.0.2"), ours.Port));
         List<byte[]> received = ReceiveAll(ours, 1, out List<UdpEndpoint> sources);
         Assert.Equal([1, 2, 3], received[0]);
+        Assert.Equal(sticky, sources[0].HasLocalAddress);
+        if (sticky)
+        {
+            Assert.Equal([127, 0, 0, 2], sources[0].LocalAddressBytes.ToArray());
+            Assert.True(sources[0].LocalInterfaceIndex > 0, "IP_PKTINFO names the loopback interface");
+        }
+
         Assert.Equal(1, ours.Send([new byte[] { 4, 5 }, new byte[] { 6, 7 }], sources[0]) > 0 ? 1 : 0);
 
         EndPoint from = new IPEndPoint(IPAddress.Any, 0);
-        int length = peer.ReceiveFrom(new byte[16], ref from);
-        Assert.Equal(2, length);
-        Assert.Equal(new IPEndPoint(IPAddress.Parse(expectedSource), ours.Port), from);
+        for (int i = 0; i < 2; i++)
+        {
+            int length = peer.ReceiveFrom(new byte[16], ref from);
+            Assert.Equal(2, length);
+            Assert.Equal(new IPEndPoint(IPAddress.Parse(expectedSource), ours.Port), from);
+        }
+
+        // Without its local part the endpoint is the system's to route: the reply leaves from 127.0.0.1.
+        Assert.Equal(1, ours.Send([new byte[] { 8 }], sources[0].WithoutLocal()));
+        peer.ReceiveFrom(new byte[16], ref from);
+        Assert.Equal(new IPEndPoint(IPAddress.Loopback, ours.Port), from);
     }
 
     [Fact]

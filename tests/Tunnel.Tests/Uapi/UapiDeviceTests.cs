@@ -36,6 +36,23 @@ public sealed class UapiDeviceTests
     }
 
     [Fact]
+    public void SettingTheSameEndpoint_KeepsTheLocalAddressThePeerWroteTo_AndANewOneClearsIt()
+    {
+        var device = NewDevice();
+        Assert.Equal(0, Set(device, $"public_key={Hex(2)}\nendpoint=192.0.2.2:51820"));
+        Assert.True(device.TryGetPeer(Key(2).GetPublicKey(), out Peer? peer));
+        var sticky = peer!.Endpoint.WithLocal([192, 0, 2, 1], 2);
+        device.SetEndpoint(peer, sticky);
+
+        Assert.Equal(0, Set(device, $"public_key={Hex(2)}\nendpoint=192.0.2.2:51820"));
+        Assert.Equal(sticky, peer.Endpoint);
+
+        Assert.Equal(0, Set(device, $"public_key={Hex(2)}\nendpoint=192.0.2.3:51820"));
+        Assert.False(peer.Endpoint.HasLocalAddress);
+        Assert.Equal(new IPEndPoint(IPAddress.Parse("192.0.2.3"), 51820), peer.Endpoint.ToIPEndPoint());
+    }
+
+    [Fact]
     public void ASetconfRequest_CreatesThePeer_AndGetReportsIt()
     {
         var device = NewDevice();
