@@ -30,7 +30,8 @@ public sealed partial class LinuxRouteTable
     /// <summary>
     /// Puts a route to <paramref name="destination"/> in the table, replacing the table's route to that exact
     /// prefix if there is one (<c>ip route replace</c>), so adding is idempotent and changes a route's kind in
-    /// one step. With <see cref="LinuxRouteTableOptions.FailClosed"/>, a tunnel route comes with a prohibit
+    /// one step. In a <see cref="LinuxRouteTableOptions.Shared"/> table only a route this object added is
+    /// replaced; another at the prefix and metric makes the kernel answer <c>EEXIST</c>. With <see cref="LinuxRouteTableOptions.FailClosed"/>, a tunnel route comes with a prohibit
     /// route behind it that takes over when the interface goes away; another kind at the prefix removes it.
     /// </summary>
     /// <param name="destination">An IPv4 or IPv6 prefix; <c>0.0.0.0/0</c> and <c>::/0</c> make a default route of the table.</param>
@@ -66,7 +67,8 @@ public sealed partial class LinuxRouteTable
                 }
             }
 
-            RtNetlinkRequests.AddRoute(_socket.Request, destination, kind, Options.TableId, InterfaceIndex, Options.Protocol);
+            // In a shared table a route at the prefix may be someone else's: never replace it (ip route add, not replace).
+            RtNetlinkRequests.AddRoute(_socket.Request, destination, kind, Options.TableId, InterfaceIndex, Options.Protocol, exclusive: Options.Shared && !_routes.ContainsKey(destination));
             errno = _socket.Execute(out reason);
             if (errno != 0)
             {

@@ -58,6 +58,11 @@ public sealed partial class LinuxRouteTable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            if (Options.Shared)
+            {
+                throw new InvalidOperationException($"Policy rules send traffic to a table of the tunnel's own; table {Options.TableId} is shared.");
+            }
+
             foreach (PolicyRuleKind kind in RuleKinds)
             {
                 if (_rules.Contains((family, kind)))

@@ -44,6 +44,11 @@ public sealed partial class LinuxRouteTable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            if (Options.Shared)
+            {
+                throw new InvalidOperationException($"Table {Options.TableId} is shared: what carries our protocol there may belong to another live tunnel.");
+            }
+
             int removed = 0;
             foreach (var family in new[] { AddressFamily.InterNetwork, AddressFamily.InterNetworkV6 })
             {

@@ -162,9 +162,9 @@ public sealed partial class LinuxRouteTable : IDisposable
             throw new ArgumentException($"An interface name has at most {InterfaceRequest.NameSize - 1} characters.", nameof(options));
         }
 
-        if (options.TableId is RT_TABLE_UNSPEC or >= RT_TABLE_COMPAT and <= RT_TABLE_LOCAL)
+        if (options.TableId is RT_TABLE_UNSPEC or >= RT_TABLE_COMPAT and <= RT_TABLE_LOCAL && !(options.Shared && options.TableId == RT_TABLE_MAIN))
         {
-            throw new ArgumentOutOfRangeException(nameof(options), options.TableId, "The table id cannot be 0 or 252-255, which name the kernel's own tables (unspecified, compat, default, main, local).");
+            throw new ArgumentOutOfRangeException(nameof(options), options.TableId, "The table id cannot be 0 or 252-255, which name the kernel's own tables (unspecified, compat, default, main, local); main (254) is allowed for a shared table.");
         }
 
         if (options.FirewallMark == 0)

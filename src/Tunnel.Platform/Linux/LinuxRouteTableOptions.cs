@@ -62,4 +62,12 @@ public sealed record LinuxRouteTableOptions
     /// main table and leaving directly, with no moment in between. Clean-up removes it with the rest. On by default.
     /// </summary>
     public bool FailClosed { get; init; } = true;
+
+    /// <summary>
+    /// Whether the table is not this object's alone: the main table (254, allowed only here) or one a
+    /// configuration names. Routes are then added as <c>ip route add</c> adds them, never replacing another's
+    /// route, and neither policy rules nor <see cref="LinuxRouteTable.RemoveStale()"/> are available, since both
+    /// presume the table is ours. False by default.
+    /// </summary>
+    public bool Shared { get; init; }
 }

@@ -50,10 +50,10 @@ internal static class RtNetlinkRequests
     /// for a route meant to sit behind another at the same prefix; without one the kernel's default applies
     /// (0 for IPv4, 1024 for IPv6).
     /// </summary>
-    public static void AddRoute(NetlinkRequest request, IPNetwork destination, LinuxRouteKind kind, uint table, int interfaceIndex, byte protocol, uint? metric = null)
+    public static void AddRoute(NetlinkRequest request, IPNetwork destination, LinuxRouteKind kind, uint table, int interfaceIndex, byte protocol, uint? metric = null, bool exclusive = false)
     {
         bool tunnel = kind == LinuxRouteKind.Tunnel;
-        request.Start(RTM_NEWROUTE, Acknowledged | NLM_F_CREATE | NLM_F_REPLACE)
+        request.Start(RTM_NEWROUTE, (ushort)(Acknowledged | NLM_F_CREATE | (exclusive ? NLM_F_EXCL : NLM_F_REPLACE)))
             .Append(new RouteMessage
             {
                 Family = Family(destination.BaseAddress.AddressFamily),

@@ -1,0 +1,72 @@
+using System.Runtime.Versioning;
+using Tunnel.Connections;
+using Tunnel.Dns;
+
+namespace Tunnel.Platform.Linux;
+
+/// <summary>
+/// The Linux adapters for a <see cref="TunnelConnection"/>: a <see cref="LinuxTunDevice"/>, the batched
+/// <see cref="LinuxUdpDatagramSocketFactory"/>, a <see cref="LinuxTunnelInterfaceConfigurator"/>, and
+/// systemd-resolved (per link) where it runs, else <c>/etc/resolv.conf</c>.
+/// </summary>
+/// <remarks>
+/// The device, the socket and the netlink sockets are opened in the network namespace of the calling
+/// thread. Needs CAP_NET_ADMIN, and root for the resolver.
+/// </remarks>
+[SupportedOSPlatform("linux")]
+public sealed class LinuxTunnelPlatform : ITunnelPlatform
+{
+    /// <summary>The platform with every default.</summary>
+    public static LinuxTunnelPlatform Default { get; } = new();
+
+    /// <summary>The UDP sockets; <see cref="LinuxUdpDatagramSocketFactory.Instance"/> by default.</summary>
+    public IDatagramSocketFactory DatagramSockets { get; init; } = LinuxUdpDatagramSocketFactory.Instance;
+
+    /// <summary>The options of each TUN device, but for its MTU (the connection's); offloads on by default.</summary>
+    public LinuxTunDeviceOptions TunDevice { get; init; } = new();
+
+    /// <summary>The protocol number on every route and rule, which tells ours from others' (see <see cref="LinuxRouteTableOptions.Protocol"/>).</summary>
+    public byte RouteProtocol { get; init; } = LinuxRouteTableOptions.DefaultProtocol;
+
+    /// <summary>The priority of a full tunnel's first policy rule (see <see cref="LinuxRouteTableOptions.RulePriority"/>).</summary>
+    public uint RulePriority { get; init; } = LinuxRouteTableOptions.DefaultRulePriority;
+
+    /// <summary>
+    /// Whether DNS goes through systemd-resolved (on the tunnel's link only) rather than <c>/etc/resolv.conf</c>;
+    /// null (the default) asks <see cref="SystemdResolvedConfigurator.IsAvailable"/>.
+    /// </summary>
+    public bool? UseSystemdResolved { get; init; }
+
+    /// <summary>
+    /// The resolver file and where its original is kept, for <c>/etc/resolv.conf</c>; the state file's name gets
+    /// the interface's name, so two connections never share one. Default: <see cref="LinuxResolvConfOptions"/>'s.
+    /// </summary>
+    public LinuxResolvConfOptions ResolvConf { get; init; } = new();
+
+    /// <inheritdoc/>
+    public ITunDevice CreateTunDevice(string interfaceName, int mtu) => LinuxTunDevice.Create(interfaceName, TunDevice with { Mtu = mtu });
+
+    /// <inheritdoc/>
+    public ITunnelInterfaceConfigurator CreateInterfaceConfigurator(string interfaceName) =>
+        new LinuxTunnelInterfaceConfigurator(interfaceName, RouteProtocol, RulePriority);
+
+    /// <inheritdoc/>
+    public ISystemResolverConfigurator CreateResolverConfigurator(string interfaceName)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(interfaceName);
+        if (UseSystemdResolved ?? SystemdResolvedConfigurator.IsAvailable())
+        {
+            return new SystemdResolvedConfigurator(new SystemdResolvedOptions
+            {
+                InterfaceName = interfaceName,
+                StatePath = PerInterface(new SystemdResolvedOptions { InterfaceName = interfaceName }.StatePath, interfaceName),
+            });
+        }
+
+        return new LinuxResolvConfConfigurator(ResolvConf with { StatePath = PerInterface(ResolvConf.StatePath, interfaceName) });
+    }
+
+    /// <summary><c>/var/lib/tunnel/resolv.conf.saved</c> for <c>wg0</c> is <c>/var/lib/tunnel/wg0.resolv.conf.saved</c>.</summary>
+    private static string PerInterface(string path, string interfaceName) =>
+        Path.Combine(Path.GetDirectoryName(path) ?? string.Empty, $"{interfaceName}.{Path.GetFileName(path)}");
+}
