@@ -20,11 +20,12 @@ dotnet --version
 
 step "system packages (interop tests, native AOT)"
 # The interop suite runs our daemon against Debian's wireguard-go in network namespaces, configured with
-# the stock wg tool; it needs these programs (and root). Install what is missing, as root, from Debian.
+# the stock wg tool, and compares a connection's routing with wg-quick's (whose full tunnel needs nft); it
+# needs these programs (and root). Install what is missing, as root, from Debian.
 missing=()
 for need in wireguard-go:wireguard-go wg:wireguard-tools wg-quick:wireguard-tools iperf3:iperf3 gcore:gdb \
             ping:iputils-ping ip:iproute2 sysctl:procps curl:curl dbus-daemon:dbus-daemon \
-            tcpdump:tcpdump; do
+            tcpdump:tcpdump nft:nftables; do
   command -v "${need%%:*}" >/dev/null 2>&1 || missing+=("${need##*:}")
 done
 # The daemon is also published with native AOT, which links with the system C toolchain and zlib.

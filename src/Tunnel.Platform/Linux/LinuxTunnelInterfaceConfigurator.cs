@@ -11,8 +11,9 @@ namespace Tunnel.Platform.Linux;
 /// tunnel's table is the tunnel's own. Every route and rule carries <see cref="LinuxRouteTableOptions.Protocol"/>.
 /// </summary>
 /// <remarks>
-/// Acts in the network namespace of the thread that creates it and of the thread that calls
-/// <see cref="ApplyAsync"/> (which opens a socket per table), whichever thread uses it later.
+/// Acts in the named network namespace it is given, else in the namespace of the thread that creates it and
+/// calls <see cref="ApplyAsync"/> (which opens a socket per table); a socket, once open, stays in its namespace
+/// whichever thread uses it.
 /// </remarks>
 [SupportedOSPlatform("linux")]
 public sealed class LinuxTunnelInterfaceConfigurator : ITunnelInterfaceConfigurator
@@ -20,21 +21,27 @@ public sealed class LinuxTunnelInterfaceConfigurator : ITunnelInterfaceConfigura
     private const uint MainTable = 254;
 
     private readonly LinuxRouteTableOptions _template;
+    private readonly string? _namespace;
     private LinuxRouteTable _main;
     private readonly List<LinuxRouteTable> _tables = [];
     private readonly Lock _gate = new();
     private bool _applied;
     private bool _disposed;
 
-    /// <summary>Opens an rtnetlink socket in the calling thread's network namespace for <paramref name="interfaceName"/>.</summary>
+    /// <summary>Opens an rtnetlink socket for <paramref name="interfaceName"/>.</summary>
     /// <param name="interfaceName">The interface, which must exist.</param>
     /// <param name="protocol">The protocol number on every route and rule (see <see cref="LinuxRouteTableOptions.Protocol"/>).</param>
     /// <param name="rulePriority">The priority of the first full-tunnel rule (see <see cref="LinuxRouteTableOptions.RulePriority"/>).</param>
+    /// <param name="networkNamespace">
+    /// A named network namespace (<c>ip netns add NAME</c>) to act in, whichever thread calls; null for the
+    /// namespace of the calling thread.
+    /// </param>
     /// <exception cref="LinuxNetlinkException">The interface does not exist, or the socket cannot be opened.</exception>
-    public LinuxTunnelInterfaceConfigurator(string interfaceName, byte protocol = LinuxRouteTableOptions.DefaultProtocol, uint rulePriority = LinuxRouteTableOptions.DefaultRulePriority)
+    public LinuxTunnelInterfaceConfigurator(string interfaceName, byte protocol = LinuxRouteTableOptions.DefaultProtocol, uint rulePriority = LinuxRouteTableOptions.DefaultRulePriority, string? networkNamespace = null)
     {
         _template = new LinuxRouteTableOptions { InterfaceName = interfaceName, Protocol = protocol, RulePriority = rulePriority, TableId = MainTable, Shared = true };
-        _main = LinuxRouteTable.Create(_template);
+        _namespace = networkNamespace;
+        _main = InNamespace(() => LinuxRouteTable.Create(_template));
     }
 
     /// <inheritdoc/>
@@ -43,7 +50,7 @@ public sealed class LinuxTunnelInterfaceConfigurator : ITunnelInterfaceConfigura
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            return RouteTableUsage.FindUnused(first);
+            return InNamespace(() => RouteTableUsage.FindUnused(first));
         }
     }
 
@@ -66,7 +73,7 @@ public sealed class LinuxTunnelInterfaceConfigurator : ITunnelInterfaceConfigura
                 if (_main.Options.FailClosed != settings.FailClosed)
                 {
                     _main.Dispose(); // nothing applied yet: only its socket goes
-                    _main = LinuxRouteTable.Create(_template with { FailClosed = settings.FailClosed });
+                    _main = InNamespace(() => LinuxRouteTable.Create(_template with { FailClosed = settings.FailClosed }));
                 }
 
                 foreach (var address in settings.Addresses)
@@ -77,7 +84,13 @@ public sealed class LinuxTunnelInterfaceConfigurator : ITunnelInterfaceConfigura
                 _main.SetLinkUp();
                 foreach (TunnelRoute route in settings.Routes)
                 {
-                    TableFor(route.Table, settings).AddRoute(route.Destination, LinuxRouteKind.Tunnel);
+                    LinuxRouteTable table = TableFor(route.Table, settings);
+                    if (table == _main && _main.RoutesOutOfInterface(route.Destination))
+                    {
+                        continue; // as wg-quick: the address's own prefix route (or a wider one) already sends it here
+                    }
+
+                    table.AddRoute(route.Destination, LinuxRouteKind.Tunnel);
                 }
 
                 foreach (TunnelPolicyRule rule in settings.PolicyRules)
@@ -141,14 +154,17 @@ public sealed class LinuxTunnelInterfaceConfigurator : ITunnelInterfaceConfigura
 
         bool own = settings.PolicyRules.Any(rule => rule.Table == table);
         uint mark = firewallMark != 0 ? firewallMark : settings.PolicyRules.FirstOrDefault(rule => rule.Table == table).FirewallMark;
-        var created = LinuxRouteTable.Create(_template with
+        var created = InNamespace(() => LinuxRouteTable.Create(_template with
         {
             TableId = table.Value,
             Shared = !own,
             FirewallMark = mark != 0 ? mark : table.Value,
             FailClosed = settings.FailClosed,
-        });
+        }));
         _tables.Add(created);
         return created;
     }
+
+    /// <summary>Runs <paramref name="open"/> (which opens a netlink socket) in the configured namespace.</summary>
+    private T InNamespace<T>(Func<T> open) => _namespace is null ? open() : NetworkNamespace.Run(_namespace, open);
 }

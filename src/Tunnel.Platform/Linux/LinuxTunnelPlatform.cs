@@ -10,8 +10,9 @@ namespace Tunnel.Platform.Linux;
 /// systemd-resolved (per link) where it runs, else <c>/etc/resolv.conf</c>.
 /// </summary>
 /// <remarks>
-/// The device, the socket and the netlink sockets are opened in the network namespace of the calling
-/// thread. Needs CAP_NET_ADMIN, and root for the resolver.
+/// The device, the UDP socket and the netlink sockets are opened in <see cref="NetworkNamespace"/> when it is
+/// set, else in the network namespace of the calling thread. Needs CAP_NET_ADMIN (and CAP_SYS_ADMIN to enter
+/// a namespace), and root for the resolver.
 /// </remarks>
 [SupportedOSPlatform("linux")]
 public sealed class LinuxTunnelPlatform : ITunnelPlatform
@@ -19,8 +20,21 @@ public sealed class LinuxTunnelPlatform : ITunnelPlatform
     /// <summary>The platform with every default.</summary>
     public static LinuxTunnelPlatform Default { get; } = new();
 
-    /// <summary>The UDP sockets; <see cref="LinuxUdpDatagramSocketFactory.Instance"/> by default.</summary>
-    public IDatagramSocketFactory DatagramSockets { get; init; } = LinuxUdpDatagramSocketFactory.Instance;
+    private readonly IDatagramSocketFactory _sockets = LinuxUdpDatagramSocketFactory.Instance;
+
+    /// <summary>The UDP sockets, bound in <see cref="NetworkNamespace"/> when it is set; <see cref="LinuxUdpDatagramSocketFactory.Instance"/> by default.</summary>
+    public IDatagramSocketFactory DatagramSockets
+    {
+        get => NetworkNamespace is { } name ? new NamespacedSocketFactory(_sockets, name) : _sockets;
+        init => _sockets = value ?? throw new ArgumentNullException(nameof(value));
+    }
+
+    /// <summary>
+    /// A named network namespace (<c>ip netns add NAME</c>, bound under <c>/var/run/netns</c>) in which the
+    /// interface, its socket, addresses and routes are made, as <c>ip netns exec NAME wg-quick up</c> would;
+    /// null (the default) for the calling thread's namespace.
+    /// </summary>
+    public string? NetworkNamespace { get; init; }
 
     /// <summary>The options of each TUN device, but for its MTU (the connection's); offloads on by default.</summary>
     public LinuxTunDeviceOptions TunDevice { get; init; } = new();
@@ -44,11 +58,12 @@ public sealed class LinuxTunnelPlatform : ITunnelPlatform
     public LinuxResolvConfOptions ResolvConf { get; init; } = new();
 
     /// <inheritdoc/>
-    public ITunDevice CreateTunDevice(string interfaceName, int mtu) => LinuxTunDevice.Create(interfaceName, TunDevice with { Mtu = mtu });
+    public ITunDevice CreateTunDevice(string interfaceName, int mtu) =>
+        InNamespace(NetworkNamespace, () => LinuxTunDevice.Create(interfaceName, TunDevice with { Mtu = mtu }));
 
     /// <inheritdoc/>
     public ITunnelInterfaceConfigurator CreateInterfaceConfigurator(string interfaceName) =>
-        new LinuxTunnelInterfaceConfigurator(interfaceName, RouteProtocol, RulePriority);
+        new LinuxTunnelInterfaceConfigurator(interfaceName, RouteProtocol, RulePriority, NetworkNamespace);
 
     /// <inheritdoc/>
     public ISystemResolverConfigurator CreateResolverConfigurator(string interfaceName)
@@ -69,4 +84,12 @@ public sealed class LinuxTunnelPlatform : ITunnelPlatform
     /// <summary><c>/var/lib/tunnel/resolv.conf.saved</c> for <c>wg0</c> is <c>/var/lib/tunnel/wg0.resolv.conf.saved</c>.</summary>
     private static string PerInterface(string path, string interfaceName) =>
         Path.Combine(Path.GetDirectoryName(path) ?? string.Empty, $"{interfaceName}.{Path.GetFileName(path)}");
+
+    private static T InNamespace<T>(string? name, Func<T> open) => name is null ? open() : Internal.NetworkNamespace.Run(name, open);
+
+    /// <summary>Binds each socket inside the namespace; the socket stays there whichever thread uses it.</summary>
+    private sealed class NamespacedSocketFactory(IDatagramSocketFactory inner, string name) : IDatagramSocketFactory
+    {
+        public IDatagramSocket Bind(ushort port, uint firewallMark) => Internal.NetworkNamespace.Run(name, () => inner.Bind(port, firewallMark));
+    }
 }

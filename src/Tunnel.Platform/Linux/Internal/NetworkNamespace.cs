@@ -12,7 +12,7 @@ namespace Tunnel.Platform.Linux.Internal;
 /// thread of its own that enters the namespace first and leaves it afterwards. Whatever that code opens
 /// stays in the namespace after it returns: a netlink socket, a TUN device (its interface), a UDP socket.
 /// </summary>
-/// <remarks>Needs CAP_SYS_ADMIN. Meant for tests and tools; the calling thread never changes namespace.</remarks>
+/// <remarks>Needs CAP_SYS_ADMIN. Used where something is opened in a named namespace (a connection made there, tests); the calling thread never changes namespace.</remarks>
 [SupportedOSPlatform("linux")]
 internal static class NetworkNamespace
 {
