@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Tunnel;
 using Tunnel.DependencyInjection;
@@ -31,5 +32,43 @@ public static class TunnelServiceCollectionExtensions
         services.TryAddSingleton(TunnelHostFactory.Create);
         services.AddHostedService<TunnelHostedService>();
         return new TunnelBuilder(services);
+    }
+
+    /// <summary>
+    /// Adds a connection brought up from a wg-quick <c>.conf</c> (see <see cref="TunnelConnection"/>) when the
+    /// application starts and taken down when it stops, with its options bound from
+    /// <paramref name="configuration"/> (for example <c>builder.Configuration.GetSection("Tunnel")</c>).
+    /// Choose the platform with <c>UseSystemPlatform()</c> from <c>Tunnel.Platform</c>, or
+    /// <see cref="TunnelConnectionBuilder.UsePlatform"/>; inject <see cref="TunnelConnectionService"/> to reach it.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configuration">The section with <see cref="TunnelConnectionServiceOptions"/>' keys.</param>
+    /// <returns>A builder for the platform.</returns>
+    public static TunnelConnectionBuilder AddTunnelConnection(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<TunnelConnectionServiceOptions>().Bind(configuration);
+        return AddTunnelConnectionCore(services);
+    }
+
+    /// <summary>Adds a connection brought up from a wg-quick <c>.conf</c>, with options set in code; see the other overload.</summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configure">Sets the options.</param>
+    /// <returns>A builder for the platform.</returns>
+    public static TunnelConnectionBuilder AddTunnelConnection(this IServiceCollection services, Action<TunnelConnectionServiceOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        services.AddOptions<TunnelConnectionServiceOptions>().Configure(configure);
+        return AddTunnelConnectionCore(services);
+    }
+
+    private static TunnelConnectionBuilder AddTunnelConnectionCore(IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<TunnelConnectionService>();
+        services.AddHostedService(provider => provider.GetRequiredService<TunnelConnectionService>());
+        return new TunnelConnectionBuilder(services);
     }
 }
