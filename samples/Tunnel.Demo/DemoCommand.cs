@@ -6,7 +6,7 @@ using Tunnel.Core.Crypto;
 using Tunnel.Sockets;
 using Tunnel.Testing;
 
-namespace Tunnel.Agent;
+namespace Tunnel.Demo;
 
 /// <summary>
 /// Two WireGuard peers in this process, over real UDP on the loopback interface, with in-memory TUN

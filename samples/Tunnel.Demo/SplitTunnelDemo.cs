@@ -1,7 +1,7 @@
 using System.Net;
 using Tunnel.Core.Routing;
 
-namespace Tunnel.Agent;
+namespace Tunnel.Demo;
 
 /// <summary>
 /// The split-tunnel part of the demo: a small include-mode policy, a few DNS answers learned as a forwarder
