@@ -94,18 +94,31 @@ set -e
 step "pack"
 dotnet pack Tunnel.sln -c "$configuration" --no-build -o artifacts/packages
 
+step "the packages as shipped"
+# A consumer project that references the .nupkg files just packed, not the projects; its own package folder
+# loses our packages first, so it never runs against an older pack of the same version.
+rm -rf artifacts/consumer-packages/tunnel artifacts/consumer-packages/tunnel.core \
+       artifacts/consumer-packages/tunnel.platform artifacts/consumer-packages/tunnel.testing
+set +e
+dotnet test --project tests/Tunnel.Packages.Tests -c "$configuration" 2>&1 | tee "$log_dir/packages-test.log"
+packages_status=${PIPESTATUS[0]}
+set -e
+
 # One closing line over everything that ran: the test platform's totals plus one per fuzz target.
 sum() { grep -E "^\s*$1: [0-9]+" "$2" | awk '{ s += $2 } END { print s + 0 }'; }
-passed=$(( $(sum succeeded "$log_dir/dotnet-test.log") + $(grep -oE '[0-9]+ passed' "$log_dir/fuzz-smoke.log" | awk '{ s += $1 } END { print s + 0 }') ))
-failed=$(( $(sum failed "$log_dir/dotnet-test.log") + $(grep -oE '[0-9]+ failed' "$log_dir/fuzz-smoke.log" | awk '{ s += $1 } END { print s + 0 }') ))
-skipped=$(sum skipped "$log_dir/dotnet-test.log")
+passed=$(( $(sum succeeded "$log_dir/dotnet-test.log") + $(sum succeeded "$log_dir/packages-test.log") + $(grep -oE '[0-9]+ passed' "$log_dir/fuzz-smoke.log" | awk '{ s += $1 } END { print s + 0 }') ))
+failed=$(( $(sum failed "$log_dir/dotnet-test.log") + $(sum failed "$log_dir/packages-test.log") + $(grep -oE '[0-9]+ failed' "$log_dir/fuzz-smoke.log" | awk '{ s += $1 } END { print s + 0 }') ))
+skipped=$(( $(sum skipped "$log_dir/dotnet-test.log") + $(sum skipped "$log_dir/packages-test.log") ))
 if [ "$test_status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1 # the test run failed without reporting a failed test (a crash, a build error)
 fi
 if [ "$fuzz_status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1
 fi
+if [ "$packages_status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  failed=1 # the consumer project did not restore or build: a package is broken
+fi
 
 echo
 echo "summary: $passed passed, $failed failed, $skipped skipped"
-[ "$test_status" -eq 0 ] && [ "$fuzz_status" -eq 0 ] && [ "$passed" -gt 0 ]
+[ "$test_status" -eq 0 ] && [ "$fuzz_status" -eq 0 ] && [ "$packages_status" -eq 0 ] && [ "$passed" -gt 0 ]
