@@ -98,7 +98,8 @@ step "the packages as shipped"
 # A consumer project that references the .nupkg files just packed, not the projects; its own package folder
 # loses our packages first, so it never runs against an older pack of the same version.
 rm -rf artifacts/consumer-packages/tunnel artifacts/consumer-packages/tunnel.core \
-       artifacts/consumer-packages/tunnel.platform artifacts/consumer-packages/tunnel.testing
+       artifacts/consumer-packages/tunnel.platform artifacts/consumer-packages/tunnel.testing \
+       artifacts/consumer-packages/tunnel.splittunnel
 set +e
 dotnet test --project tests/Tunnel.Packages.Tests -c "$configuration" 2>&1 | tee "$log_dir/packages-test.log"
 packages_status=${PIPESTATUS[0]}

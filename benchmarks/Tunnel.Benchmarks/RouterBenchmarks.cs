@@ -3,6 +3,7 @@ using System.Text;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using Tunnel.Core.Routing;
+using Tunnel.Routing;
 
 namespace Tunnel.Benchmarks;
 

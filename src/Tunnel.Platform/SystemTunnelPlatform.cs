@@ -1,5 +1,4 @@
 using Tunnel.Connections;
-using Tunnel.Dns;
 using Tunnel.Platform.Linux;
 
 namespace Tunnel.Platform;

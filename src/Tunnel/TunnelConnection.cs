@@ -3,7 +3,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Tunnel.Configuration;
 using Tunnel.Connections;
 using Tunnel.Connections.Internal;
-using Tunnel.Dns;
 
 namespace Tunnel;
 

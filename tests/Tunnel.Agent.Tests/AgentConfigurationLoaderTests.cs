@@ -1,6 +1,6 @@
 using System.Net;
 using Tunnel.Agent.Configuration;
-using Tunnel.Core.Routing;
+using Tunnel.Routing;
 
 namespace Tunnel.Agent.Tests;
 

@@ -1,7 +1,7 @@
 using System.Runtime.Versioning;
 using Tunnel.Agent.Configuration;
 using Tunnel.Agent.Service;
-using Tunnel.Dns;
+using Tunnel.Connections;
 using Tunnel.Platform.Linux;
 
 namespace Tunnel.Agent.Tests;

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Tunnel.Agent.Configuration;
 using Tunnel.Agent.Service;
-using Tunnel.Dns;
+using Tunnel.Connections;
 using Tunnel.Posture;
 
 namespace Tunnel.Agent.Tests;

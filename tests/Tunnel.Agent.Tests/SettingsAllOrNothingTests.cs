@@ -67,7 +67,7 @@ public sealed class SettingsAllOrNothingTests : IDisposable
     public void SettingsThatMakeNoValidPolicy_AreRefusedByTheCheck()
     {
         var settings = AgentServiceFixture.Settings();
-        var twice = Core.Routing.SplitTunnelRule.Parse("192.168.9.0/24");
+        var twice = Routing.SplitTunnelRule.Parse("192.168.9.0/24");
 
         Assert.StartsWith("the settings do not make a valid policy", AgentLimits.Check(settings with { SplitTunnel = [twice, twice] }), StringComparison.Ordinal);
         Assert.Null(AgentLimits.Check(settings));
@@ -93,7 +93,7 @@ public sealed class SettingsAllOrNothingTests : IDisposable
     public void EveryCountIsBounded()
     {
         var settings = AgentServiceFixture.Settings();
-        var many = Enumerable.Range(0, AgentLimits.MaxSplitTunnelEntries + 1).Select(i => Core.Routing.SplitTunnelRule.Parse($"10.{i / 256}.{i % 256}.0/24")).ToList();
+        var many = Enumerable.Range(0, AgentLimits.MaxSplitTunnelEntries + 1).Select(i => Routing.SplitTunnelRule.Parse($"10.{i / 256}.{i % 256}.0/24")).ToList();
         var servers = Enumerable.Range(1, AgentLimits.MaxServers + 1).Select(i => new IPEndPoint(IPAddress.Parse($"192.0.2.{i}"), 53)).ToList();
 
         Assert.Contains("split-tunnel entries", AgentLimits.Check(settings with { SplitTunnel = many }), StringComparison.Ordinal);

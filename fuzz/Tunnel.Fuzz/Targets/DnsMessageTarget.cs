@@ -1,4 +1,4 @@
-using Tunnel.Core.Dns;
+using Tunnel.Dns;
 
 namespace Tunnel.Fuzz.Targets;
 

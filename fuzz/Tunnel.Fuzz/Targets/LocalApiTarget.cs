@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Tunnel.Agent.Configuration;
 using Tunnel.Agent.LocalApi;
 using Tunnel.Agent.Service;
-using Tunnel.Dns;
+using Tunnel.Connections;
 using Tunnel.LocalApi;
 using Tunnel.Posture;
 using static Tunnel.Fuzz.FuzzText;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
-using Tunnel.Core.Routing;
 using Tunnel.Dns;
+using Tunnel.Routing;
 
 namespace Tunnel.Agent.Configuration;
 

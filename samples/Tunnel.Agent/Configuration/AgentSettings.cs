@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Net;
 using Tunnel.Configuration;
-using Tunnel.Core.Routing;
 using Tunnel.Dns;
+using Tunnel.Routing;
 
 namespace Tunnel.Agent.Configuration;
 

@@ -3,7 +3,7 @@ using System.Net;
 using System.Runtime.Versioning;
 using Microsoft.Extensions.Logging;
 using Tunnel.Agent.Configuration;
-using Tunnel.Core.Routing;
+using Tunnel.Connections;
 using Tunnel.Dns;
 using Tunnel.Platform.Linux;
 using Tunnel.Routing;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Runtime.Versioning;
 using Tunnel.Agent.Configuration;
-using Tunnel.Dns;
+using Tunnel.Connections;
 using Tunnel.Platform.Linux;
 
 namespace Tunnel.Agent.Service;

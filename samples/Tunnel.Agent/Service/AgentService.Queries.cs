@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Net;
 using Tunnel.Agent.Configuration;
-using Tunnel.Core.Routing;
 using Tunnel.LocalApi;
 using Tunnel.Posture;
+using Tunnel.Routing;
 
 namespace Tunnel.Agent.Service;
 

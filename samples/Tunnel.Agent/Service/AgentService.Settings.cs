@@ -1,7 +1,7 @@
 using Tunnel.Agent.Configuration;
-using Tunnel.Core.Routing;
 using Tunnel.Dns;
 using Tunnel.LocalApi;
+using Tunnel.Routing;
 
 namespace Tunnel.Agent.Service;
 

@@ -1,10 +1,10 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using Tunnel.Agent.Configuration;
-using Tunnel.Core.Routing;
-using Tunnel.Dns;
+using Tunnel.Connections;
 using Tunnel.LocalApi;
 using Tunnel.Posture;
+using Tunnel.Routing;
 
 namespace Tunnel.Agent.Service;
 

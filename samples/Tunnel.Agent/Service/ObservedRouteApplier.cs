@@ -1,4 +1,3 @@
-using Tunnel.Core.Routing;
 using Tunnel.Routing;
 
 namespace Tunnel.Agent.Service;

@@ -1,7 +1,7 @@
 using System.Runtime.Versioning;
 using System.Text;
-using Tunnel.Core.Routing;
-using Tunnel.Dns;
+using Tunnel.Connections;
+using Tunnel.Core;
 
 namespace Tunnel.Platform.Linux;
 
@@ -109,8 +109,8 @@ public sealed class LinuxResolvConfConfigurator : ISystemResolverConfigurator
         if (settings.SearchDomains.Count > 0)
         {
             // Parsed, so a value can never smuggle a newline or another option into the file.
-            var domains = settings.SearchDomains.Select(domain => DomainPattern.TryParse(domain, out var pattern) && !pattern.IncludesSubdomains
-                ? pattern.Name
+            var domains = settings.SearchDomains.Select(domain => DomainName.TryNormalize(domain, out string name, out _)
+                ? name
                 : throw new ArgumentException($"'{domain}' is not a search domain.", nameof(settings)));
             text.Append("search ").AppendJoin(' ', domains).Append('\n');
         }

@@ -1,6 +1,5 @@
 using System.Runtime.Versioning;
 using Tunnel.Connections;
-using Tunnel.Dns;
 
 namespace Tunnel.Platform.Linux;
 

@@ -1,8 +1,8 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.Versioning;
 using Tmds.DBus.Protocol;
-using Tunnel.Core.Routing;
-using Tunnel.Dns;
+using Tunnel.Connections;
+using Tunnel.Core;
 using Tunnel.Platform.Linux.Internal;
 
 namespace Tunnel.Platform.Linux;
@@ -151,8 +151,8 @@ public sealed class SystemdResolvedConfigurator : ISystemResolverConfigurator
         }
 
         // Parsed, so that what reaches systemd-resolved is a plain domain name and never a routing pattern.
-        return [.. settings.SearchDomains.Select(domain => DomainPattern.TryParse(domain, out var pattern) && !pattern.IncludesSubdomains
-            ? pattern.Name
+        return [.. settings.SearchDomains.Select(domain => DomainName.TryNormalize(domain, out string name, out _)
+            ? name
             : throw new ArgumentException($"'{domain}' is not a search domain.", nameof(settings)))];
     }
 

@@ -1,4 +1,3 @@
-using Tunnel.Dns;
 
 namespace Tunnel.Connections;
 

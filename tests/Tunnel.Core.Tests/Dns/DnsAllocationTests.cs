@@ -1,5 +1,5 @@
 using Tunnel.Core.Tests.Support;
-using Tunnel.Core.Dns;
+using Tunnel.Dns;
 
 namespace Tunnel.Core.Tests.Dns;
 

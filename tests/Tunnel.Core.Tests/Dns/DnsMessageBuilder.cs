@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Text;
-using Tunnel.Core.Dns;
+using Tunnel.Dns;
 
 namespace Tunnel.Core.Tests.Dns;
 

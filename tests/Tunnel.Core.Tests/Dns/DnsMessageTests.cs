@@ -1,4 +1,4 @@
-using Tunnel.Core.Dns;
+using Tunnel.Dns;
 using static Tunnel.Core.Tests.Dns.DnsTestHelpers;
 
 namespace Tunnel.Core.Tests.Dns;

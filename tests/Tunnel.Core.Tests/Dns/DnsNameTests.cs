@@ -1,5 +1,5 @@
 using System.Text;
-using Tunnel.Core.Dns;
+using Tunnel.Dns;
 using static Tunnel.Core.Tests.Dns.DnsTestHelpers;
 
 namespace Tunnel.Core.Tests.Dns;

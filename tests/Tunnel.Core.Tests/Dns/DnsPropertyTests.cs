@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
 using FsCheck.Xunit;
-using Tunnel.Core.Dns;
+using Tunnel.Dns;
 using static Tunnel.Core.Tests.Dns.DnsTestHelpers;
 
 namespace Tunnel.Core.Tests.Dns;

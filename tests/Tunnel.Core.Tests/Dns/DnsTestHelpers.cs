@@ -1,5 +1,5 @@
 using System.Text;
-using Tunnel.Core.Dns;
+using Tunnel.Dns;
 
 namespace Tunnel.Core.Tests.Dns;
 

@@ -2,7 +2,7 @@ using System.Text;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
-using Tunnel.Core.Routing;
+using Tunnel.Routing;
 
 namespace Tunnel.Core.Tests.Routing;
 

@@ -1,5 +1,5 @@
 using System.Net;
-using Tunnel.Core.Routing;
+using Tunnel.Routing;
 
 namespace Tunnel.Core.Tests.Routing;
 

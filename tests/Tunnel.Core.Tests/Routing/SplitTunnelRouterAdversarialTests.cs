@@ -3,8 +3,8 @@ using System.Net;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
-using Tunnel.Core.Routing;
 using Tunnel.Core.Tests.Dns;
+using Tunnel.Routing;
 
 namespace Tunnel.Core.Tests.Routing;
 

@@ -1,8 +1,8 @@
 using System.Net;
-using Tunnel.Core.Dns;
-using Tunnel.Core.Routing;
 using Tunnel.Core.Tests.Dns;
 using Tunnel.Core.Tests.Support;
+using Tunnel.Dns;
+using Tunnel.Routing;
 
 namespace Tunnel.Core.Tests.Routing;
 

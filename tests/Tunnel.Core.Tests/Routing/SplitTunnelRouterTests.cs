@@ -1,6 +1,6 @@
 using System.Net;
-using Tunnel.Core.Routing;
 using Tunnel.Core.Tests.Support;
+using Tunnel.Routing;
 
 namespace Tunnel.Core.Tests.Routing;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Runtime.Versioning;
 using System.Text;
-using Tunnel.Dns;
+using Tunnel.Connections;
 using Tunnel.Platform.Linux;
 
 namespace Tunnel.Platform.Tests.Linux;

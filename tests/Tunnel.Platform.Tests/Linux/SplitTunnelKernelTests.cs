@@ -1,9 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.Versioning;
-using Tunnel.Core.Routing;
 using Tunnel.Dns;
-using Tunnel.Platform.Linux;
 using Tunnel.Platform.Linux.Internal;
 using Tunnel.Routing;
 using Tunnel.Tests.Dns;

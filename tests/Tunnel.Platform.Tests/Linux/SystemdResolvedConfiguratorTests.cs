@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.Versioning;
-using Tunnel.Dns;
+using Tunnel.Connections;
 using Tunnel.Platform.Linux;
 using Tunnel.Platform.Linux.Internal;
 

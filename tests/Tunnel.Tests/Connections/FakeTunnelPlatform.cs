@@ -1,6 +1,5 @@
 using System.Net;
 using Tunnel.Connections;
-using Tunnel.Dns;
 using Tunnel.Testing;
 
 namespace Tunnel.Tests.Connections;

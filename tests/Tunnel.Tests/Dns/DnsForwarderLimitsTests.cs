@@ -2,8 +2,6 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Time.Testing;
-using Tunnel.Core.Dns;
-using Tunnel.Core.Routing;
 using Tunnel.Dns;
 using Tunnel.Dns.Internal;
 using Tunnel.Routing;

@@ -1,8 +1,6 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
-using Tunnel.Core.Dns;
-using Tunnel.Core.Routing;
 using Tunnel.Dns;
 using Tunnel.Routing;
 using Tunnel.Testing;

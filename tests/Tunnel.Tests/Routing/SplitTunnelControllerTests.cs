@@ -1,5 +1,4 @@
 using System.Net;
-using Tunnel.Core.Routing;
 using Tunnel.Routing;
 using Tunnel.Testing;
 
