@@ -12,7 +12,7 @@ namespace Tunnel.Interop.Tests;
 /// same for a wireguard-go responder as the reference, in the same run, round by round. Each phase also
 /// reports the responder's CPU (its share of one core) and how busy the whole machine was, since on a small
 /// machine the flood's sender and the kernel's work for it take the CPU that carries the tunnel. It runs only
-/// when <c>TUNNEL_MEASURE_FLOOD=1</c> is set (the README's lab section gives the command), since throughput
+/// when <c>TUNNEL_MEASURE_FLOOD=1</c> is set (docs/benchmarks.md gives the command), since throughput
 /// on a shared machine belongs in measurements, not in the test suite.
 /// </summary>
 public sealed class HandshakeFloodThroughput

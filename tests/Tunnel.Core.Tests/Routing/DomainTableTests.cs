@@ -9,7 +9,7 @@ namespace Tunnel.Core.Tests.Routing;
 public sealed class DomainTableTests
 {
     /// <summary>
-    /// The grammar's golden table, as the README's "Domain rules" section prints it: the rules of a table,
+    /// The grammar's golden table, as docs/split-tunnel-and-dns.md's "Domain rules" section prints it: the rules of a table,
     /// a name, and the rule that wins (empty for none).
     /// </summary>
     public static TheoryData<string, string, string> Golden => new()
