@@ -31,10 +31,10 @@ internal sealed class HostPair : IAsyncDisposable
     public static readonly IPAddress UnderlayB = IPAddress.Parse("192.0.2.2");
 
     /// <summary>The pair on an <see cref="InMemoryNetwork"/>: A at 192.0.2.1, B at 192.0.2.2.</summary>
-    public static HostPair StartInMemory(InMemoryNetwork? network = null, TimeSpan persistentKeepalive = default, int? cryptoHelpers = null, int maxPacketSize = 1500, string nameA = "tun-a")
+    public static HostPair StartInMemory(InMemoryNetwork? network = null, TimeSpan persistentKeepalive = default, int? cryptoHelpers = null, int maxPacketSize = 1500, string nameA = "tun-a", TimeProvider? time = null)
     {
         network ??= new InMemoryNetwork();
-        return Start(network.CreateSocketFactory(UnderlayA), network.CreateSocketFactory(UnderlayB), UnderlayB, persistentKeepalive: persistentKeepalive, cryptoHelpers: cryptoHelpers, maxPacketSize: maxPacketSize, nameA: nameA);
+        return Start(network.CreateSocketFactory(UnderlayA), network.CreateSocketFactory(UnderlayB), UnderlayB, persistentKeepalive: persistentKeepalive, cryptoHelpers: cryptoHelpers, maxPacketSize: maxPacketSize, nameA: nameA, time: time);
     }
 
     /// <summary>Polls <paramref name="condition"/> until it holds, failing the test after 10 s.</summary>
@@ -48,8 +48,8 @@ internal sealed class HostPair : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts B, then A with B's endpoint (B learns A's from the first handshake). <paramref name="nameA"/> names A's interface, so a test that reads process-wide metrics can tell its host from those of tests running beside it.</summary>
-    public static HostPair Start(IDatagramSocketFactory socketsA, IDatagramSocketFactory socketsB, IPAddress endpointAddressB, int seed = 1, TimeSpan persistentKeepalive = default, int? cryptoHelpers = null, int maxPacketSize = 1500, string nameA = "tun-a")
+    /// <summary>Starts B, then A with B's endpoint (B learns A's from the first handshake). <paramref name="nameA"/> names A's interface, so a test that reads process-wide metrics can tell its host from those of tests running beside it; <paramref name="time"/> is both hosts' clock (a <c>FakeTimeProvider</c> for timer tests).</summary>
+    public static HostPair Start(IDatagramSocketFactory socketsA, IDatagramSocketFactory socketsB, IPAddress endpointAddressB, int seed = 1, TimeSpan persistentKeepalive = default, int? cryptoHelpers = null, int maxPacketSize = 1500, string nameA = "tun-a", TimeProvider? time = null)
     {
         int helpers = cryptoHelpers ?? TunnelOptions.DefaultCryptoHelperThreads;
         var entropy = new DeterministicEntropy(seed);
@@ -64,7 +64,8 @@ internal sealed class HostPair : IAsyncDisposable
                 Peers = [new TunnelPeerOptions { PublicKey = keyA.GetPublicKey(), AllowedIps = [IPNetwork.Parse("10.0.0.1/32")] }],
             },
             tunB,
-            socketsB);
+            socketsB,
+            timeProvider: time);
         b.Start();
         var a = new TunnelHost(
             new TunnelOptions
@@ -83,7 +84,8 @@ internal sealed class HostPair : IAsyncDisposable
                 ],
             },
             tunA,
-            socketsA);
+            socketsA,
+            timeProvider: time);
         a.Start();
         return new HostPair(a, b, tunA, tunB, keyA, keyB);
     }
