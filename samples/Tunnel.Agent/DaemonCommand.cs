@@ -62,7 +62,7 @@ internal static partial class DaemonCommand
             LinuxTunDevice tun = LinuxTunDevice.Create(name, fastPath.TunOptions);
             host = new TunnelHost(new TunnelOptions { CryptoHelperThreads = cryptoHelpers }, tun, fastPath.SocketFactory, loggers);
             host.Start();
-            Log.FastPath(log, name, tun.Offloads, OnOff(fastPath.Batching), OnOff(fastPath.UdpSegmentation), OnOff(fastPath.UdpReceiveCoalescing), OnOff(fastPath.StickySource), Tunnel.Core.Crypto.ChaCha20Poly1305.Implementation, cryptoHelpers);
+            Log.FastPath(log, name, tun.Offloads, OnOff(fastPath.Batching), OnOff(fastPath.UdpSegmentation), OnOff(fastPath.UdpReceiveCoalescing), OnOff(fastPath.StickySource), Tunnel.Core.Crypto.AeadBackend.Current, cryptoHelpers);
             uapi = new UapiServer(host, loggerFactory: loggers);
             uapi.Start();
         }

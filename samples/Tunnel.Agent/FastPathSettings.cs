@@ -83,7 +83,7 @@ internal sealed record FastPathSettings(bool TunOffloads, bool UdpSegmentation, 
     {
         if (!SimdAead)
         {
-            AppContext.SetSwitch(Tunnel.Core.Crypto.ChaCha20Poly1305.DisableManagedImplementationSwitch, true);
+            AppContext.SetSwitch(Tunnel.Core.Crypto.AeadBackend.DisableManagedImplementationSwitch, true);
         }
     }
 

@@ -22,7 +22,7 @@ internal sealed class RuntimeUsage
         long packets = statistics.TunnelPacketsRead + statistics.TunnelPacketsWritten;
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"Ran {Stopwatch.GetElapsedTime(_started).TotalSeconds:F1} s: GC collections gen0 {GC.CollectionCount(0) - _collections[0]}, gen1 {GC.CollectionCount(1) - _collections[1]}, gen2 {GC.CollectionCount(2) - _collections[2]}; {allocated:N0} bytes allocated; {statistics.TunnelPacketsRead:N0} packets read from the TUN and {statistics.TunnelPacketsWritten:N0} written, {statistics.DatagramsSent:N0} datagrams sent and {statistics.DatagramsReceived:N0} received ({(packets == 0 ? 0 : (double)allocated / packets):F3} bytes allocated per packet). ChaCha20-Poly1305: {Tunnel.Core.Crypto.ChaCha20Poly1305.Implementation}. Crypto helper threads: {cryptoHelpers}. Drops: {DescribeDrops(statistics)}.");
+            $"Ran {Stopwatch.GetElapsedTime(_started).TotalSeconds:F1} s: GC collections gen0 {GC.CollectionCount(0) - _collections[0]}, gen1 {GC.CollectionCount(1) - _collections[1]}, gen2 {GC.CollectionCount(2) - _collections[2]}; {allocated:N0} bytes allocated; {statistics.TunnelPacketsRead:N0} packets read from the TUN and {statistics.TunnelPacketsWritten:N0} written, {statistics.DatagramsSent:N0} datagrams sent and {statistics.DatagramsReceived:N0} received ({(packets == 0 ? 0 : (double)allocated / packets):F3} bytes allocated per packet). ChaCha20-Poly1305: {Tunnel.Core.Crypto.AeadBackend.Current}. Crypto helper threads: {cryptoHelpers}. Drops: {DescribeDrops(statistics)}.");
     }
 
     /// <summary>Each drop reason with its count, or "none": a flood or a misconfiguration shows here by reason.</summary>

@@ -20,7 +20,7 @@ namespace Tunnel.Core.Crypto;
 /// bytes (the tests hold them to that); <see cref="Implementation"/> says which runs.
 /// </para>
 /// </remarks>
-public static class ChaCha20Poly1305
+internal static class ChaCha20Poly1305
 {
     /// <summary>
     /// The <see cref="AppContext"/> switch that keeps libsodium even where the managed implementation could

@@ -7,7 +7,7 @@ namespace Tunnel.Core.Crypto;
 /// HMAC (RFC 2104) over BLAKE2s-256, the HMAC of the WireGuard whitepaper (section 5.4), on which
 /// <see cref="Kdf"/> is built.
 /// </summary>
-public static class HmacBlake2s
+internal static class HmacBlake2s
 {
     /// <summary>The size of the authentication code, in bytes.</summary>
     public const int HashSize = Blake2s.HashSize;

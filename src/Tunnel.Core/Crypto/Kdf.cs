@@ -12,7 +12,7 @@ namespace Tunnel.Core.Crypto;
 /// Each output is 32 bytes. Outputs may overlap <c>key</c> and <c>input</c>, as the handshake's
 /// <c>(C, k) := KDF2(C, ...)</c> needs: both are read in full before any output is written.
 /// </remarks>
-public static class Kdf
+internal static class Kdf
 {
     /// <summary>The size of each output, in bytes.</summary>
     public const int OutputSize = HmacBlake2s.HashSize;

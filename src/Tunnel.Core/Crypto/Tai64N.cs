@@ -10,7 +10,7 @@ namespace Tunnel.Core.Crypto;
 /// <remarks>
 /// The core reads no clock: callers build a timestamp from a wall-clock time they pass in.
 /// </remarks>
-public readonly struct Tai64N : IEquatable<Tai64N>, IComparable<Tai64N>
+internal readonly struct Tai64N : IEquatable<Tai64N>, IComparable<Tai64N>
 {
     /// <summary>The encoded size, in bytes.</summary>
     public const int Size = 12;

@@ -7,7 +7,7 @@ namespace Tunnel.Core.Crypto;
 /// X25519 Diffie-Hellman (RFC 7748), WireGuard's DH and DH-Generate (whitepaper section 5.4), without
 /// allocating. Entropy is an argument: the core draws no randomness of its own.
 /// </summary>
-public static unsafe class X25519
+internal static unsafe class X25519
 {
     /// <summary>The size of private keys, public keys and shared secrets, in bytes.</summary>
     public const int KeySize = 32;

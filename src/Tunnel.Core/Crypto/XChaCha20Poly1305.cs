@@ -7,7 +7,7 @@ namespace Tunnel.Core.Crypto;
 /// uses to encrypt the cookie in a cookie reply (whitepaper section 5.4.7) under a random nonce.
 /// </summary>
 /// <remarks>Buffers follow the same rules as <see cref="ChaCha20Poly1305"/>: tag appended, in place or disjoint.</remarks>
-public static class XChaCha20Poly1305
+internal static class XChaCha20Poly1305
 {
     /// <summary>The key size, in bytes.</summary>
     public const int KeySize = AeadArguments.KeySize;
