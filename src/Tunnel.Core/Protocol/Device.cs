@@ -204,6 +204,19 @@ public sealed partial class Device
         peer.Endpoint = endpoint;
     }
 
+    /// <summary>
+    /// Forgets the local address every peer's endpoint carries (<see cref="UdpEndpoint.WithoutLocal"/>), so the
+    /// system chooses the source again until each peer writes anew: for a socket that was replaced, whose
+    /// addresses may be gone or different.
+    /// </summary>
+    public void ClearEndpointLocalAddresses()
+    {
+        foreach (Peer peer in _peers.Values)
+        {
+            peer.Endpoint = peer.Endpoint.WithoutLocal();
+        }
+    }
+
     /// <summary>Sets the preshared key; it applies from the next handshake (an empty key means none).</summary>
     /// <param name="peer">The peer.</param>
     /// <param name="presharedKey">The key.</param>

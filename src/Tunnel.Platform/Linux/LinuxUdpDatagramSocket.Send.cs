@@ -165,9 +165,10 @@ public sealed partial class LinuxUdpDatagramSocket
             }
 
             int run = firsts[done + 1] - firsts[done];
-            if (sticky && errno is Errors.EINVAL or Errors.EADDRNOTAVAIL)
+            if (sticky && errno is Errors.EINVAL or Errors.EADDRNOTAVAIL or Errors.ENETUNREACH)
             {
-                // The address the peer wrote to is gone: let the kernel choose until a datagram arrives on it again.
+                // The address the peer wrote to is gone (IPv6 answers EINVAL or EADDRNOTAVAIL, IPv4 ENETUNREACH for
+                // a source no interface holds): let the kernel choose until a datagram arrives on it again.
                 RefuseSource(destination);
                 sent += SendChunk(depth + 1, datagrams[firsts[done]..], destination, segmentation && Segmentation, sticky: false);
                 return sent;

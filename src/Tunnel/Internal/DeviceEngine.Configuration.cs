@@ -72,6 +72,7 @@ internal sealed partial class DeviceEngine
                 {
                     _socket = replacement;
                     current?.Dispose(); // the inbound pump sees the swap and moves to the new socket
+                    _device.ClearEndpointLocalAddresses(); // what the old socket learned may not hold for the new one
                     EngineLog.Rebound(_logger, replacement.Port);
                 }
 

@@ -106,6 +106,21 @@ public sealed class DeviceTransportTests
     }
 
     [Fact]
+    public void ClearingLocalAddresses_KeepsEachRemote_AndForgetsWhereItWroteTo()
+    {
+        var net = new TwoDevices();
+        net.SendFromA(ToB());
+        var viaSecondAddress = TwoDevices.EndpointB.WithLocal([192, 0, 2, 101], 3);
+        net.FilterBToA = d => (d, viaSecondAddress);
+        net.SendFromB(ToA());
+        Assert.True(net.BOnA.Endpoint.HasLocalAddress);
+
+        net.A.ClearEndpointLocalAddresses();
+        Assert.Equal(TwoDevices.EndpointB, net.BOnA.Endpoint);
+        Assert.Equal(TwoDevices.EndpointB, net.A.Encapsulate(ToB(seed: 3), new byte[2048], net.Now).Endpoint);
+    }
+
+    [Fact]
     public void TheResponder_SendsOnTheNewSessionOnlyAfterTheInitiatorConfirmsIt()
     {
         var net = new TwoDevices();

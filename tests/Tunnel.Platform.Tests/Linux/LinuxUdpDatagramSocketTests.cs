@@ -159,6 +159,52 @@ public sealed class LinuxUdpDatagramSocketTests
         }
     }
 
+    [Fact]
+    public void AnIPv4AddressRemovedUnderAPeer_IsForgotten_AndRepliesStillLeave()
+    {
+        Requirements.RootAndTun(); // root, to add an address to lo
+        string address = $"198.51.100.{Random.Shared.Next(1, 255)}";
+        Requirements.Run("ip", "address", "add", $"{address}/32", "dev", "lo");
+        try
+        {
+            using var ours = (LinuxUdpDatagramSocket)LinuxUdpDatagramSocketFactory.Instance.Bind(0, 0);
+            using var peer = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
+            peer.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            peer.ReceiveTimeout = 5000;
+            peer.SendTo([1], new IPEndPoint(IPAddress.Parse(address), ours.Port));
+            ReceiveAll(ours, 1, out List<UdpEndpoint> sources);
+            Assert.Equal(IPAddress.Parse(address).GetAddressBytes(), sources[0].LocalAddressBytes.ToArray());
+
+            Assert.Equal(1, ours.Send([new byte[] { 2 }], sources[0]));
+            EndPoint from = new IPEndPoint(IPAddress.Any, 0);
+            peer.ReceiveFrom(new byte[16], ref from);
+            Assert.Equal(IPAddress.Parse(address), ((IPEndPoint)from).Address);
+
+            // The address goes: IPv4 refuses it as a source with ENETUNREACH, and the datagrams leave from 127.0.0.1.
+            Requirements.Run("ip", "address", "del", $"{address}/32", "dev", "lo");
+            for (int round = 0; round < 2; round++)
+            {
+                Assert.Equal(2, ours.Send([new byte[100], new byte[100]], sources[0]));
+                for (int i = 0; i < 2; i++)
+                {
+                    Assert.Equal(100, peer.ReceiveFrom(new byte[200], ref from));
+                    Assert.Equal(IPAddress.Loopback, ((IPEndPoint)from).Address);
+                }
+            }
+        }
+        finally
+        {
+            try
+            {
+                Requirements.Run("ip", "address", "del", $"{address}/32", "dev", "lo");
+            }
+            catch (Xunit.Sdk.XunitException)
+            {
+                // already removed by the test
+            }
+        }
+    }
+
     /// <summary>
     /// The kernel installs a new IPv6 address's local route from a work queue, even with <c>nodad</c>, after
     /// <c>ip</c> has returned; on a busy machine a datagram sent before then leaves by the default route and
