@@ -111,6 +111,10 @@ public sealed partial class TunnelConnection : IAsyncDisposable
                 tun.Dispose(); // until the host exists, the device is ours to close
                 throw;
             }
+            finally
+            {
+                tunnel.ClearPrivateKey(); // the device holds its own copy; the caller's configuration is the caller's
+            }
 
             host.Start();
             configurator = platform.CreateInterfaceConfigurator(options.InterfaceName);
@@ -137,6 +141,7 @@ public sealed partial class TunnelConnection : IAsyncDisposable
         }
         catch
         {
+            tunnel.ClearPrivateKey();
             await CloseAsync(resolver, configurator, host, log).ConfigureAwait(false);
             throw;
         }
