@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
-using Tunnel.Platform.Interop.Linux;
 using Tunnel.Platform.Linux.Internal;
 using static Tunnel.Platform.Interop.Linux.Interop;
 
@@ -29,41 +27,11 @@ public sealed partial class LinuxRouteTable
             RtNetlinkRequests.DumpRoutes(_socket.Request, family, table);
             int errno = _socket.Dump((type, payload) =>
             {
-                if (covered || type != RTM_NEWROUTE || payload.Length < Marshal.SizeOf<RouteMessage>())
+                if (!covered && DumpedRoute.TryRead(type, payload, out DumpedRoute route) && route.Table == table && route.OutputInterface == InterfaceIndex
+                    && route.Type == RTN_UNICAST && route.Family == RtNetlinkRequests.Family(family) && route.Destination.PrefixLength <= destination.PrefixLength)
                 {
-                    return;
+                    covered = route.Destination.Contains(destination.BaseAddress);
                 }
-
-                RouteMessage route = MemoryMarshal.Read<RouteMessage>(payload);
-                uint routeTable = route.Table;
-                int outputInterface = 0;
-                ReadOnlySpan<byte> address = default;
-                var attributes = new NetlinkAttributeReader(payload, Marshal.SizeOf<RouteMessage>());
-                while (attributes.TryRead(out ushort attribute, out var value))
-                {
-                    if (attribute == RTA_TABLE && value.Length >= sizeof(uint))
-                    {
-                        routeTable = MemoryMarshal.Read<uint>(value);
-                    }
-                    else if (attribute == RTA_OIF && value.Length >= sizeof(int))
-                    {
-                        outputInterface = MemoryMarshal.Read<int>(value);
-                    }
-                    else if (attribute == RTA_DST)
-                    {
-                        address = value;
-                    }
-                }
-
-                int width = family == AddressFamily.InterNetwork ? 4 : 16;
-                if (routeTable != table || outputInterface != InterfaceIndex || route.Type != RTN_UNICAST || route.Family != RtNetlinkRequests.Family(family)
-                    || (address.Length != 0 && address.Length != width) || route.DestinationLength > destination.PrefixLength)
-                {
-                    return;
-                }
-
-                var prefix = new IPNetwork(address.IsEmpty ? new IPAddress(new byte[width]) : new IPAddress(address), route.DestinationLength);
-                covered = prefix.Contains(destination.BaseAddress);
             });
             if (errno != 0)
             {

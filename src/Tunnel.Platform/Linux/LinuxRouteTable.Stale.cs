@@ -154,36 +154,11 @@ public sealed partial class LinuxRouteTable
         RtNetlinkRequests.DumpRoutes(_socket.Request, family, table);
         int errno = _socket.Dump((type, payload) =>
         {
-            if (type != RTM_NEWROUTE || payload.Length < Marshal.SizeOf<RouteMessage>())
+            if (DumpedRoute.TryRead(type, payload, out DumpedRoute route) && route.Table == table && route.Protocol == Options.Protocol
+                && route.Family == RtNetlinkRequests.Family(family))
             {
-                return;
+                routes.Add((route.Destination, payload.ToArray()));
             }
-
-            RouteMessage route = MemoryMarshal.Read<RouteMessage>(payload);
-            uint routeTable = route.Table;
-            ReadOnlySpan<byte> destination = default;
-            var attributes = new NetlinkAttributeReader(payload, Marshal.SizeOf<RouteMessage>());
-            while (attributes.TryRead(out ushort attribute, out var value))
-            {
-                if (attribute == RTA_TABLE && value.Length >= sizeof(uint))
-                {
-                    routeTable = MemoryMarshal.Read<uint>(value);
-                }
-                else if (attribute == RTA_DST)
-                {
-                    destination = value;
-                }
-            }
-
-            int width = route.Family == AF_INET ? 4 : 16;
-            if (routeTable != table || route.Protocol != Options.Protocol || route.Family != RtNetlinkRequests.Family(family) || (destination.Length != 0 && destination.Length != width))
-            {
-                return;
-            }
-
-            // No destination attribute is the default route of the family.
-            var address = destination.IsEmpty ? new IPAddress(new byte[width]) : new IPAddress(destination);
-            routes.Add((new IPNetwork(address, route.DestinationLength), payload.ToArray()));
         });
         if (errno != 0)
         {

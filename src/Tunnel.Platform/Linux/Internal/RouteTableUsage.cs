@@ -1,7 +1,5 @@
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
-using Tunnel.Platform.Interop.Linux;
 using static Tunnel.Platform.Interop.Linux.Interop;
 
 namespace Tunnel.Platform.Linux.Internal;
@@ -20,22 +18,10 @@ internal static class RouteTableUsage
             RtNetlinkRequests.DumpRoutes(socket.Request, family, RT_TABLE_UNSPEC);
             int errno = socket.Dump((type, payload) =>
             {
-                if (type != RTM_NEWROUTE || payload.Length < Marshal.SizeOf<RouteMessage>())
+                if (DumpedRoute.TryRead(type, payload, out DumpedRoute route))
                 {
-                    return;
+                    used.Add(route.Table);
                 }
-
-                uint table = MemoryMarshal.Read<RouteMessage>(payload).Table;
-                var attributes = new NetlinkAttributeReader(payload, Marshal.SizeOf<RouteMessage>());
-                while (attributes.TryRead(out ushort attribute, out var value))
-                {
-                    if (attribute == RTA_TABLE && value.Length >= sizeof(uint))
-                    {
-                        table = MemoryMarshal.Read<uint>(value);
-                    }
-                }
-
-                used.Add(table);
             });
             if (errno != 0)
             {
