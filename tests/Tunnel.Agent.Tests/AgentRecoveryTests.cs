@@ -1,4 +1,5 @@
 using System.Runtime.Versioning;
+using Microsoft.Extensions.Time.Testing;
 using Tunnel.Agent.Configuration;
 using Tunnel.Agent.Service;
 using Tunnel.Connections;
@@ -48,7 +49,7 @@ public sealed class AgentRecoveryTests
             var options = new LinuxResolvConfOptions { Path = Path.Combine(directory, "resolv.conf"), StatePath = Path.Combine(directory, "saved") };
             await File.WriteAllTextAsync(options.Path, "nameserver 127.0.2.2\n", Token);
             await File.WriteAllTextAsync(options.StatePath, "garbage", Token);
-            var time = new FixedTime(new DateTimeOffset(2026, 12, 5, 17, 0, 0, TimeSpan.Zero));
+            var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 5, 17, 0, 0, TimeSpan.Zero));
 
             var outcome = await AgentRecovery.RestoreResolverAsync(new LinuxResolvConfConfigurator(options), options.Path, options.StatePath, time);
 
@@ -94,11 +95,6 @@ public sealed class AgentRecoveryTests
         Assert.Equal(("corp0", mark, table, LinuxRouteTableOptions.DefaultRulePriority, LinuxRouteTableOptions.DefaultProtocol), (options.InterfaceName, options.FirewallMark, options.TableId, options.RulePriority, options.Protocol));
         Assert.NotEqual(51820u, LinuxRouteTableOptions.DefaultTableId); // wg-quick's
         Assert.DoesNotContain(LinuxRouteTableOptions.DefaultRulePriority, new uint[] { 32763, 32764, 32765 });
-    }
-
-    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
     }
 
     /// <summary>A resolver whose saved state is unreadable, as <see cref="LinuxResolvConfConfigurator"/> reports it.</summary>

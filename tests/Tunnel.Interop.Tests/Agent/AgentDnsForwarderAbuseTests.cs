@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using Tunnel.Interop.Tests.Infrastructure;
-using Tunnel.Tests.Dns;
+using Tunnel.SplitTunnel.Tests.Drivers;
 
 namespace Tunnel.Interop.Tests.Agent;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using Tunnel.Interop.Tests.Infrastructure;
 using Tunnel.Platform.Linux.Internal;
-using Tunnel.Tests.Dns;
+using Tunnel.SplitTunnel.Tests.Drivers;
 
 namespace Tunnel.Interop.Tests.Agent;
 

@@ -4,7 +4,7 @@ using System.Runtime.Versioning;
 using Tunnel.Dns;
 using Tunnel.Platform.Linux.Internal;
 using Tunnel.Routing;
-using Tunnel.Tests.Dns;
+using Tunnel.SplitTunnel.Tests.Drivers;
 
 namespace Tunnel.Platform.Tests.Linux;
 

@@ -7,7 +7,7 @@ using Tunnel.Dns.Internal;
 using Tunnel.Routing;
 using Tunnel.Testing;
 
-namespace Tunnel.Tests.Dns;
+namespace Tunnel.SplitTunnel.Tests.Drivers;
 
 /// <summary>
 /// The forwarder is bounded and never an open resolver: random upstream IDs, per-client query slots shared

@@ -1,10 +1,10 @@
 using System.Net;
-using Tunnel.Core.Tests.Dns;
+using Tunnel.SplitTunnel.Tests.Dns;
 using Tunnel.Core.Tests.Support;
 using Tunnel.Dns;
 using Tunnel.Routing;
 
-namespace Tunnel.Core.Tests.Routing;
+namespace Tunnel.SplitTunnel.Tests.Routing;
 
 /// <summary>Learning from whole DNS responses: which records teach, for which name, with which TTL.</summary>
 public sealed class SplitTunnelRouterDnsTests

@@ -1,7 +1,7 @@
 using System.Net;
 using Tunnel.Routing;
 
-namespace Tunnel.Core.Tests.Routing;
+namespace Tunnel.SplitTunnel.Tests.Routing;
 
 public sealed class SplitTunnelPolicyTests
 {

@@ -2,9 +2,9 @@ using System.Net;
 using System.Text;
 using FsCheck.Xunit;
 using Tunnel.Dns;
-using static Tunnel.Core.Tests.Dns.DnsTestHelpers;
+using static Tunnel.SplitTunnel.Tests.Dns.DnsTestHelpers;
 
-namespace Tunnel.Core.Tests.Dns;
+namespace Tunnel.SplitTunnel.Tests.Dns;
 
 public sealed class DnsPropertyTests
 {

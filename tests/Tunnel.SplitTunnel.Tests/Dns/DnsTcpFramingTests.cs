@@ -1,6 +1,6 @@
 using Tunnel.Dns;
 
-namespace Tunnel.Core.Tests.Dns;
+namespace Tunnel.SplitTunnel.Tests.Dns;
 
 public sealed class DnsTcpFramingTests
 {

@@ -2,7 +2,7 @@ using System.Net;
 using Tunnel.Routing;
 using Tunnel.Testing;
 
-namespace Tunnel.Tests.Routing;
+namespace Tunnel.SplitTunnel.Tests.Drivers;
 
 public sealed class ActivityReportingTunDeviceTests
 {

@@ -4,7 +4,7 @@ using FsCheck.Fluent;
 using FsCheck.Xunit;
 using Tunnel.Routing;
 
-namespace Tunnel.Core.Tests.Routing;
+namespace Tunnel.SplitTunnel.Tests.Routing;
 
 /// <summary>
 /// The learned-route lifetime against a plain model, in simulated time: random answers (names that match a

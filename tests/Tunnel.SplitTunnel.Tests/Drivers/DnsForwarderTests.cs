@@ -5,7 +5,7 @@ using Tunnel.Dns;
 using Tunnel.Routing;
 using Tunnel.Testing;
 
-namespace Tunnel.Tests.Dns;
+namespace Tunnel.SplitTunnel.Tests.Drivers;
 
 public sealed class DnsForwarderTests
 {

@@ -1,7 +1,6 @@
 using System.Net;
-using Tunnel.Tests.Dns;
 
-namespace Tunnel.Tests.Routing;
+namespace Tunnel.SplitTunnel.Tests.Drivers;
 
 /// <summary>Hand-built DNS responses for the controller's tests.</summary>
 internal static class DnsResponses

@@ -1,7 +1,7 @@
 using Tunnel.Core.Tests.Support;
 using Tunnel.Dns;
 
-namespace Tunnel.Core.Tests.Dns;
+namespace Tunnel.SplitTunnel.Tests.Dns;
 
 /// <summary>The forwarder parses every answer before releasing it to the application: none of it may allocate.</summary>
 public sealed class DnsAllocationTests

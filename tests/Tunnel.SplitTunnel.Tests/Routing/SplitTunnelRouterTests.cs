@@ -2,7 +2,7 @@ using System.Net;
 using Tunnel.Core.Tests.Support;
 using Tunnel.Routing;
 
-namespace Tunnel.Core.Tests.Routing;
+namespace Tunnel.SplitTunnel.Tests.Routing;
 
 public sealed class SplitTunnelRouterTests
 {

@@ -3,10 +3,10 @@ using System.Net;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
-using Tunnel.Core.Tests.Dns;
+using Tunnel.SplitTunnel.Tests.Dns;
 using Tunnel.Routing;
 
-namespace Tunnel.Core.Tests.Routing;
+namespace Tunnel.SplitTunnel.Tests.Routing;
 
 /// <summary>
 /// Learned routes cannot be turned against the policy. Adversarial DNS answers (any name a domain rule

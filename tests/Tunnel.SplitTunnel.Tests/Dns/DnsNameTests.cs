@@ -1,8 +1,8 @@
 using System.Text;
 using Tunnel.Dns;
-using static Tunnel.Core.Tests.Dns.DnsTestHelpers;
+using static Tunnel.SplitTunnel.Tests.Dns.DnsTestHelpers;
 
-namespace Tunnel.Core.Tests.Dns;
+namespace Tunnel.SplitTunnel.Tests.Dns;
 
 public sealed class DnsNameTests
 {

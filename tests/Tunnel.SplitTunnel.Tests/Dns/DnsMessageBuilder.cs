@@ -3,7 +3,7 @@ using System.Net;
 using System.Text;
 using Tunnel.Dns;
 
-namespace Tunnel.Core.Tests.Dns;
+namespace Tunnel.SplitTunnel.Tests.Dns;
 
 internal enum DnsSection
 {

@@ -1,7 +1,7 @@
 using Tunnel.Dns;
-using static Tunnel.Core.Tests.Dns.DnsTestHelpers;
+using static Tunnel.SplitTunnel.Tests.Dns.DnsTestHelpers;
 
-namespace Tunnel.Core.Tests.Dns;
+namespace Tunnel.SplitTunnel.Tests.Dns;
 
 public sealed class DnsSvcbTests
 {

@@ -4,7 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Tunnel.Tests.Dns;
+namespace Tunnel.SplitTunnel.Tests.Drivers;
 
 /// <summary>
 /// A small authoritative DNS server on loopback for the forwarder's tests, over UDP and TCP. It answers A

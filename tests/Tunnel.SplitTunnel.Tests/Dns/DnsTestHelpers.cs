@@ -1,7 +1,7 @@
 using System.Text;
 using Tunnel.Dns;
 
-namespace Tunnel.Core.Tests.Dns;
+namespace Tunnel.SplitTunnel.Tests.Dns;
 
 internal static class DnsTestHelpers
 {
