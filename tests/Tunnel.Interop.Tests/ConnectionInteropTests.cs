@@ -128,6 +128,97 @@ public sealed partial class ConnectionInteropTests
         Assert.Contains("172.16.0.0/12 via 192.0.2.2", lab.Exec(1, "ip", "route", "show"), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task AnInterfaceDeletedUnderTheConnection_FaultsTheHost_AndClosingStillLeavesNothing()
+    {
+        using var lab = new Lab();
+        string ns = lab.Namespace(1);
+        lab.Exec(1, "ip", "route", "add", "default", "via", "192.0.2.2");
+        WaitForSettledAddresses(lab);
+        string before = Snapshot(lab);
+        string name = $"wg{Environment.ProcessId % 1000}d";
+        var configuration = WireGuardConfiguration.Parse($"""
+            [Interface]
+            PrivateKey = {File.ReadAllText(lab.NewKeyFile()).Trim()}
+            Address = 10.200.0.1/24
+
+            [Peer]
+            PublicKey = {Command.Run("sh", "-c", "wg genkey | wg pubkey").Trim()}
+            Endpoint = 192.0.2.2:51820
+            AllowedIPs = 0.0.0.0/0, 172.16.0.0/12
+            """);
+        var connection = await TunnelConnection.OpenAsync(configuration, new TunnelConnectionOptions { InterfaceName = name, Platform = new LinuxTunnelPlatform { NetworkNamespace = ns } }, TestContext.Current.CancellationToken);
+        try
+        {
+            lab.Exec(1, "ip", "link", "delete", name);
+            await Assert.ThrowsAnyAsync<Exception>(() => connection.Host.Completion.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
+
+            // Fail closed meanwhile: the prohibit routes outlive the interface, so a lookup for anything meant for the
+            // tunnel is refused (EACCES, "Permission denied") instead of leaving directly by the default route.
+            Assert.Contains("Permission denied", Decide(lab, "8.8.8.8"), StringComparison.Ordinal);
+            Assert.Contains("Permission denied", Decide(lab, "172.16.1.1"), StringComparison.Ordinal);
+            Assert.Contains("dev " + lab.Veth(1), Decide(lab, "192.0.2.77"), StringComparison.Ordinal); // the local network still works
+        }
+        finally
+        {
+            await connection.DisposeAsync();
+        }
+
+        Assert.Equal(before, Snapshot(lab));
+    }
+
+    [Fact]
+    public async Task BesideAWgQuickFullTunnel_AConnectionTakesTheNextTable_AndClosingLeavesWgQuicksRoutesAndRules()
+    {
+        Requirements.CheckProgram("nft", "nftables");
+        using var lab = new Lab();
+        string ns = lab.Namespace(1);
+        lab.Exec(1, "ip", "route", "add", "default", "via", "192.0.2.2");
+        lab.Exec(1, "ip", "-6", "route", "add", "default", "via", "fd00:192::2");
+        string directory = Directory.CreateTempSubdirectory("tunnel-beside-").FullName;
+        string theirs = $"wg{Environment.ProcessId % 1000}q", ours = $"wg{Environment.ProcessId % 1000}o";
+        string Conf(string address) => $"""
+            [Interface]
+            PrivateKey = {File.ReadAllText(lab.NewKeyFile()).Trim()}
+            Address = {address}
+
+            [Peer]
+            PublicKey = {Command.Run("sh", "-c", "wg genkey | wg pubkey").Trim()}
+            Endpoint = 192.0.2.2:51820
+            AllowedIPs = 0.0.0.0/0
+            """;
+        string config = Path.Combine(directory, theirs + ".conf");
+        File.WriteAllText(config, Conf("10.210.0.1/24"));
+        File.SetUnixFileMode(config, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var environment = new Dictionary<string, string> { ["WG_QUICK_USERSPACE_IMPLEMENTATION"] = Lab.AgentPath, ["WG_PROCESS_FOREGROUND"] = "0" };
+        Command.Result up = Command.Try("ip", ["netns", "exec", ns, "wg-quick", "up", config], TimeSpan.FromSeconds(60), environment);
+        try
+        {
+            Assert.True(up.Succeeded, $"wg-quick up failed: {up.Error}");
+            WaitForSettledAddresses(lab);
+            string before = Snapshot(lab);
+
+            var connection = await TunnelConnection.OpenAsync(WireGuardConfiguration.Parse(Conf("10.211.0.1/24")), new TunnelConnectionOptions { InterfaceName = ours, Platform = new LinuxTunnelPlatform { NetworkNamespace = ns } }, TestContext.Current.CancellationToken);
+            try
+            {
+                Assert.Equal(51821u, connection.FirewallMark); // wg-quick holds 51820
+                Assert.Contains("51820", lab.Exec(1, "ip", "rule", "show"), StringComparison.Ordinal);
+            }
+            finally
+            {
+                await connection.DisposeAsync();
+            }
+
+            Lab.WaitUntil(() => !lab.TryExec(1, "ip", "link", "show", ours).Succeeded, $"{ours} was not deleted");
+            Assert.Equal(before, Snapshot(lab));
+        }
+        finally
+        {
+            Command.Try("ip", ["netns", "exec", ns, "wg-quick", "down", config], TimeSpan.FromSeconds(60), environment);
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     /// <summary>Brings the configuration (without its DNS line, which would reach the host's resolvconf) up with wg-quick and our daemon, and takes the decisions.</summary>
     private static List<string> WgQuickDecisions(Lab lab, string directory, string name, string text)
     {
