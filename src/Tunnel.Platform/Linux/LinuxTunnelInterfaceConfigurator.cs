@@ -95,7 +95,7 @@ public sealed class LinuxTunnelInterfaceConfigurator : ITunnelInterfaceConfigura
 
                 foreach (TunnelPolicyRule rule in settings.PolicyRules)
                 {
-                    TableFor(rule.Table, settings, rule.FirewallMark).InstallPolicyRules(rule.Family);
+                    TableFor(rule.Table, settings).InstallPolicyRules(rule.Family);
                 }
             }
             catch
@@ -137,7 +137,7 @@ public sealed class LinuxTunnelInterfaceConfigurator : ITunnelInterfaceConfigura
     }
 
     /// <summary>The object for a table: the main one, a full tunnel's own (the one a policy rule names), or a shared one a configuration names.</summary>
-    private LinuxRouteTable TableFor(uint? table, TunnelInterfaceSettings settings, uint firewallMark = 0)
+    private LinuxRouteTable TableFor(uint? table, TunnelInterfaceSettings settings)
     {
         if (table is null or MainTable)
         {
@@ -152,13 +152,14 @@ public sealed class LinuxTunnelInterfaceConfigurator : ITunnelInterfaceConfigura
             }
         }
 
-        bool own = settings.PolicyRules.Any(rule => rule.Table == table);
-        uint mark = firewallMark != 0 ? firewallMark : settings.PolicyRules.FirstOrDefault(rule => rule.Table == table).FirewallMark;
+        // A full tunnel's table is its own (a policy rule names it); any other a configuration names is shared.
+        uint mark = settings.PolicyRules.FirstOrDefault(rule => rule.Table == table).FirewallMark;
+        bool own = mark != 0;
         var created = InNamespace(() => LinuxRouteTable.Create(_template with
         {
             TableId = table.Value,
             Shared = !own,
-            FirewallMark = mark != 0 ? mark : table.Value,
+            FirewallMark = own ? mark : table.Value,
             FailClosed = settings.FailClosed,
         }));
         _tables.Add(created);

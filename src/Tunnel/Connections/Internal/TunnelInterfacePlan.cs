@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using Tunnel.Configuration;
 
 namespace Tunnel.Connections.Internal;
@@ -31,9 +30,9 @@ internal static class TunnelInterfacePlan
             return settings;
         }
 
+        // An IPNetwork never has host bits set (its constructor refuses them), so equal prefixes compare equal.
         var destinations = configuration.Peers
             .SelectMany(peer => peer.AllowedIps)
-            .Select(Normalize)
             .Distinct()
             .OrderByDescending(network => network.PrefixLength) // wg-quick adds the longest prefixes first
             .ThenBy(network => network.BaseAddress.AddressFamily)
@@ -82,22 +81,5 @@ internal static class TunnelInterfacePlan
         }
 
         throw new ArgumentException($"Table = {table}: a connection takes 'off', 'auto', 'main' or a table number (names from rt_tables are not read).", nameof(table));
-    }
-
-    /// <summary>The prefix with its host bits cleared, as the kernel stores a route's destination.</summary>
-    private static IPNetwork Normalize(IPNetwork network) =>
-        network.BaseAddress.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6
-            ? new IPNetwork(Mask(network.BaseAddress, network.PrefixLength), network.PrefixLength)
-            : network;
-
-    private static IPAddress Mask(IPAddress address, int prefixLength)
-    {
-        byte[] bytes = address.GetAddressBytes();
-        for (int bit = prefixLength; bit < bytes.Length * 8; bit++)
-        {
-            bytes[bit / 8] &= (byte)~(0x80 >> (bit % 8));
-        }
-
-        return new IPAddress(bytes);
     }
 }
