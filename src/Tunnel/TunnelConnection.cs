@@ -32,10 +32,11 @@ public sealed partial class TunnelConnection : IAsyncDisposable
 {
     private readonly ITunnelInterfaceConfigurator _interface;
     private readonly ISystemResolverConfigurator? _resolver;
+    private readonly ITunnelRouting? _routing;
     private readonly ILogger _log;
     private int _disposed;
 
-    private TunnelConnection(TunnelHost host, string interfaceName, TunnelInterfaceSettings settings, uint firewallMark, ITunnelInterfaceConfigurator configurator, ISystemResolverConfigurator? resolver, ILogger log)
+    private TunnelConnection(TunnelHost host, string interfaceName, TunnelInterfaceSettings settings, uint firewallMark, ITunnelInterfaceConfigurator configurator, ISystemResolverConfigurator? resolver, ITunnelRouting? routing, ILogger log)
     {
         Host = host;
         InterfaceName = interfaceName;
@@ -43,6 +44,7 @@ public sealed partial class TunnelConnection : IAsyncDisposable
         FirewallMark = firewallMark;
         _interface = configurator;
         _resolver = resolver;
+        _routing = routing;
         _log = log;
     }
 
@@ -52,10 +54,10 @@ public sealed partial class TunnelConnection : IAsyncDisposable
     /// <summary>The interface's name.</summary>
     public string InterfaceName { get; }
 
-    /// <summary>The addresses, routes and policy rules the connection applied.</summary>
+    /// <summary>The addresses, routes and policy rules the connection applied (with a <see cref="TunnelConnectionOptions.Routing"/>, its addresses only: the routing keeps its own routes).</summary>
     public TunnelInterfaceSettings Settings { get; }
 
-    /// <summary>The firewall mark on the tunnel's own datagrams (the configuration's, or the full tunnel's table), 0 for none.</summary>
+    /// <summary>The firewall mark on the tunnel's own datagrams (the configuration's, the full tunnel's table, or the routing's), 0 for none.</summary>
     public uint FirewallMark { get; }
 
     /// <summary>Whether the system resolver was pointed at the configuration's DNS servers.</summary>
@@ -96,6 +98,8 @@ public sealed partial class TunnelConnection : IAsyncDisposable
 
         TunnelOptions tunnel = TunnelOptions.FromConfiguration(configuration with { Peers = [] }) with { Peers = peers };
         ITunnelPlatform platform = options.Platform;
+        ITunnelRouting? routing = options.Routing;
+        ITunnelRouting? attached = null; // stopped only once attached: a routing that refused (it serves another connection) is not ours
         TunnelHost? host = null;
         ITunnelInterfaceConfigurator? configurator = null;
         ISystemResolverConfigurator? resolver = null;
@@ -104,6 +108,13 @@ public sealed partial class TunnelConnection : IAsyncDisposable
             ITunDevice tun = platform.CreateTunDevice(options.InterfaceName, tunnel.Mtu);
             try
             {
+                if (routing is not null)
+                {
+                    var context = new TunnelRoutingContext(options.InterfaceName, configuration, platform, options.LoggerFactory ?? NullLoggerFactory.Instance, options.TimeProvider ?? TimeProvider.System);
+                    tun = routing.Attach(tun, context);
+                    attached = routing;
+                }
+
                 host = new TunnelHost(tunnel, tun, platform.DatagramSockets, options.LoggerFactory, options.TimeProvider, options.MeterFactory);
             }
             catch
@@ -118,7 +129,9 @@ public sealed partial class TunnelConnection : IAsyncDisposable
 
             host.Start();
             configurator = platform.CreateInterfaceConfigurator(options.InterfaceName);
-            TunnelInterfaceSettings settings = TunnelInterfacePlan.Create(configuration, configurator.FindUnusedTable, options.FailClosed, out uint fullTunnelMark);
+            // A routing of its own replaces the allowed IPs' routes, as Table = off would.
+            WireGuardConfiguration planned = routing is null ? configuration : configuration with { Interface = configuration.Interface with { Table = "off" } };
+            TunnelInterfaceSettings settings = TunnelInterfacePlan.Create(planned, configurator.FindUnusedTable, options.FailClosed, out uint fullTunnelMark);
 
             // The mark goes on the socket before the rules exist, so no handshake is ever routed into the tunnel itself.
             uint mark = tunnel.FirewallMark;
@@ -129,20 +142,27 @@ public sealed partial class TunnelConnection : IAsyncDisposable
             }
 
             await configurator.ApplyAsync(settings, cancellationToken).ConfigureAwait(false);
-            if (options.ConfigureDns && configuration.Interface.DnsServers.Count > 0)
+            if (options.ConfigureDns && routing is not { ConfiguresResolver: true } && configuration.Interface.DnsServers.Count > 0)
             {
                 var candidate = platform.CreateResolverConfigurator(options.InterfaceName);
                 resolver = candidate;
                 await candidate.ApplyAsync(new SystemResolverSettings(configuration.Interface.DnsServers, configuration.Interface.DnsSearchDomains), cancellationToken).ConfigureAwait(false);
             }
 
+            // Last, so that a routing which started has an opened connection: nothing after it can fail.
+            if (routing is not null)
+            {
+                await routing.StartAsync(host, cancellationToken).ConfigureAwait(false);
+                mark = host.GetStatus().FirewallMark;
+            }
+
             Log.Opened(log, options.InterfaceName, settings.Addresses.Count, settings.Routes.Count, settings.PolicyRules.Count, resolver is not null);
-            return new TunnelConnection(host, options.InterfaceName, settings, mark, configurator, resolver, log);
+            return new TunnelConnection(host, options.InterfaceName, settings, mark, configurator, resolver, routing, log);
         }
         catch
         {
             tunnel.ClearPrivateKey();
-            await CloseAsync(resolver, configurator, host, log).ConfigureAwait(false);
+            await CloseAsync(resolver, attached, opened: false, configurator, host, log).ConfigureAwait(false);
             throw;
         }
     }
@@ -157,16 +177,21 @@ public sealed partial class TunnelConnection : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
-            await CloseAsync(_resolver, _interface, Host, _log).ConfigureAwait(false);
+            await CloseAsync(_resolver, _routing, opened: true, _interface, Host, _log).ConfigureAwait(false);
             Log.Closed(_log, InterfaceName);
         }
     }
 
-    private static async Task CloseAsync(ISystemResolverConfigurator? resolver, ITunnelInterfaceConfigurator? configurator, TunnelHost? host, ILogger log)
+    private static async Task CloseAsync(ISystemResolverConfigurator? resolver, ITunnelRouting? routing, bool opened, ITunnelInterfaceConfigurator? configurator, TunnelHost? host, ILogger log)
     {
         if (resolver is not null)
         {
             await AttemptAsync(() => resolver.RestoreAsync(CancellationToken.None), log).ConfigureAwait(false);
+        }
+
+        if (routing is not null)
+        {
+            await AttemptAsync(() => routing.StopAsync(opened), log).ConfigureAwait(false);
         }
 
         if (configurator is not null)

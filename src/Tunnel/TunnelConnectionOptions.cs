@@ -18,7 +18,8 @@ public sealed record TunnelConnectionOptions
 
     /// <summary>
     /// Whether the configuration's <c>DNS =</c> servers and search domains are given to the system resolver
-    /// while the connection is up (as wg-quick does through <c>resolvconf</c>). True by default.
+    /// while the connection is up (as wg-quick does through <c>resolvconf</c>), unless the <see cref="Routing"/>
+    /// points the resolver somewhere itself. True by default.
     /// </summary>
     public bool ConfigureDns { get; init; } = true;
 
@@ -28,6 +29,12 @@ public sealed record TunnelConnectionOptions
     /// has no equivalent.
     /// </summary>
     public bool FailClosed { get; init; } = true;
+
+    /// <summary>
+    /// What steers traffic into the interface instead of wg-quick's routes for the allowed IPs (a split-tunnel
+    /// router, for example); null for wg-quick's routes. A routing serves one connection: give each a new one.
+    /// </summary>
+    public ITunnelRouting? Routing { get; init; }
 
     /// <summary>Where the connection's parts log; none when null.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }

@@ -79,12 +79,9 @@ internal static class AgentLimits
             return problem;
         }
 
-        var gateways = (settings.Tunnel?.Peers ?? [])
-            .Select(peer => peer.Endpoint is { Address: { } address } endpoint ? new IPEndPoint(address, endpoint.Port) : null)
-            .OfType<IPEndPoint>();
         try
         {
-            _ = settings.ToPolicy(Service.AgentConnection.SystemRulesFor(gateways, settings));
+            _ = settings.ToPolicy(settings.DnsSystemRules());
             return null;
         }
         catch (ArgumentException exception)

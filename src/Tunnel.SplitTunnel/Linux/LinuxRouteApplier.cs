@@ -16,7 +16,7 @@ namespace Tunnel.Routing;
 /// firewall mark (the rules skip marked packets), or list the endpoints as system entries that go direct.
 /// </remarks>
 [SupportedOSPlatform("linux")]
-public sealed class LinuxRouteApplier : IRouteApplier, IDisposable
+public sealed class LinuxRouteApplier : IFailClosedRouteApplier
 {
     private readonly bool _installPolicyRules;
 
@@ -32,6 +32,51 @@ public sealed class LinuxRouteApplier : IRouteApplier, IDisposable
 
     /// <summary>The table the routes go into.</summary>
     public LinuxRouteTable Table { get; }
+
+    /// <inheritdoc/>
+    public uint FirewallMark => Table.Options.FirewallMark;
+
+    /// <summary>
+    /// Creates the applier for a connection's interface: a new <see cref="LinuxRouteTable"/> with
+    /// <paramref name="options"/> (its <see cref="LinuxRouteTableOptions.InterfaceName"/> replaced by the interface's).
+    /// </summary>
+    /// <param name="options">The table, mark, rule priority and protocol; the interface name is ignored.</param>
+    /// <returns>A factory for <see cref="SplitTunnelRoutingOptions.RouteApplier"/>.</returns>
+    public static Func<string, IFailClosedRouteApplier> Factory(LinuxRouteTableOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return interfaceName => new LinuxRouteApplier(LinuxRouteTable.Create(options with { InterfaceName = interfaceName }));
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="LinuxNetlinkException">The kernel refused a dump or a deletion.</exception>
+    public int RemoveStale() => Table.RemoveStale();
+
+    /// <inheritdoc/>
+    public int BlockAndRelease()
+    {
+        int blocked = 0;
+        foreach (var (destination, kind) in Table.InstalledRoutes)
+        {
+            if (kind != LinuxRouteKind.Tunnel)
+            {
+                continue;
+            }
+
+            try
+            {
+                Table.AddRoute(destination, LinuxRouteKind.Blocked);
+                blocked++;
+            }
+            catch (Exception exception) when (exception is LinuxNetlinkException or ObjectDisposedException)
+            {
+                // Best effort: the table's fail-closed routes (LinuxRouteTableOptions.FailClosed) still stand behind this one.
+            }
+        }
+
+        Table.Detach();
+        return blocked;
+    }
 
     /// <inheritdoc/>
     /// <exception cref="LinuxNetlinkException">The kernel refused a route; the routes before it are in place.</exception>

@@ -6,8 +6,10 @@ namespace Tunnel.Configuration;
 /// <summary>The <c>[Interface]</c> section of a wg-quick configuration file.</summary>
 public sealed record InterfaceConfiguration
 {
+    private PrivateKey? _privateKey;
+
     /// <summary>The interface's private key, if the file sets one.</summary>
-    public PrivateKey? PrivateKey { get; init; }
+    public PrivateKey? PrivateKey { get => _privateKey; init => _privateKey = value; }
 
     /// <summary>The UDP port to listen on; 0 or unset picks a random port.</summary>
     public ushort? ListenPort { get; init; }
@@ -44,4 +46,11 @@ public sealed record InterfaceConfiguration
 
     /// <summary>Whether wg-quick saves the live configuration back to the file when the interface goes down.</summary>
     public bool? SaveConfig { get; init; }
+
+    /// <summary>
+    /// Wipes the private key this object holds, in place (a <see cref="Core.Crypto.PrivateKey"/> is a value: copies
+    /// made by <c>with</c> expressions are wiped by their owners). A configuration read from a file keeps the
+    /// key until wiped, so an application that has brought it up wipes it.
+    /// </summary>
+    public void ClearPrivateKey() => Tunnel.Internal.Secrets.Clear(ref _privateKey);
 }
