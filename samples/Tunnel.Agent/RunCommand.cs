@@ -4,14 +4,16 @@ using Microsoft.Extensions.Logging;
 using Tunnel.Agent.Service;
 using Tunnel.Agent.Configuration;
 using Tunnel.Agent.LocalApi;
+using Tunnel.DependencyInjection;
 using Tunnel.Platform.Linux;
 
 namespace Tunnel.Agent;
 
 /// <summary>
 /// <c>tunnel-agent run [--config FILE] [--connect]</c>: the zero-trust agent as a service. A Generic Host with
-/// the local API (Kestrel on a UNIX socket), the agent's state, and systemd integration (readiness and
-/// stop notifications when started as a <c>Type=notify</c> unit).
+/// the tunnel connection (<c>AddTunnelConnection().UseSystemPlatform()</c>, opened on demand), the local API
+/// (Kestrel on a UNIX socket), the agent's state, and systemd integration (readiness and stop notifications
+/// when started as a <c>Type=notify</c> unit).
 /// </summary>
 internal static class RunCommand
 {
@@ -89,7 +91,8 @@ internal static class RunCommand
                     TimeProvider.System,
                     services.GetService<IMeterFactory>(),
                     viaResolved,
-                    settings.LocalSettingsFile);
+                    settings.LocalSettingsFile,
+                    connections: services.GetRequiredService<TunnelConnectionService>());
                 if (localProblem is not null)
                 {
                     agent.ReportProblem(localProblem);
@@ -102,7 +105,15 @@ internal static class RunCommand
             {
                 options.SingleLine = true;
                 options.TimestampFormat = "yyyy/MM/dd HH:mm:ss ";
-            }));
+            }),
+            configureServices: services => services
+                .AddTunnelConnection(options =>
+                {
+                    // The agent connects on demand (its API's connect, --connect) with a routing of its own.
+                    options.OpenOnStart = false;
+                    options.InterfaceName = settings.Interface;
+                })
+                .UseSystemPlatform());
         await app.RunAsync();
         return 0;
     }

@@ -26,7 +26,8 @@ internal static class LocalApiHost
     /// <param name="connect">Whether to connect when the host starts.</param>
     /// <param name="configureLogging">Adds logging providers (none when null).</param>
     /// <param name="maxConnections">The most connections open on the socket at once (see <see cref="LocalApiConnectionLimit"/>).</param>
-    public static WebApplication Build(string socketPath, LocalApiAccess access, Func<IServiceProvider, AgentService> createAgent, bool connect, Action<ILoggingBuilder>? configureLogging = null, int maxConnections = LocalApiConnectionLimit.DefaultLimit)
+    /// <param name="configureServices">Registers the services the agent is made from (the tunnel connection), before the agent's own, so they stop after it.</param>
+    public static WebApplication Build(string socketPath, LocalApiAccess access, Func<IServiceProvider, AgentService> createAgent, bool connect, Action<ILoggingBuilder>? configureLogging = null, int maxConnections = LocalApiConnectionLimit.DefaultLimit, Action<IServiceCollection>? configureServices = null)
     {
         var connections = new LocalApiConnectionLimit(maxConnections);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
@@ -40,6 +41,7 @@ internal static class LocalApiHost
             kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes;
             kestrel.ListenUnixSocket(socketPath, listen => listen.Use(connections.Middleware));
         });
+        configureServices?.Invoke(builder.Services);
         builder.Services.AddSingleton(services =>
         {
             var agent = createAgent(services);

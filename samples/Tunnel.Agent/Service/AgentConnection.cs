@@ -1,28 +1,29 @@
-using System.Diagnostics.Metrics;
 using System.Net;
 using System.Runtime.Versioning;
-using Microsoft.Extensions.Logging;
 using Tunnel.Agent.Configuration;
 using Tunnel.Connections;
+using Tunnel.DependencyInjection;
 using Tunnel.Dns;
-using Tunnel.Platform.Linux;
 using Tunnel.Routing;
 
 namespace Tunnel.Agent.Service;
 
 /// <summary>
 /// One connection, composed from the library: a <see cref="TunnelConnection"/> (TUN device, WireGuard device,
-/// addresses) routed by a <see cref="SplitTunnelRouting"/> (the split-tunnel routes in their own table, the DNS
+/// addresses), opened through the <see cref="TunnelConnectionService"/> that <c>AddTunnelConnection</c> registers,
+/// routed by a <see cref="SplitTunnelRouting"/> (the split-tunnel routes in their own table, the DNS
 /// forwarder, the system resolver pointed at it). The agent's part is the mapping of its settings onto them.
 /// </summary>
 internal sealed class AgentConnection : IAsyncDisposable
 {
+    private readonly TunnelConnectionService _connections;
     private readonly TunnelConnection _connection;
     private readonly SplitTunnelRouting _routing;
     private int _closed;
 
-    private AgentConnection(TunnelConnection connection, SplitTunnelRouting routing, DateTimeOffset since, string resolverName)
+    private AgentConnection(TunnelConnectionService connections, TunnelConnection connection, SplitTunnelRouting routing, DateTimeOffset since, string resolverName)
     {
+        _connections = connections;
         _connection = connection;
         _routing = routing;
         Since = since;
@@ -55,14 +56,13 @@ internal sealed class AgentConnection : IAsyncDisposable
     public string ResolverName { get; }
 
     /// <summary>Opens a connection for <paramref name="settings"/>, which must name a tunnel.</summary>
+    /// <param name="connections">The service that opens it, with the platform, loggers, clock and meters.</param>
     /// <param name="settings">The tunnel, mode, entries and DNS servers.</param>
     /// <param name="listen">Where the forwarder listens.</param>
     /// <param name="resolver">Where the system resolver is pointed at the forwarder.</param>
     /// <param name="resolverName">The resolver's name, for the status.</param>
     /// <param name="routesApplied">Told of each route change once the kernel has it.</param>
-    /// <param name="loggers">Loggers for every part.</param>
-    /// <param name="time">The clock for timers and learned-route expiry.</param>
-    /// <param name="meters">Where the device's metrics go.</param>
+    /// <param name="time">The clock, for <see cref="Since"/>.</param>
     /// <param name="cancellationToken">Cancels the opening; what was made is closed again.</param>
     /// <param name="reconnecting">
     /// Whether a dead connection's refusing routes and rules are in place: this one takes them over (see
@@ -70,7 +70,7 @@ internal sealed class AgentConnection : IAsyncDisposable
     /// </param>
     /// <exception cref="InvalidOperationException">The settings have no tunnel, or its key cannot be read.</exception>
     [SupportedOSPlatform("linux")]
-    public static async Task<AgentConnection> OpenAsync(AgentSettings settings, IPEndPoint listen, ISystemResolverConfigurator resolver, string resolverName, Action<RouteSetChange> routesApplied, ILoggerFactory loggers, TimeProvider time, IMeterFactory? meters, CancellationToken cancellationToken, bool reconnecting = false)
+    public static async Task<AgentConnection> OpenAsync(TunnelConnectionService connections, AgentSettings settings, IPEndPoint listen, ISystemResolverConfigurator resolver, string resolverName, Action<RouteSetChange> routesApplied, TimeProvider time, CancellationToken cancellationToken, bool reconnecting = false)
     {
         var configuration = settings.Tunnel ?? throw new InvalidOperationException("no tunnel is configured (the configuration file's \"tunnel\")");
         var forwarder = new DnsForwarderOptions { ListenEndPoint = listen };
@@ -100,16 +100,8 @@ internal sealed class AgentConnection : IAsyncDisposable
         privateKey.Clear();
         try
         {
-            var connection = await TunnelConnection.OpenAsync(keyed, new TunnelConnectionOptions
-            {
-                InterfaceName = settings.Interface,
-                Platform = LinuxTunnelPlatform.Default,
-                Routing = routing,
-                LoggerFactory = loggers,
-                TimeProvider = time,
-                MeterFactory = meters,
-            }, cancellationToken).ConfigureAwait(false);
-            return new AgentConnection(connection, routing, time.GetUtcNow(), routing.ResolverConfigured ? resolverName : "none");
+            var connection = await connections.OpenAsync(keyed, routing, cancellationToken).ConfigureAwait(false);
+            return new AgentConnection(connections, connection, routing, time.GetUtcNow(), routing.ResolverConfigured ? resolverName : "none");
         }
         finally
         {
@@ -129,7 +121,7 @@ internal sealed class AgentConnection : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _closed, 1) == 0)
         {
-            await _connection.DisposeAsync().ConfigureAwait(false);
+            await CloseAsync().ConfigureAwait(false);
         }
     }
 
@@ -144,6 +136,19 @@ internal sealed class AgentConnection : IAsyncDisposable
         if (Interlocked.Exchange(ref _closed, 1) == 0)
         {
             _routing.FailClosed();
+            await CloseAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Closes this connection through the service, which then has none open; a later one is not touched.</summary>
+    private async Task CloseAsync()
+    {
+        if (_connections.IsOpen && ReferenceEquals(_connections.Connection, _connection))
+        {
+            await _connections.CloseAsync().ConfigureAwait(false);
+        }
+        else
+        {
             await _connection.DisposeAsync().ConfigureAwait(false);
         }
     }

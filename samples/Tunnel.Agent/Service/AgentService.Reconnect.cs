@@ -104,7 +104,7 @@ internal sealed partial class AgentService
 
                 try
                 {
-                    var connection = await AgentConnection.OpenAsync(settings, settings.EffectiveDnsListen(_viaSystemdResolved), _resolver, _viaSystemdResolved ? "systemd-resolved" : "resolv.conf", OnRoutesApplied, _loggers, _time, _meters, cancellationToken, reconnecting: true).ConfigureAwait(false);
+                    var connection = await AgentConnection.OpenAsync(Connections(settings), settings, settings.EffectiveDnsListen(_viaSystemdResolved), _resolver, _viaSystemdResolved ? "systemd-resolved" : "resolv.conf", OnRoutesApplied, _time, cancellationToken, reconnecting: true).ConfigureAwait(false);
                     Volatile.Write(ref _connection, connection);
                     Volatile.Write(ref _lastError, null);
                     SetState(ConnectionStates.Connected, $"reconnected in {AgentConfigurationLoader.FormatMode(settings.Mode)} mode");

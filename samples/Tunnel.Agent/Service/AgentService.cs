@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using Tunnel.Agent.Configuration;
 using Tunnel.Connections;
+using Tunnel.DependencyInjection;
 using Tunnel.LocalApi;
 using Tunnel.Posture;
 using Tunnel.Routing;
@@ -26,6 +27,8 @@ internal sealed partial class AgentService : IAsyncDisposable
     private readonly IMeterFactory? _meters;
     private readonly Func<AgentSettings, int> _removeStaleRoutes;
     private readonly string? _localSettingsFile;
+    private readonly TunnelConnectionService? _connections;
+    private TunnelConnectionService? _ownConnections;
     private readonly DateTimeOffset _started;
     private AgentSettings _settings;
     private AgentConnection? _connection;
@@ -42,8 +45,13 @@ internal sealed partial class AgentService : IAsyncDisposable
     /// <param name="viaSystemdResolved">Whether <paramref name="resolver"/> is systemd-resolved's (the forwarder then listens on the tunnel's address by default).</param>
     /// <param name="localSettingsFile">Where to keep changes made through the API across restarts; none when <see langword="null"/>.</param>
     /// <param name="removeStaleRoutes">Removes the routes and rules a crashed run left, returning how many; by default <see cref="Platform.Linux.LinuxRouteTable.RemoveStale(Platform.Linux.LinuxRouteTableOptions)"/> with <see cref="AgentRecovery.TableOptions"/>.</param>
-    public AgentService(AgentSettings settings, ISystemResolverConfigurator resolver, Func<string?, DevicePosture> posture, ILoggerFactory loggers, TimeProvider? time = null, IMeterFactory? meters = null, bool viaSystemdResolved = false, string? localSettingsFile = null, Func<AgentSettings, int>? removeStaleRoutes = null)
+    /// <param name="connections">
+    /// Opens and closes the connection (<c>AddTunnelConnection</c> with <c>OpenOnStart = false</c>); by default one
+    /// on <see cref="Platform.Linux.LinuxTunnelPlatform.Default"/> for <see cref="AgentSettings.Interface"/>.
+    /// </param>
+    public AgentService(AgentSettings settings, ISystemResolverConfigurator resolver, Func<string?, DevicePosture> posture, ILoggerFactory loggers, TimeProvider? time = null, IMeterFactory? meters = null, bool viaSystemdResolved = false, string? localSettingsFile = null, Func<AgentSettings, int>? removeStaleRoutes = null, TunnelConnectionService? connections = null)
     {
+        _connections = connections;
         _removeStaleRoutes = removeStaleRoutes ?? RemoveStaleRoutes;
         _localSettingsFile = localSettingsFile;
         _settings = settings;
@@ -204,7 +212,7 @@ internal sealed partial class AgentService : IAsyncDisposable
         SetState(ConnectionStates.Connecting, $"connecting {settings.Interface} in {AgentConfigurationLoader.FormatMode(settings.Mode)} mode");
         try
         {
-            var connection = await AgentConnection.OpenAsync(settings, settings.EffectiveDnsListen(_viaSystemdResolved), _resolver, _viaSystemdResolved ? "systemd-resolved" : "resolv.conf", OnRoutesApplied, _loggers, _time, _meters, cancellationToken).ConfigureAwait(false);
+            var connection = await AgentConnection.OpenAsync(Connections(settings), settings, settings.EffectiveDnsListen(_viaSystemdResolved), _resolver, _viaSystemdResolved ? "systemd-resolved" : "resolv.conf", OnRoutesApplied, _time, cancellationToken).ConfigureAwait(false);
             Volatile.Write(ref _connection, connection);
             Volatile.Write(ref _lastError, null);
             SetState(ConnectionStates.Connected, $"connected in {AgentConfigurationLoader.FormatMode(settings.Mode)} mode");
@@ -218,6 +226,16 @@ internal sealed partial class AgentService : IAsyncDisposable
             throw new AgentRequestException(500, $"connecting failed: {exception.Message}");
         }
     }
+
+    /// <summary>The service that opens the connection: the one given, else one of the agent's own on the Linux platform.</summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    private TunnelConnectionService Connections(AgentSettings settings) =>
+        _connections ?? LazyInitializer.EnsureInitialized(ref _ownConnections, () => new TunnelConnectionService(
+            new TunnelConnectionServiceOptions { OpenOnStart = false, InterfaceName = settings.Interface },
+            Platform.Linux.LinuxTunnelPlatform.Default,
+            _loggers,
+            _time,
+            _meters));
 
     private async Task CloseAsync()
     {

@@ -80,6 +80,19 @@ public sealed class LinuxTunnelPlatform : ITunnelPlatform
         return new LinuxResolvConfConfigurator(ResolvConf with { StatePath = PerInterface(ResolvConf.StatePath, interfaceName) });
     }
 
+    /// <summary>
+    /// Opens a <see cref="LinuxRouteTable"/> in <see cref="NetworkNamespace"/> (else the calling thread's), for
+    /// routes a connection's routing keeps in a table of its own.
+    /// </summary>
+    /// <param name="options">The table, its interface, mark, rule priority and protocol.</param>
+    /// <returns>The table, with nothing installed.</returns>
+    /// <exception cref="LinuxNetlinkException">The interface does not exist, or the socket cannot be opened.</exception>
+    public LinuxRouteTable CreateRouteTable(LinuxRouteTableOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return InNamespace(NetworkNamespace, () => LinuxRouteTable.Create(options));
+    }
+
     /// <summary><c>/var/lib/tunnel/resolv.conf.saved</c> for <c>wg0</c> is <c>/var/lib/tunnel/wg0.resolv.conf.saved</c>.</summary>
     private static string PerInterface(string path, string interfaceName) =>
         Path.Combine(Path.GetDirectoryName(path) ?? string.Empty, $"{interfaceName}.{Path.GetFileName(path)}");

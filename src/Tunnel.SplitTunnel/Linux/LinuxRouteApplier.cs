@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Runtime.Versioning;
+using Tunnel.Connections;
 using Tunnel.Platform.Linux;
 
 namespace Tunnel.Routing;
@@ -38,14 +39,20 @@ public sealed class LinuxRouteApplier : IFailClosedRouteApplier
 
     /// <summary>
     /// Creates the applier for a connection's interface: a new <see cref="LinuxRouteTable"/> with
-    /// <paramref name="options"/> (its <see cref="LinuxRouteTableOptions.InterfaceName"/> replaced by the interface's).
+    /// <paramref name="options"/> (its <see cref="LinuxRouteTableOptions.InterfaceName"/> replaced by the
+    /// interface's), opened in the connection's network namespace when its platform is a
+    /// <see cref="LinuxTunnelPlatform"/> with one.
     /// </summary>
     /// <param name="options">The table, mark, rule priority and protocol; the interface name is ignored.</param>
     /// <returns>A factory for <see cref="SplitTunnelRoutingOptions.RouteApplier"/>.</returns>
-    public static Func<string, IFailClosedRouteApplier> Factory(LinuxRouteTableOptions options)
+    public static Func<TunnelRoutingContext, IFailClosedRouteApplier> Factory(LinuxRouteTableOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return interfaceName => new LinuxRouteApplier(LinuxRouteTable.Create(options with { InterfaceName = interfaceName }));
+        return context =>
+        {
+            var table = options with { InterfaceName = context.InterfaceName };
+            return new LinuxRouteApplier(context.Platform is LinuxTunnelPlatform platform ? platform.CreateRouteTable(table) : LinuxRouteTable.Create(table));
+        };
     }
 
     /// <inheritdoc/>

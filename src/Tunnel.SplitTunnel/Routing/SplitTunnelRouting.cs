@@ -82,7 +82,7 @@ public sealed partial class SplitTunnelRouting : ITunnelRouting
         }
 
         _log = context.LoggerFactory.CreateLogger<SplitTunnelRouting>();
-        var table = CreateTable(context.InterfaceName);
+        var table = CreateTable(context);
         try
         {
             _table = table;
@@ -180,16 +180,16 @@ public sealed partial class SplitTunnelRouting : ITunnelRouting
         static IPAddress Unmapped(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
     }
 
-    private IFailClosedRouteApplier CreateTable(string interfaceName)
+    private IFailClosedRouteApplier CreateTable(TunnelRoutingContext context)
     {
         if (_options.RouteApplier is { } factory)
         {
-            return factory(interfaceName);
+            return factory(context);
         }
 
         if (OperatingSystem.IsLinux())
         {
-            return LinuxRouteApplier.Factory(new Platform.Linux.LinuxRouteTableOptions { InterfaceName = interfaceName })(interfaceName);
+            return LinuxRouteApplier.Factory(new Platform.Linux.LinuxRouteTableOptions { InterfaceName = context.InterfaceName })(context);
         }
 
         throw new PlatformNotSupportedException($"Split tunnelling has no route table for {System.Runtime.InteropServices.RuntimeInformation.OSDescription} yet: give SplitTunnelRoutingOptions.RouteApplier.");

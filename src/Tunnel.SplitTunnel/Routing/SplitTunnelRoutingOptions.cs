@@ -13,15 +13,17 @@ public sealed record SplitTunnelRoutingOptions
     public required SplitTunnelPolicy Policy { get; init; }
 
     /// <summary>
-    /// Creates the table the routes go into, for the interface named: on Linux
-    /// <see cref="LinuxRouteApplier.Factory"/>, which is the default there when this is null.
+    /// Creates the table the routes go into, for the connection's interface: on Linux
+    /// <see cref="LinuxRouteApplier.Factory"/>, which is the default there (with <c>LinuxRouteTableOptions</c>'
+    /// defaults) when this is null.
     /// </summary>
-    public Func<string, IFailClosedRouteApplier>? RouteApplier { get; init; }
+    public Func<TunnelRoutingContext, IFailClosedRouteApplier>? RouteApplier { get; init; }
 
     /// <summary>
     /// The DNS forwarder that teaches the router from answers (domain rules need it); none when null. Its
     /// upstream servers are the caller's to choose (the configuration's <c>DNS =</c>, for example), and each
-    /// should be in <see cref="Policy"/> as a system rule that sends it the way it must go.
+    /// should be in <see cref="Policy"/> as a system rule that sends it the way it must go. It listens in the
+    /// network namespace of the thread that opens the connection, whatever namespace the platform names.
     /// </summary>
     public DnsForwarderOptions? DnsForwarder { get; init; }
 

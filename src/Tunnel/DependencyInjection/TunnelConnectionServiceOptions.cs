@@ -6,10 +6,20 @@ namespace Tunnel.DependencyInjection;
 /// </summary>
 public sealed class TunnelConnectionServiceOptions
 {
-    /// <summary>The wg-quick <c>.conf</c> file to bring up. Required. Its private key is read from it when the host starts.</summary>
+    /// <summary>
+    /// The wg-quick <c>.conf</c> file to bring up when the host starts; its private key is read from it then.
+    /// Required when <see cref="OpenOnStart"/> is true.
+    /// </summary>
     public string? ConfigurationFile { get; set; }
 
-    /// <summary>The interface's name; by default the file's name without <c>.conf</c>, as wg-quick names it.</summary>
+    /// <summary>
+    /// Whether the host's start opens <see cref="ConfigurationFile"/>. True by default; false for an application that
+    /// connects and disconnects on demand through <see cref="TunnelConnectionService.OpenAsync"/> and
+    /// <see cref="TunnelConnectionService.CloseAsync"/> (the host's stop still closes what is open).
+    /// </summary>
+    public bool OpenOnStart { get; set; } = true;
+
+    /// <summary>The interface's name; by default the file's name without <c>.conf</c>, as wg-quick names it. Required without a file.</summary>
     public string? InterfaceName { get; set; }
 
     /// <summary>Whether the file's <c>DNS =</c> line configures the system resolver (see <see cref="TunnelConnectionOptions.ConfigureDns"/>). True by default.</summary>

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Tunnel;
 using Tunnel.DependencyInjection;
 using Tunnel.DependencyInjection.Internal;
@@ -67,7 +68,7 @@ public static class TunnelServiceCollectionExtensions
     private static TunnelConnectionBuilder AddTunnelConnectionCore(IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<TunnelConnectionService>();
+        services.TryAddSingleton(provider => new TunnelConnectionService(provider.GetRequiredService<IOptions<TunnelConnectionServiceOptions>>(), provider));
         services.AddHostedService(provider => provider.GetRequiredService<TunnelConnectionService>());
         return new TunnelConnectionBuilder(services);
     }

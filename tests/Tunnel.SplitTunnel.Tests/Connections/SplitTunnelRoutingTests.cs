@@ -44,7 +44,7 @@ public sealed class SplitTunnelRoutingTests
     }
 
     private static SplitTunnelRouting Routing(FakeKernelTable kernel, SplitTunnelPolicy policy, DnsForwarderOptions? dns = null, bool takeOver = false) =>
-        new(new SplitTunnelRoutingOptions { Policy = policy, RouteApplier = kernel.Open, DnsForwarder = dns, TakeOverBlockedRoutes = takeOver });
+        new(new SplitTunnelRoutingOptions { Policy = policy, RouteApplier = context => kernel.Open(context.InterfaceName), DnsForwarder = dns, TakeOverBlockedRoutes = takeOver });
 
     private static Task<TunnelConnection> OpenAsync(TunnelConnectionOptions options) =>
         TunnelConnection.OpenAsync(Conf(), options, TestContext.Current.CancellationToken);

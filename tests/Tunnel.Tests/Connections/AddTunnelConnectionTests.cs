@@ -90,6 +90,59 @@ public sealed class AddTunnelConnectionTests
     }
 
     [Fact]
+    public async Task OpenOnStartOff_TheHostStartsDisconnected_AndTheApplicationOpensAndClosesOnDemand()
+    {
+        string directory = Directory.CreateTempSubdirectory("tunnel-di-conn-").FullName;
+        var platform = new FakeTunnelPlatform(new InMemoryNetwork(), IPAddress.Parse("192.0.2.1"));
+        var services = new ServiceCollection();
+        services.AddTunnelConnection(options =>
+        {
+            options.OpenOnStart = false;
+            options.InterfaceName = "corp1";
+        }).UsePlatform(platform);
+        await using ServiceProvider provider = services.BuildServiceProvider();
+        var service = provider.GetRequiredService<TunnelConnectionService>();
+        IHostedService hosted = Assert.Single(provider.GetServices<IHostedService>());
+
+        await hosted.StartAsync(TestContext.Current.CancellationToken);
+        Assert.False(service.IsOpen);
+        Assert.Empty(platform.Journal);
+
+        var configuration = WireGuardConfiguration.Parse(File.ReadAllText(WriteConf(directory)));
+        TunnelConnection first = await service.OpenAsync(configuration, cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Same(first, service.Connection);
+        Assert.Equal("corp1", first.InterfaceName);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => service.OpenAsync(configuration, cancellationToken: TestContext.Current.CancellationToken));
+        Assert.Single(platform.Devices); // the refused second opening made nothing
+
+        await service.CloseAsync();
+        Assert.False(service.IsOpen);
+        Assert.Equal("tun corp1 closed", platform.Journal[^1]);
+        await service.CloseAsync(); // nothing open: nothing to do
+
+        TunnelConnection second = await service.OpenAsync(configuration, cancellationToken: TestContext.Current.CancellationToken);
+        Assert.NotSame(first, second);
+        await hosted.StopAsync(TestContext.Current.CancellationToken); // the host's stop closes what is open
+        Assert.False(service.IsOpen);
+        Assert.Equal(2, platform.Journal.Count(step => step == "tun corp1 closed"));
+        Directory.Delete(directory, recursive: true);
+    }
+
+    [Fact]
+    public async Task WithoutAContainer_TheServiceComposesFromWhatItIsGiven()
+    {
+        string directory = Directory.CreateTempSubdirectory("tunnel-di-conn-").FullName;
+        var platform = new FakeTunnelPlatform(new InMemoryNetwork(), IPAddress.Parse("192.0.2.1"));
+        await using var service = new TunnelConnectionService(new TunnelConnectionServiceOptions { OpenOnStart = false, ConfigureDns = false }, platform);
+        var configuration = WireGuardConfiguration.Parse(File.ReadAllText(WriteConf(directory)));
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => service.OpenAsync(configuration, cancellationToken: TestContext.Current.CancellationToken));
+        Assert.Contains("InterfaceName", error.Message, StringComparison.Ordinal);
+        Assert.Empty(platform.Journal);
+        Directory.Delete(directory, recursive: true);
+    }
+
+    [Fact]
     public async Task WithoutAPlatform_OrAFile_StartingSaysWhatIsMissing()
     {
         var services = new ServiceCollection();

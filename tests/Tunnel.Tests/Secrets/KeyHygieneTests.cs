@@ -111,6 +111,19 @@ public sealed class KeyHygieneTests
         Assert.False(copy.PrivateKey!.Value.IsEmpty);
     }
 
+    [Fact]
+    public void ClearPrivateKey_WipesAConfigurationsKeyInPlace()
+    {
+        var face = new Tunnel.Configuration.InterfaceConfiguration { PrivateKey = Private };
+        var copy = face with { };
+
+        face.ClearPrivateKey();
+
+        Assert.True(face.PrivateKey!.Value.IsEmpty);
+        Assert.False(copy.PrivateKey!.Value.IsEmpty);
+        new Tunnel.Configuration.InterfaceConfiguration().ClearPrivateKey(); // no key: nothing to do
+    }
+
     private static TunnelPeerOptions Peer() => new()
     {
         PublicKey = PublicKey.TryParse("xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=", out var key) ? key : default,
