@@ -101,6 +101,57 @@ public sealed class PackagedTunnelTests
         }
     }
 
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task ASplitTunnelConnection_RoutesByPolicyInATableOfItsOwn_AndGoesAwayWhole()
+    {
+        if (!OperatingSystem.IsLinux() || !File.Exists("/dev/net/tun") || Environment.UserName != "root")
+        {
+            const string Reason = "A connection needs Linux, root and /dev/net/tun.";
+            if (Environment.GetEnvironmentVariable("CI") is { Length: > 0 })
+            {
+                Assert.Fail(Reason + " CI must provide them.");
+            }
+
+            Assert.Skip(Reason);
+        }
+
+        string ns = $"tunnel-pkg-split-{Environment.ProcessId}";
+        Ip("netns", "add", ns);
+        try
+        {
+            Ip("-n", ns, "link", "set", "lo", "up");
+            var configuration = WireGuardConfiguration.Parse($"""
+                [Interface]
+                PrivateKey = {NewKey(5).ToBase64String()}
+                Address = 10.202.0.1/24
+
+                [Peer]
+                PublicKey = {NewKey(6).GetPublicKey().ToBase64String()}
+                AllowedIPs = 0.0.0.0/0
+                """);
+            var routing = new Tunnel.Routing.SplitTunnelRouting(new Tunnel.Routing.SplitTunnelRoutingOptions
+            {
+                Policy = new Tunnel.Routing.SplitTunnelPolicy(Tunnel.Routing.SplitTunnelMode.Include, [Tunnel.Routing.SplitTunnelRule.Parse("172.21.0.0/16")]),
+            });
+            var options = new TunnelConnectionOptions { InterfaceName = "pkg1", Platform = new LinuxTunnelPlatform { NetworkNamespace = ns }, Routing = routing };
+            await using (var connection = await TunnelConnection.OpenAsync(configuration, options, TestContext.Current.CancellationToken))
+            {
+                Assert.Contains("172.21.0.0/16 dev pkg1", Ip("-n", ns, "route", "show", "table", "52820"), StringComparison.Ordinal);
+                Assert.Contains("lookup 52820", Ip("-n", ns, "rule", "show"), StringComparison.Ordinal);
+                Assert.DoesNotContain("0.0.0.0/0", Ip("-n", ns, "route", "show", "table", "all"), StringComparison.Ordinal); // not the allowed IPs
+                Assert.Equal(52820u, connection.FirewallMark);
+            }
+
+            Assert.DoesNotContain("172.21.0.0", Ip("-n", ns, "route", "show", "table", "all"), StringComparison.Ordinal);
+            Assert.DoesNotContain("52820", Ip("-n", ns, "rule", "show"), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Ip("netns", "delete", ns);
+        }
+    }
+
     private static string Ip(params string[] arguments)
     {
         var start = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true };
