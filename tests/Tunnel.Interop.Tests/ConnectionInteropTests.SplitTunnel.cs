@@ -12,13 +12,7 @@ public sealed partial class ConnectionInteropTests
     {
         using var lab = new Lab();
         string ns = lab.Namespace(1);
-        lab.Exec(1, "ip", "route", "add", "default", "via", "192.0.2.2");
-        lab.Exec(1, "ip", "-6", "route", "add", "default", "via", "fd00:192::2");
-        Peer theirs = lab.Start(2, Implementation.WireGuardGo);
-        string ourKey = File.ReadAllText(lab.NewKeyFile()).Trim();
-        string ourPublic = Command.Run("sh", "-c", $"echo {ourKey} | wg pubkey").Trim();
-        theirs.Set("private-key", theirs.PrivateKeyFile, "listen-port", "51820", "peer", ourPublic, "endpoint", "192.0.2.1:51820", "allowed-ips", "10.200.0.1/32,fd00:200::1/128");
-        theirs.Up();
+        (Peer theirs, string ourKey) = StartTheirs(lab);
         string name = $"wg{Environment.ProcessId % 1000}s";
         string text = $"""
             [Interface]

@@ -28,13 +28,7 @@ public sealed partial class ConnectionInteropTests
         Requirements.CheckProgram("nft", "nftables"); // wg-quick's full tunnel programs nft
         using var lab = new Lab();
         string ns = lab.Namespace(1);
-        lab.Exec(1, "ip", "route", "add", "default", "via", "192.0.2.2");
-        lab.Exec(1, "ip", "-6", "route", "add", "default", "via", "fd00:192::2");
-        Peer theirs = lab.Start(2, Implementation.WireGuardGo);
-        string ourKey = File.ReadAllText(lab.NewKeyFile()).Trim();
-        string ourPublic = Command.Run("sh", "-c", $"echo {ourKey} | wg pubkey").Trim();
-        theirs.Set("private-key", theirs.PrivateKeyFile, "listen-port", "51820", "peer", ourPublic, "endpoint", "192.0.2.1:51820", "allowed-ips", "10.200.0.1/32,fd00:200::1/128");
-        theirs.Up();
+        (Peer theirs, string ourKey) = StartTheirs(lab);
 
         string name = theirs.Interface[..^1] + "c";
         string allowed = kind == "full" ? "0.0.0.0/0, ::/0" : "10.200.0.0/24, fd00:200::/64, 172.16.0.0/12, fd00:201::/64";
@@ -217,6 +211,22 @@ public sealed partial class ConnectionInteropTests
             Command.Try("ip", ["netns", "exec", ns, "wg-quick", "down", config], TimeSpan.FromSeconds(60), environment);
             Directory.Delete(directory, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// Gives namespace 1 default routes over the underlay and starts wireguard-go in namespace 2 at 192.0.2.2:51820,
+    /// with our side (a new key, 192.0.2.1:51820) as its peer for 10.200.0.1 and fd00:200::1.
+    /// </summary>
+    private static (Peer Theirs, string OurKey) StartTheirs(Lab lab)
+    {
+        lab.Exec(1, "ip", "route", "add", "default", "via", "192.0.2.2");
+        lab.Exec(1, "ip", "-6", "route", "add", "default", "via", "fd00:192::2");
+        Peer theirs = lab.Start(2, Implementation.WireGuardGo);
+        string ourKey = File.ReadAllText(lab.NewKeyFile()).Trim();
+        string ourPublic = Command.Run("sh", "-c", $"echo {ourKey} | wg pubkey").Trim();
+        theirs.Set("private-key", theirs.PrivateKeyFile, "listen-port", "51820", "peer", ourPublic, "endpoint", "192.0.2.1:51820", "allowed-ips", "10.200.0.1/32,fd00:200::1/128");
+        theirs.Up();
+        return (theirs, ourKey);
     }
 
     /// <summary>Brings the configuration (without its DNS line, which would reach the host's resolvconf) up with wg-quick and our daemon, and takes the decisions.</summary>
