@@ -6,7 +6,7 @@
 #
 # Installs what is missing (the Debian package afl++, the SharpFuzz.CommandLine .NET tool into
 # artifacts/fuzz-tools), publishes tunnel-fuzz to artifacts/fuzz/afl/bin, instruments the assemblies under
-# test there (Tunnel.Core.dll, Tunnel.dll, tunnel-agent.dll) and runs afl-fuzz on the target's seed corpus
+# test there (Tunnel.Core.dll, Tunnel.dll, Tunnel.SplitTunnel.dll, tunnel-agent.dll) and runs afl-fuzz on the target's seed corpus
 # at low priority. Findings go to artifacts/fuzz/afl/<target>/default/ (crashes/, queue/, fuzzer_stats);
 # reproduce a crash on the uninstrumented build (instrumented assemblies only run under afl):
 #   dotnet artifacts/bin/Tunnel.Fuzz/release/tunnel-fuzz.dll run <target> <file>
@@ -43,7 +43,7 @@ if [ "${SKIP_PUBLISH:-0}" != 1 ] || [ ! -f "$bin/.instrumented" ]; then
     nice -n 10 dotnet publish "$root/fuzz/Tunnel.Fuzz" -c Release -o "$bin" --nologo -v quiet >&2
     # Only the code under test reports coverage: the runtime, System.Text.Json, ASP.NET Core, SharpFuzz and
     # tunnel-fuzz itself do not (its Main runs before SharpFuzz maps the coverage memory).
-    for assembly in Tunnel.Core.dll Tunnel.dll tunnel-agent.dll; do
+    for assembly in Tunnel.Core.dll Tunnel.dll Tunnel.SplitTunnel.dll tunnel-agent.dll; do
         if [ -f "$bin/$assembly" ]; then "$tools/sharpfuzz" "$bin/$assembly" >&2; fi
     done
     touch "$bin/.instrumented"
