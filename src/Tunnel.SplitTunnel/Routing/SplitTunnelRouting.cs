@@ -154,8 +154,9 @@ public sealed partial class SplitTunnelRouting : ITunnelRouting
             throw new InvalidOperationException("The routing has not started.");
         }
 
-        Volatile.Write(ref _policy, policy);
-        return await _controller.SetPolicyAsync(Compose(policy, _host), cancellationToken).ConfigureAwait(false);
+        var change = await _controller.SetPolicyAsync(Compose(policy, _host), cancellationToken).ConfigureAwait(false);
+        Volatile.Write(ref _policy, policy); // only once in force: a refused change leaves the old one reported
+        return change;
     }
 
     /// <summary>The policy with the peers' endpoints first, direct, so no rule can send the encrypted traffic into the tunnel.</summary>
