@@ -145,6 +145,57 @@ public sealed class TunnelConnectionTests
     }
 
     [Fact]
+    public async Task ARouting_ReplacesTheAllowedIpsRoutes_StartsLast_AndStopsFirst()
+    {
+        var (platform, options) = Fake();
+        var routing = new RecordingTunnelRouting(platform, mark: 52820);
+        var connection = await TunnelConnection.OpenAsync(Conf("Address = 10.9.0.2/24\nDNS = 10.9.0.53", "0.0.0.0/0, 10.9.0.0/24"), options with { Routing = routing }, TestContext.Current.CancellationToken);
+
+        Assert.Equal(["tun wg0 mtu 1420", "routing attach", "interface wg0", "apply", "resolver wg0", "resolver apply", "routing start"], platform.Journal);
+        Assert.Empty(platform.Applied!.Routes); // not the allowed IPs': the routing's
+        Assert.Empty(platform.Applied.PolicyRules);
+        Assert.DoesNotContain(platform.Journal, step => step.StartsWith("find table", StringComparison.Ordinal));
+        Assert.Single(platform.Applied.Addresses);
+        Assert.Equal(52820u, connection.FirewallMark); // the routing's mark, read back from the device
+        Assert.Equal("wg0", routing.Context!.InterfaceName);
+        Assert.Null(routing.Context.Configuration.Interface.PrivateKey); // the routing never sees the key
+
+        platform.Journal.Clear();
+        await connection.DisposeAsync();
+        Assert.Equal(["resolver restored", "routing stop, opened: True", "interface undone", "tun wg0 closed"], platform.Journal);
+    }
+
+    [Fact]
+    public async Task ARoutingThatConfiguresTheResolver_KeepsTheConfigurationsDnsOutOfIt()
+    {
+        var (platform, options) = Fake();
+        await using var connection = await TunnelConnection.OpenAsync(Conf("DNS = 10.9.0.53", "10.9.0.0/24"), options with { Routing = new RecordingTunnelRouting(platform, configuresResolver: true) }, TestContext.Current.CancellationToken);
+        Assert.False(connection.ResolverConfigured);
+        Assert.DoesNotContain(platform.Journal, step => step.StartsWith("resolver", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("routing attach", new[] { "tun wg0 mtu 1420", "routing attach", "tun wg0 closed" })]
+    [InlineData("apply", new[] { "tun wg0 mtu 1420", "routing attach", "interface wg0", "apply", "routing stop, opened: False", "interface undone", "tun wg0 closed" })]
+    [InlineData("routing start", new[] { "tun wg0 mtu 1420", "routing attach", "interface wg0", "apply", "routing start", "routing stop, opened: False", "interface undone", "tun wg0 closed" })]
+    public async Task ARoutedOpeningThatFails_StopsTheRoutingOnlyOnceAttached(string failAt, string[] journal)
+    {
+        var (platform, options) = Fake();
+        var routing = new RecordingTunnelRouting(platform);
+        if (failAt == "apply")
+        {
+            platform.FailAt = failAt;
+        }
+        else
+        {
+            routing.FailAt = failAt;
+        }
+
+        await Assert.ThrowsAsync<IOException>(() => TunnelConnection.OpenAsync(Conf(string.Empty, "10.9.0.0/24"), options with { Routing = routing }, TestContext.Current.CancellationToken));
+        Assert.Equal(journal, platform.Journal);
+    }
+
+    [Fact]
     public async Task AFailedTunDevice_LeavesNothing()
     {
         var (platform, options) = Fake();
