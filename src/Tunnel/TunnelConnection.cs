@@ -27,6 +27,11 @@ namespace Tunnel;
 /// undone before the exception leaves. <c>PreUp</c>, <c>PostUp</c>, <c>PreDown</c> and <c>PostDown</c> commands
 /// are not run (a library does not run shell commands on a file's say-so), and <c>SaveConfig</c> is ignored.
 /// </para>
+/// <para>
+/// With <see cref="TunnelConnectionOptions.Routing"/>, an <see cref="ITunnelRouting"/> (a split-tunnel router,
+/// for example) steers traffic into the interface instead of the allowed IPs' routes: it is attached to the TUN
+/// device before the WireGuard device takes it, started as the last step of opening, and stopped first when closing.
+/// </para>
 /// </remarks>
 public sealed partial class TunnelConnection : IAsyncDisposable
 {
