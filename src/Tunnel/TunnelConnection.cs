@@ -101,7 +101,10 @@ public sealed partial class TunnelConnection : IAsyncDisposable
             peers.Add(await TunnelPeerOptions.FromConfigurationAsync(peer, cancellationToken).ConfigureAwait(false));
         }
 
-        TunnelOptions tunnel = TunnelOptions.FromConfiguration(configuration with { Peers = [] }) with { Peers = peers };
+        TunnelOptions parsed = TunnelOptions.FromConfiguration(configuration with { Peers = [] });
+        TunnelOptions tunnel = parsed with { Peers = peers };
+        parsed.ClearPrivateKey(); // each copy of the key is wiped by its owner; this one is ours
+
         ITunnelPlatform platform = options.Platform;
         ITunnelRouting? routing = options.Routing;
         ITunnelRouting? attached = null; // stopped only once attached: a routing that refused (it serves another connection) is not ours
@@ -134,9 +137,12 @@ public sealed partial class TunnelConnection : IAsyncDisposable
 
             host.Start();
             configurator = platform.CreateInterfaceConfigurator(options.InterfaceName);
-            // A routing of its own replaces the allowed IPs' routes, as Table = off would.
-            WireGuardConfiguration planned = routing is null ? configuration : configuration with { Interface = configuration.Interface with { Table = "off" } };
-            TunnelInterfaceSettings settings = TunnelInterfacePlan.Create(planned, configurator.FindUnusedTable, options.FailClosed, out uint fullTunnelMark);
+            // A routing of its own replaces the allowed IPs' routes. (No copy of the configuration is made for it:
+            // a copy would hold another copy of the private key that nothing wipes.)
+            uint fullTunnelMark = 0;
+            TunnelInterfaceSettings settings = routing is null
+                ? TunnelInterfacePlan.Create(configuration, configurator.FindUnusedTable, options.FailClosed, out fullTunnelMark)
+                : TunnelInterfacePlan.AddressesOnly(configuration, options.FailClosed);
 
             // The mark goes on the socket before the rules exist, so no handshake is ever routed into the tunnel itself.
             uint mark = tunnel.FirewallMark;

@@ -14,6 +14,12 @@ internal static class TunnelInterfacePlan
     /// <summary>The first table (and mark) wg-quick tries for a full tunnel.</summary>
     public const uint FirstDefaultTable = 51820;
 
+    /// <summary>The addresses alone, for a connection whose routing installs its own routes (as <c>Table = off</c> would).</summary>
+    /// <param name="configuration">The <c>.conf</c>.</param>
+    /// <param name="failClosed">Whether routes get refusing routes behind them.</param>
+    public static TunnelInterfaceSettings AddressesOnly(WireGuardConfiguration configuration, bool failClosed) =>
+        new() { Addresses = configuration.Interface.Addresses, FailClosed = failClosed };
+
     /// <summary>The settings for <paramref name="configuration"/>.</summary>
     /// <param name="configuration">The <c>.conf</c>.</param>
     /// <param name="findUnusedTable">Chooses the table when a default route needs one and the configuration names no mark.</param>
@@ -23,7 +29,7 @@ internal static class TunnelInterfacePlan
     public static TunnelInterfaceSettings Create(WireGuardConfiguration configuration, Func<uint, uint> findUnusedTable, bool failClosed, out uint firewallMark)
     {
         firewallMark = 0;
-        var settings = new TunnelInterfaceSettings { Addresses = configuration.Interface.Addresses, FailClosed = failClosed };
+        var settings = AddressesOnly(configuration, failClosed);
         string table = configuration.Interface.Table ?? "auto";
         if (table.Equals("off", StringComparison.OrdinalIgnoreCase))
         {
