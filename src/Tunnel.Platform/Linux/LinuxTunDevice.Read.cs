@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 using Tunnel.Platform.Offloads;
-using Native = Tunnel.Platform.Interop.Linux.Interop;
+using Posix = Tunnel.Platform.Interop.Unix.Interop;
 using static Tunnel.Platform.Interop.Linux.Interop;
 
 namespace Tunnel.Platform.Linux;
@@ -62,7 +62,7 @@ public sealed partial class LinuxTunDevice
             nint read;
             fixed (byte* pointer = target)
             {
-                read = Native.Read(_device, pointer, (nuint)target.Length);
+                read = Posix.Read(_device, pointer, (nuint)target.Length);
             }
 
             if (read >= 0)
@@ -90,7 +90,7 @@ public sealed partial class LinuxTunDevice
             nint read;
             fixed (byte* pointer = staging)
             {
-                read = Native.Read(_device, pointer, (nuint)staging.Length);
+                read = Posix.Read(_device, pointer, (nuint)staging.Length);
             }
 
             if (read < 0)

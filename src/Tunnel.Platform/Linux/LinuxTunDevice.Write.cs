@@ -1,8 +1,9 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
 using Tunnel.Platform.Offloads;
-using Native = Tunnel.Platform.Interop.Linux.Interop;
+using Posix = Tunnel.Platform.Interop.Unix.Interop;
 using static Tunnel.Platform.Interop.Linux.Interop;
+using static Tunnel.Platform.Interop.Unix.Interop;
 
 namespace Tunnel.Platform.Linux;
 
@@ -82,7 +83,7 @@ public sealed partial class LinuxTunDevice
             nint written;
             fixed (byte* pointer = bytes)
             {
-                written = Native.Write(_device, pointer, (nuint)bytes.Length);
+                written = Posix.Write(_device, pointer, (nuint)bytes.Length);
             }
 
             if (written >= 0 || !ShouldRetryWrite(Marshal.GetLastPInvokeError()))

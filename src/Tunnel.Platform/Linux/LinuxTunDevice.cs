@@ -1,10 +1,12 @@
 using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
 using Tunnel.Platform.Interop.Linux;
+using Tunnel.Platform.Interop.Unix;
 using Tunnel.Platform.Linux.Internal;
 using Tunnel.Platform.Offloads;
-using Native = Tunnel.Platform.Interop.Linux.Interop;
+using Posix = Tunnel.Platform.Interop.Unix.Interop;
 using static Tunnel.Platform.Interop.Linux.Interop;
+using static Tunnel.Platform.Interop.Unix.Interop;
 
 namespace Tunnel.Platform.Linux;
 
@@ -159,7 +161,7 @@ public sealed partial class LinuxTunDevice : ITunDevice
         }
 
         ulong one = 1;
-        _ = Native.Write(_wakeup, (byte*)&one, sizeof(ulong));
+        _ = Posix.Write(_wakeup, (byte*)&one, sizeof(ulong));
         _device.Dispose(); // closed once the reader's poll has released its reference
         _wakeup.Dispose();
         _links?.Dispose();

@@ -3,6 +3,7 @@ using Tunnel.Core;
 using Tunnel.Platform.Interop.Linux;
 using Tunnel.Platform.Linux.Internal;
 using static Tunnel.Platform.Interop.Linux.Interop;
+using static Tunnel.Platform.Interop.Unix.Interop;
 
 namespace Tunnel.Platform.Linux;
 

@@ -5,6 +5,7 @@ using System.Runtime.Versioning;
 using Tunnel.Core;
 using Tunnel.Platform.Interop.Linux;
 using static Tunnel.Platform.Interop.Linux.Interop;
+using static Tunnel.Platform.Interop.Unix.Interop;
 
 namespace Tunnel.Platform.Linux;
 

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Tunnel.Platform.Interop.Unix;
 
 namespace Tunnel.Platform.Interop.Linux;
 

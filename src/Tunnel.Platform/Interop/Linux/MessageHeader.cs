@@ -8,7 +8,7 @@ internal unsafe struct MessageHeader
 {
     public byte* Name;
     public uint NameLength;
-    public Interop.IOVector* Vectors;
+    public Tunnel.Platform.Interop.Unix.Interop.IOVector* Vectors;
     public nuint VectorCount;
     public byte* Control;
     public nuint ControlLength;

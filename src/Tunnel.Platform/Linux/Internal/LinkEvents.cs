@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
-using Tunnel.Platform.Interop.Linux;
+using Tunnel.Platform.Interop.Unix;
 using static Tunnel.Platform.Interop.Linux.Interop;
 
 namespace Tunnel.Platform.Linux.Internal;

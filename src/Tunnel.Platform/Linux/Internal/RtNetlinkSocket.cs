@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text;
 using Tunnel.Platform.Interop.Linux;
+using Tunnel.Platform.Interop.Unix;
 using static Tunnel.Platform.Interop.Linux.Interop;
 
 namespace Tunnel.Platform.Linux.Internal;

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Tunnel.Platform.Interop.Linux;
+namespace Tunnel.Platform.Interop.Unix;
 
 /// <summary>A file descriptor closed exactly once, and only after every call using it has returned.</summary>
 internal sealed class SafeFileDescriptor : SafeHandle

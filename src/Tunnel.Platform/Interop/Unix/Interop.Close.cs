@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Tunnel.Platform.Interop.Linux;
+namespace Tunnel.Platform.Interop.Unix;
 
 internal static partial class Interop
 {
