@@ -1,4 +1,5 @@
 using Tunnel.Connections;
+using Tunnel.Platform.Darwin;
 using Tunnel.Platform.Linux;
 
 namespace Tunnel.Platform;
@@ -7,10 +8,13 @@ namespace Tunnel.Platform;
 public static class SystemTunnelPlatform
 {
     /// <summary>
-    /// The adapters for this OS: <see cref="LinuxTunnelPlatform.Default"/> on Linux; elsewhere a platform whose
-    /// every member throws <see cref="PlatformNotSupportedException"/> naming the OS, until it has adapters.
+    /// The adapters for this OS: <see cref="LinuxTunnelPlatform.Default"/> on Linux, <see cref="DarwinTunnelPlatform.Default"/>
+    /// on macOS; elsewhere a platform whose every member throws <see cref="PlatformNotSupportedException"/> naming the OS.
     /// </summary>
-    public static ITunnelPlatform Current { get; } = OperatingSystem.IsLinux() ? LinuxTunnelPlatform.Default : new Unsupported();
+    public static ITunnelPlatform Current { get; } =
+        OperatingSystem.IsLinux() ? LinuxTunnelPlatform.Default
+        : OperatingSystem.IsMacOS() ? DarwinTunnelPlatform.Default
+        : new Unsupported();
 
     private sealed class Unsupported : ITunnelPlatform
     {
@@ -23,6 +27,6 @@ public static class SystemTunnelPlatform
         public ISystemResolverConfigurator CreateResolverConfigurator(string interfaceName) => throw NotSupported();
 
         private static PlatformNotSupportedException NotSupported() =>
-            new($"Tunnel has no TUN, route or resolver adapters for {System.Runtime.InteropServices.RuntimeInformation.OSDescription} yet: only Linux is supported. Supply an ITunnelPlatform of your own, or use the library without a TUN device.");
+            new($"Tunnel has no TUN, route or resolver adapters for {System.Runtime.InteropServices.RuntimeInformation.OSDescription} yet: Linux and macOS are supported. Supply an ITunnelPlatform of your own, or use the library without a TUN device.");
     }
 }

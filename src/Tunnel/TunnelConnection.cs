@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Tunnel.Configuration;
@@ -56,7 +57,7 @@ public sealed partial class TunnelConnection : IAsyncDisposable
     /// <summary>The WireGuard device, with its live API (<see cref="TunnelHost.SetPeer"/>, <see cref="TunnelHost.GetPeers"/>, ...).</summary>
     public TunnelHost Host { get; }
 
-    /// <summary>The interface's name.</summary>
+    /// <summary>The interface's name as the system made it: the one asked for, or on macOS the <c>utunN</c> the kernel chose.</summary>
     public string InterfaceName { get; }
 
     /// <summary>The addresses, routes and policy rules the connection applied (with a <see cref="TunnelConnectionOptions.Routing"/>, its addresses only: the routing keeps its own routes).</summary>
@@ -114,11 +115,12 @@ public sealed partial class TunnelConnection : IAsyncDisposable
         try
         {
             ITunDevice tun = platform.CreateTunDevice(options.InterfaceName, tunnel.Mtu);
+            string name = tun.Name; // an OS that names interfaces itself (macOS's utunN) may not give the one asked for
             try
             {
                 if (routing is not null)
                 {
-                    var context = new TunnelRoutingContext(options.InterfaceName, configuration, platform, options.LoggerFactory ?? NullLoggerFactory.Instance, options.TimeProvider ?? TimeProvider.System);
+                    var context = new TunnelRoutingContext(name, configuration, platform, options.LoggerFactory ?? NullLoggerFactory.Instance, options.TimeProvider ?? TimeProvider.System);
                     tun = routing.Attach(tun, context);
                     attached = routing;
                 }
@@ -136,13 +138,14 @@ public sealed partial class TunnelConnection : IAsyncDisposable
             }
 
             host.Start();
-            configurator = platform.CreateInterfaceConfigurator(options.InterfaceName);
+            configurator = platform.CreateInterfaceConfigurator(name);
             // A routing of its own replaces the allowed IPs' routes. (No copy of the configuration is made for it:
             // a copy would hold another copy of the private key that nothing wipes.)
             uint fullTunnelMark = 0;
             TunnelInterfaceSettings settings = routing is null
                 ? TunnelInterfacePlan.Create(configuration, configurator.FindUnusedTable, options.FailClosed, out fullTunnelMark)
                 : TunnelInterfacePlan.AddressesOnly(configuration, options.FailClosed);
+            settings = settings with { PeerEndpoints = [.. peers.Select(peer => peer.Endpoint?.Address).OfType<IPAddress>().Distinct()] };
 
             // The mark goes on the socket before the rules exist, so no handshake is ever routed into the tunnel itself.
             uint mark = tunnel.FirewallMark;
@@ -155,7 +158,7 @@ public sealed partial class TunnelConnection : IAsyncDisposable
             await configurator.ApplyAsync(settings, cancellationToken).ConfigureAwait(false);
             if (options.ConfigureDns && routing is not { ConfiguresResolver: true } && configuration.Interface.DnsServers.Count > 0)
             {
-                var candidate = platform.CreateResolverConfigurator(options.InterfaceName);
+                var candidate = platform.CreateResolverConfigurator(name);
                 resolver = candidate;
                 await candidate.ApplyAsync(new SystemResolverSettings(configuration.Interface.DnsServers, configuration.Interface.DnsSearchDomains), cancellationToken).ConfigureAwait(false);
             }
@@ -167,8 +170,8 @@ public sealed partial class TunnelConnection : IAsyncDisposable
                 mark = host.GetStatus().FirewallMark;
             }
 
-            Log.Opened(log, options.InterfaceName, settings.Addresses.Count, settings.Routes.Count, settings.PolicyRules.Count, resolver is not null);
-            return new TunnelConnection(host, options.InterfaceName, settings, mark, configurator, resolver, routing, log);
+            Log.Opened(log, name, settings.Addresses.Count, settings.Routes.Count, settings.PolicyRules.Count, resolver is not null);
+            return new TunnelConnection(host, name, settings, mark, configurator, resolver, routing, log);
         }
         catch
         {

@@ -7,7 +7,11 @@ namespace Tunnel;
 /// <summary>How <see cref="TunnelConnection.OpenAsync"/> brings a configuration up.</summary>
 public sealed record TunnelConnectionOptions
 {
-    /// <summary>The interface's name (for example <c>wg0</c>), as <c>wg-quick up wg0</c> takes it from the file name.</summary>
+    /// <summary>
+    /// The interface's name (for example <c>wg0</c>), as <c>wg-quick up wg0</c> takes it from the file name. macOS names
+    /// utun interfaces itself: there, <c>utunN</c> asks for that unit and any other name gets the next free one
+    /// (<see cref="TunnelConnection.InterfaceName"/> says which).
+    /// </summary>
     public required string InterfaceName { get; init; }
 
     /// <summary>

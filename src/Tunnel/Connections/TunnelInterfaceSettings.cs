@@ -26,4 +26,11 @@ public sealed record TunnelInterfaceSettings
     /// so that traffic meant for the tunnel is refused, not sent directly, if the process dies.
     /// </summary>
     public bool FailClosed { get; init; } = true;
+
+    /// <summary>
+    /// The peers' endpoint addresses as resolved when the connection opened. Where the OS has no policy routing
+    /// (macOS), a full tunnel keeps each off the tunnel with a host route through the route the system had for
+    /// it, as wg-quick does there; Linux's policy rules and firewall mark make them unneeded.
+    /// </summary>
+    public IReadOnlyList<System.Net.IPAddress> PeerEndpoints { get; init; } = [];
 }

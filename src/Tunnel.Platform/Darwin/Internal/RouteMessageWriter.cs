@@ -55,6 +55,24 @@ internal static class RouteMessageWriter
         return length;
     }
 
+    /// <summary>Writes an <c>RTM_GET</c> for the route the system would use to <paramref name="address"/>.</summary>
+    /// <param name="buffer">At least <see cref="MaxLength"/> bytes.</param>
+    /// <param name="sequence">The request's sequence number, which the answer carries.</param>
+    /// <param name="address">The destination.</param>
+    /// <returns>The message's length.</returns>
+    public static int WriteGet(Span<byte> buffer, int sequence, IPAddress address)
+    {
+        int length = RouteMessageHeader.Size + WriteAddress(buffer[RouteMessageHeader.Size..], address);
+        buffer[..RouteMessageHeader.Size].Clear();
+        BinaryPrimitives.WriteUInt16LittleEndian(buffer, (ushort)length);
+        buffer[2] = RouteMessageHeader.Version;
+        buffer[3] = RouteMessageType.Get;
+        BinaryPrimitives.WriteInt32LittleEndian(buffer[8..], RouteFlags.Up | RouteFlags.Host);
+        BinaryPrimitives.WriteInt32LittleEndian(buffer[12..], RouteAddresses.Destination);
+        BinaryPrimitives.WriteInt32LittleEndian(buffer[20..], sequence);
+        return length;
+    }
+
     /// <summary><c>ROUNDUP32</c>: a socket address's room in a route message (4 for an empty one).</summary>
     public static int Align(int length) => length > 0 ? 1 + ((length - 1) | 3) : 4;
 

@@ -1,0 +1,84 @@
+using System.Runtime.Versioning;
+using Tunnel.Connections;
+using Tunnel.Platform.Darwin.Internal;
+
+namespace Tunnel.Platform.Darwin;
+
+/// <summary>
+/// The macOS <see cref="ITunnelInterfaceConfigurator"/>, doing what wg-quick's darwin script does: the
+/// addresses (<c>SIOCAIFADDR</c>, <c>SIOCAIFADDR_IN6</c>), a route through the utun interface for each allowed
+/// network (<c>RTM_ADD</c> on a <c>PF_ROUTE</c> socket), and for a full tunnel the two halves of the address space,
+/// which outrank the system's default route without replacing it, after a host route for each peer endpoint
+/// through the route the system had for it (or a blackhole when it had none, so no datagram of the tunnel's
+/// own is looped into it). Every route carries <c>RTF_PROTO1</c>; disposing removes what was added, in reverse.
+/// </summary>
+/// <remarks>
+/// macOS has one routing table, so <see cref="FindUnusedTable"/> returns its argument, and a <c>Table =</c> in the
+/// configuration routes in that table. The routes through the interface go away with it; the endpoint routes
+/// through the physical interface are removed on dispose. <see cref="TunnelInterfaceSettings.FailClosed"/> is
+/// not enforced by routes here: when the process dies, the interface and its routes go, and traffic follows the
+/// system's own routes again (a packet-filter anchor would be needed to refuse it).
+/// </remarks>
+[SupportedOSPlatform("macos")]
+public sealed class DarwinTunnelInterfaceConfigurator : ITunnelInterfaceConfigurator
+{
+    private readonly DarwinNetwork _network;
+    private readonly DarwinInterfacePlan _plan;
+    private readonly Lock _gate = new();
+    private bool _applied;
+    private bool _disposed;
+
+    /// <summary>Opens a routing socket for <paramref name="interfaceName"/>.</summary>
+    /// <param name="interfaceName">The utun interface, which must exist.</param>
+    /// <exception cref="IOException">The routing socket cannot be opened.</exception>
+    public DarwinTunnelInterfaceConfigurator(string interfaceName)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(interfaceName);
+        InterfaceName = interfaceName;
+        _network = new DarwinNetwork();
+        _plan = new DarwinInterfacePlan(_network, interfaceName);
+    }
+
+    /// <summary>The interface configured.</summary>
+    public string InterfaceName { get; }
+
+    /// <inheritdoc/>
+    public uint FindUnusedTable(uint first) => first;
+
+    /// <inheritdoc/>
+    public ValueTask ApplyAsync(TunnelInterfaceSettings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_applied)
+            {
+                throw new InvalidOperationException("Settings were applied already; dispose this configurator and create another.");
+            }
+
+            _applied = true;
+            _plan.Apply(settings);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Removes the routes and addresses added, in reverse order; failures (the interface already gone) do not stop the rest.</summary>
+    /// <returns>A completed task.</returns>
+    public ValueTask DisposeAsync()
+    {
+        lock (_gate)
+        {
+            if (!_disposed)
+            {
+                _disposed = true;
+                _ = _plan.Undo();
+                _network.Dispose();
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+}
