@@ -6,7 +6,7 @@ namespace Tunnel.Agent.LocalApi;
 
 /// <summary>
 /// Who may use the local API, judged by the kernel's credentials of the process at the other end of the
-/// socket (<c>SO_PEERCRED</c>), not by anything the client says. Reading (status, settings, watch) is for
+/// socket (<c>SO_PEERCRED</c> on Linux, <c>LOCAL_PEERCRED</c> on macOS), not by anything the client says. Reading (status, settings, watch) is for
 /// root, the agent's own user and members of <c>api.group</c>; changing anything (settings, connect,
 /// disconnect) is for root, the agent's own user and members of <c>api.adminGroup</c>, as Tailscale's
 /// operator. The socket itself is open to everyone, as Tailscale's is, so a refused client gets a clear 403
@@ -48,18 +48,20 @@ internal sealed class LocalApiAccess
 
     /// <summary>Whether the client behind <paramref name="credentials"/> may read.</summary>
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    [System.Runtime.Versioning.SupportedOSPlatform("macos")]
     public bool Allows(UnixPeerCredentials credentials) =>
         AllowsChanges(credentials) || (_groupId is { } group && credentials.IsInGroup(group));
 
     /// <summary>Whether the client behind <paramref name="credentials"/> may change settings and connect.</summary>
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    [System.Runtime.Versioning.SupportedOSPlatform("macos")]
     public bool AllowsChanges(UnixPeerCredentials credentials) =>
         credentials.IsRoot || credentials.UserId == _agentUser || (_adminGroupId is { } admins && credentials.IsInGroup(admins));
 
     /// <summary>Whether the client at the other end of <paramref name="socket"/> may read, or with <paramref name="change"/> change; false when the kernel does not say.</summary>
     public bool Allows(Socket socket, bool change = false)
     {
-        if (!OperatingSystem.IsLinux())
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
         {
             return false;
         }

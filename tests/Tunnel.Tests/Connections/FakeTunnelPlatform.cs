@@ -24,10 +24,13 @@ internal sealed class FakeTunnelPlatform(InMemoryNetwork network, IPAddress addr
 
     public IDatagramSocketFactory DatagramSockets { get; } = network.CreateSocketFactory(address);
 
+    /// <summary>The name the device takes whatever is asked, as macOS names its utun interfaces; null to take the one asked for.</summary>
+    public string? KernelChosenName { get; set; }
+
     public ITunDevice CreateTunDevice(string interfaceName, int mtu)
     {
         Step($"tun {interfaceName} mtu {mtu}");
-        var device = new Device(this, interfaceName);
+        var device = new Device(this, KernelChosenName ?? interfaceName);
         Devices.Add(device.Inner);
         return device;
     }

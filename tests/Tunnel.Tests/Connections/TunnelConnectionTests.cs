@@ -53,6 +53,22 @@ public sealed class TunnelConnectionTests
     }
 
     [Fact]
+    public async Task AnInterfaceTheOsNamedItself_IsConfiguredAndReportedByThatName_WithThePeersEndpoints()
+    {
+        var (platform, options) = Fake("wg0");
+        platform.KernelChosenName = "utun7";
+        await using (var connection = await TunnelConnection.OpenAsync(Conf("Address = 10.9.0.2/32\nDNS = 10.9.0.1", "0.0.0.0/0"), options, TestContext.Current.CancellationToken))
+        {
+            Assert.Equal("utun7", connection.InterfaceName);
+            Assert.Contains("interface utun7", platform.Journal);
+            Assert.Contains("resolver utun7", platform.Journal);
+            Assert.Equal([IPAddress.Parse("192.0.2.2")], platform.Applied!.PeerEndpoints);
+        }
+
+        Assert.Contains("tun utun7 closed", platform.Journal);
+    }
+
+    [Fact]
     public async Task TheConfigurationsFwMark_IsTheFullTunnelsTable()
     {
         var (platform, options) = Fake();
