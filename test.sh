@@ -48,6 +48,15 @@ dotnet restore Tunnel.sln
 step "build ($configuration, warnings as errors)"
 dotnet build Tunnel.sln -c "$configuration" --no-restore
 
+step "macOS and Windows builds"
+# The adapters for the other OSes cannot run here, but they compile for each of their runtimes with every
+# analyzer and warnings as errors (the platform-compatibility analyzer catches a Linux call reached elsewhere).
+# The samples bring in every library; framework-dependent, without an apphost, so no runtime pack is needed.
+for other in osx-x64 osx-arm64 win-x64 win-arm64; do
+  dotnet build samples/Tunnel.Agent/Tunnel.Agent.csproj -c "$configuration" -r "$other" -p:PublishAot=false -p:UseAppHost=false
+  dotnet build samples/Tunnel.Cli/Tunnel.Cli.csproj -c "$configuration" -r "$other" -p:PublishAot=false -p:UseAppHost=false
+done
+
 step "native AOT daemon and control client"
 # Operators run the natively compiled daemon (no JIT warm-up, a third of the memory), so the interop suite
 # drives that binary; the JIT build beside the tests is used when TUNNEL_AGENT is not set.
