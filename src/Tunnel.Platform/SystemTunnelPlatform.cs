@@ -1,6 +1,7 @@
 using Tunnel.Connections;
 using Tunnel.Platform.Darwin;
 using Tunnel.Platform.Linux;
+using Tunnel.Platform.Windows;
 
 namespace Tunnel.Platform;
 
@@ -9,11 +10,13 @@ public static class SystemTunnelPlatform
 {
     /// <summary>
     /// The adapters for this OS: <see cref="LinuxTunnelPlatform.Default"/> on Linux, <see cref="DarwinTunnelPlatform.Default"/>
-    /// on macOS; elsewhere a platform whose every member throws <see cref="PlatformNotSupportedException"/> naming the OS.
+    /// on macOS, <see cref="WindowsTunnelPlatform.Default"/> on Windows; elsewhere a platform whose every member throws
+    /// <see cref="PlatformNotSupportedException"/> naming the OS.
     /// </summary>
     public static ITunnelPlatform Current { get; } =
         OperatingSystem.IsLinux() ? LinuxTunnelPlatform.Default
         : OperatingSystem.IsMacOS() ? DarwinTunnelPlatform.Default
+        : OperatingSystem.IsWindows() ? WindowsTunnelPlatform.Default
         : new Unsupported();
 
     private sealed class Unsupported : ITunnelPlatform
@@ -27,6 +30,6 @@ public static class SystemTunnelPlatform
         public ISystemResolverConfigurator CreateResolverConfigurator(string interfaceName) => throw NotSupported();
 
         private static PlatformNotSupportedException NotSupported() =>
-            new($"Tunnel has no TUN, route or resolver adapters for {System.Runtime.InteropServices.RuntimeInformation.OSDescription} yet: Linux and macOS are supported. Supply an ITunnelPlatform of your own, or use the library without a TUN device.");
+            new($"Tunnel has no TUN, route or resolver adapters for {System.Runtime.InteropServices.RuntimeInformation.OSDescription} yet: Linux, macOS and Windows are supported. Supply an ITunnelPlatform of your own, or use the library without a TUN device.");
     }
 }

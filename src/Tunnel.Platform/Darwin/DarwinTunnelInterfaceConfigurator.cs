@@ -1,6 +1,7 @@
 using System.Runtime.Versioning;
 using Tunnel.Connections;
 using Tunnel.Platform.Darwin.Internal;
+using Tunnel.Platform.Internal;
 
 namespace Tunnel.Platform.Darwin;
 
@@ -23,20 +24,28 @@ namespace Tunnel.Platform.Darwin;
 public sealed class DarwinTunnelInterfaceConfigurator : ITunnelInterfaceConfigurator
 {
     private readonly DarwinNetwork _network;
-    private readonly DarwinInterfacePlan _plan;
+    private readonly SingleTablePlan<DarwinRoute> _plan;
     private readonly Lock _gate = new();
     private bool _applied;
     private bool _disposed;
 
     /// <summary>Opens a routing socket for <paramref name="interfaceName"/>.</summary>
     /// <param name="interfaceName">The utun interface, which must exist.</param>
-    /// <exception cref="IOException">The routing socket cannot be opened.</exception>
+    /// <exception cref="IOException">The routing socket cannot be opened, or the interface does not exist.</exception>
     public DarwinTunnelInterfaceConfigurator(string interfaceName)
     {
         ArgumentException.ThrowIfNullOrEmpty(interfaceName);
         InterfaceName = interfaceName;
         _network = new DarwinNetwork();
-        _plan = new DarwinInterfacePlan(_network, interfaceName);
+        try
+        {
+            _plan = new SingleTablePlan<DarwinRoute>(new DarwinInterfaceRoutes(_network, interfaceName));
+        }
+        catch
+        {
+            _network.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The interface configured.</summary>

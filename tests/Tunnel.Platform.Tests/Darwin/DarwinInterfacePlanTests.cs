@@ -2,11 +2,12 @@ using System.Net;
 using Tunnel.Configuration;
 using Tunnel.Connections;
 using Tunnel.Platform.Darwin.Internal;
+using Tunnel.Platform.Internal;
 using static Tunnel.Platform.Interop.Darwin.Interop;
 
 namespace Tunnel.Platform.Tests.Darwin;
 
-/// <summary>What the macOS configurator asks of the kernel, against an in-memory routing table: wg-quick's darwin behaviour.</summary>
+/// <summary>What the macOS configurator asks of the kernel (the shared single-table plan over the utun routes), against an in-memory routing table: wg-quick's darwin behaviour.</summary>
 public sealed class DarwinInterfacePlanTests
 {
     private static readonly InterfaceAddress V4 = new(IPAddress.Parse("10.9.0.2"), 32);
@@ -18,7 +19,7 @@ public sealed class DarwinInterfacePlanTests
     public void AllowedNetworks_AreRoutedThroughTheInterface_AndMarkedOurs()
     {
         var network = new FakeDarwinNetwork();
-        var plan = new DarwinInterfacePlan(network, "utun4");
+        var plan = Plan(network, "utun4");
 
         plan.Apply(new TunnelInterfaceSettings
         {
@@ -39,7 +40,7 @@ public sealed class DarwinInterfacePlanTests
     {
         var network = new FakeDarwinNetwork();
         network.Routes.Add(new DarwinRoute(IPNetwork.Parse("0.0.0.0/0"), Router, 4, 0)); // the system's default route
-        var plan = new DarwinInterfacePlan(network, "utun4");
+        var plan = Plan(network, "utun4");
 
         plan.Apply(new TunnelInterfaceSettings
         {
@@ -63,7 +64,7 @@ public sealed class DarwinInterfacePlanTests
     public void FullTunnel_WithoutAnyRoute_BlackholesTheEndpoint_SoItsDatagramsNeverLoopIntoTheTunnel()
     {
         var network = new FakeDarwinNetwork();
-        var plan = new DarwinInterfacePlan(network, "utun4");
+        var plan = Plan(network, "utun4");
 
         plan.Apply(new TunnelInterfaceSettings { Routes = [new TunnelRoute(IPNetwork.Parse("::/0"), 51820)], PeerEndpoints = [IPAddress.Parse("2001:db8::7")] });
 
@@ -79,7 +80,7 @@ public sealed class DarwinInterfacePlanTests
     {
         var network = new FakeDarwinNetwork { FailOn = IPNetwork.Parse("10.10.0.0/16") };
         network.Routes.Add(new DarwinRoute(IPNetwork.Parse("0.0.0.0/0"), Router, 4, 0));
-        var plan = new DarwinInterfacePlan(network, "utun4");
+        var plan = Plan(network, "utun4");
 
         var settings = new TunnelInterfaceSettings
         {
@@ -99,9 +100,9 @@ public sealed class DarwinInterfacePlanTests
         var network = new FakeDarwinNetwork();
         var theirs = new DarwinRoute(IPNetwork.Parse("10.20.0.0/16"), IPAddress.Parse("192.168.1.9"), 0, 0); // another VPN's
         network.Routes.Add(theirs);
-        var plan = new DarwinInterfacePlan(network, "utun4");
+        var plan = Plan(network, "utun4");
         plan.Apply(new TunnelInterfaceSettings { Addresses = [V4], Routes = [new TunnelRoute(IPNetwork.Parse("10.9.0.0/24"))] });
-        Assert.Throws<IOException>(() => new DarwinInterfacePlan(network, "utun4").Apply(new TunnelInterfaceSettings { Routes = [new TunnelRoute(IPNetwork.Parse("10.20.0.0/16"))] }));
+        Assert.Throws<IOException>(() => Plan(network, "utun4").Apply(new TunnelInterfaceSettings { Routes = [new TunnelRoute(IPNetwork.Parse("10.20.0.0/16"))] }));
 
         Assert.Empty(plan.Undo());
         Assert.Equal([theirs], network.Routes);
@@ -112,8 +113,9 @@ public sealed class DarwinInterfacePlanTests
     [Fact]
     public void AMissingInterface_IsAClearError()
     {
-        var plan = new DarwinInterfacePlan(new FakeDarwinNetwork(), "utun9");
-        IOException error = Assert.Throws<IOException>(() => plan.Apply(new TunnelInterfaceSettings()));
+        IOException error = Assert.Throws<IOException>(() => Plan(new FakeDarwinNetwork(), "utun9"));
         Assert.Contains("utun9", error.Message, StringComparison.Ordinal);
     }
+
+    private static SingleTablePlan<DarwinRoute> Plan(FakeDarwinNetwork network, string interfaceName) => new(new DarwinInterfaceRoutes(network, interfaceName));
 }

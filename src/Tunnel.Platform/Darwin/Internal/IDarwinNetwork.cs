@@ -4,8 +4,8 @@ using Tunnel.Configuration;
 namespace Tunnel.Platform.Darwin.Internal;
 
 /// <summary>
-/// The system calls behind <see cref="DarwinInterfacePlan"/>: interface addresses by ioctl, routes by
-/// <c>PF_ROUTE</c> messages. The seam lets the plan's logic (what to add, in which order, what to undo) run
+/// The system calls behind <see cref="DarwinInterfaceRoutes"/>: interface addresses by ioctl, routes by
+/// <c>PF_ROUTE</c> messages. The seam lets the routing logic (what to add, in which order, what to undo) run
 /// against a fake on any OS.
 /// </summary>
 internal interface IDarwinNetwork

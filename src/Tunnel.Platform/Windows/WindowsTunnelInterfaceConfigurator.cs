@@ -1,0 +1,85 @@
+using System.Runtime.Versioning;
+using Tunnel.Connections;
+using Tunnel.Platform.Internal;
+using Tunnel.Platform.Windows.Internal;
+
+namespace Tunnel.Platform.Windows;
+
+/// <summary>
+/// The Windows <see cref="ITunnelInterfaceConfigurator"/>: the addresses (<c>CreateUnicastIpAddressEntry</c>), a fixed low
+/// interface metric (so the tunnel's routes and DNS servers are preferred), a route on-link through the adapter for
+/// each allowed network (<c>CreateIpForwardEntry2</c>), and for a full tunnel the two halves of the address space after
+/// a host route for each peer endpoint through the route Windows had for it (<c>GetBestRoute2</c>). Disposing removes
+/// what was added, in reverse.
+/// </summary>
+/// <remarks>
+/// Windows has one routing table, so <see cref="FindUnusedTable"/> returns its argument. The routes through the adapter
+/// go with it. <see cref="TunnelInterfaceSettings.FailClosed"/> is not enforced by routes here: when the process dies,
+/// traffic follows the system's own routes again (Windows Filtering Platform rules would be needed to refuse it).
+/// </remarks>
+[SupportedOSPlatform("windows")]
+public sealed class WindowsTunnelInterfaceConfigurator : ITunnelInterfaceConfigurator
+{
+    /// <summary>The interface metric the tunnel gets: lower than the physical interfaces' automatic ones.</summary>
+    public const uint InterfaceMetric = 5;
+
+    private readonly SingleTablePlan<WindowsRoute> _plan;
+    private readonly ulong _luid;
+    private readonly Lock _gate = new();
+    private bool _applied;
+    private bool _disposed;
+
+    /// <summary>Finds the interface by name.</summary>
+    /// <param name="interfaceName">The adapter's name, which must exist.</param>
+    /// <exception cref="IOException">There is no such interface.</exception>
+    public WindowsTunnelInterfaceConfigurator(string interfaceName)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(interfaceName);
+        InterfaceName = interfaceName;
+        _luid = WindowsNetwork.LuidOf(interfaceName);
+        _plan = new SingleTablePlan<WindowsRoute>(new WindowsInterfaceRoutes(WindowsNetwork.Instance, interfaceName, _luid));
+    }
+
+    /// <summary>The interface configured.</summary>
+    public string InterfaceName { get; }
+
+    /// <inheritdoc/>
+    public uint FindUnusedTable(uint first) => first;
+
+    /// <inheritdoc/>
+    public ValueTask ApplyAsync(TunnelInterfaceSettings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_applied)
+            {
+                throw new InvalidOperationException("Settings were applied already; dispose this configurator and create another.");
+            }
+
+            _applied = true;
+            WindowsInterfaceControl.SetMetric(_luid, InterfaceMetric);
+            _plan.Apply(settings);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Removes the routes and addresses added, in reverse order; failures (the adapter already gone) do not stop the rest.</summary>
+    /// <returns>A completed task.</returns>
+    public ValueTask DisposeAsync()
+    {
+        lock (_gate)
+        {
+            if (!_disposed)
+            {
+                _disposed = true;
+                _ = _plan.Undo();
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+}
