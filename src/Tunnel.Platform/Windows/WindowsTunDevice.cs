@@ -10,8 +10,7 @@ namespace Tunnel.Platform.Windows;
 /// A Wintun adapter (<c>wintun.dll</c>, which the application ships beside itself: see
 /// <see href="https://www.wintun.net/"/>) with one session: packets are read from the receive ring in batches and
 /// written into the send ring, and a read waits on the session's event, never spinning. The adapter is created
-/// (or, when one of that name exists, opened) with the name asked for, and removed again when the device is
-/// disposed.
+/// with the name asked for, and removed again when the device is disposed.
 /// </summary>
 /// <remarks>Needs an administrator. Removing the adapter from outside ends reads with an <see cref="IOException"/>.</remarks>
 [SupportedOSPlatform("windows")]
