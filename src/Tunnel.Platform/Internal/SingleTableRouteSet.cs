@@ -1,0 +1,137 @@
+using System.Net;
+
+namespace Tunnel.Platform.Internal;
+
+/// <summary>
+/// The logic of <see cref="InterfaceRouteTable"/>: a set of destinations, each routed through the tunnel (a default
+/// route as its two halves), around it, or refused, with the OS routes that carry each, so a destination can be
+/// changed or removed whole.
+/// </summary>
+/// <typeparam name="TRoute">The OS's description of a route.</typeparam>
+internal sealed class SingleTableRouteSet<TRoute>(ISingleTableRoutes<TRoute> system) : ISingleTableRouteSet
+    where TRoute : struct
+{
+    private readonly Dictionary<IPNetwork, (InterfaceRouteKind Kind, TRoute[] Routes)> _installed = [];
+    private bool _released;
+
+    public string InterfaceName => system.InterfaceName;
+
+    public IReadOnlyDictionary<IPNetwork, InterfaceRouteKind> Installed => _installed.ToDictionary(entry => entry.Key, entry => entry.Value.Kind);
+
+    public void Add(IPNetwork destination, InterfaceRouteKind kind)
+    {
+        if (_installed.ContainsKey(destination))
+        {
+            Remove(destination); // replaced whole: a decision changed
+        }
+
+        TRoute[] routes = kind switch
+        {
+            InterfaceRouteKind.Tunnel => destination.PrefixLength == 0
+                ? [.. SingleTablePlan<TRoute>.Halves(destination.BaseAddress.AddressFamily).Select(system.ThroughInterface)]
+                : [system.ThroughInterface(destination)],
+            InterfaceRouteKind.Direct => [system.Direct(destination)],
+            _ => system.Blocked(destination) is { } blocked ? [blocked] : [],
+        };
+
+        var added = new List<TRoute>(routes.Length);
+        try
+        {
+            foreach (TRoute route in routes)
+            {
+                system.AddRoute(route);
+                added.Add(route);
+            }
+        }
+        catch
+        {
+            foreach (TRoute route in added)
+            {
+                _ = system.DeleteRoute(route);
+            }
+
+            throw;
+        }
+
+        _installed[destination] = (kind, routes);
+    }
+
+    public bool Remove(IPNetwork destination)
+    {
+        if (!_installed.Remove(destination, out var entry))
+        {
+            return false;
+        }
+
+        foreach (TRoute route in entry.Routes)
+        {
+            _ = system.DeleteRoute(route);
+        }
+
+        return true;
+    }
+
+    public int BlockAndRelease()
+    {
+        int blocked = 0;
+        foreach ((IPNetwork destination, var entry) in _installed.ToList())
+        {
+            if (entry.Kind != InterfaceRouteKind.Tunnel)
+            {
+                continue;
+            }
+
+            try
+            {
+                Add(destination, InterfaceRouteKind.Blocked);
+                blocked += _installed[destination].Routes.Length > 0 ? 1 : 0;
+            }
+            catch (IOException)
+            {
+                // Best effort: the destinations still blocked stay blocked.
+            }
+        }
+
+        _released = true;
+        return blocked;
+    }
+
+    public IReadOnlyList<Exception> Clear()
+    {
+        var failures = new List<Exception>();
+        if (_released)
+        {
+            return failures;
+        }
+
+        foreach (IPNetwork destination in _installed.Keys.ToList())
+        {
+            try
+            {
+                Remove(destination);
+            }
+            catch (IOException exception)
+            {
+                failures.Add(exception);
+            }
+        }
+
+        return failures;
+    }
+}
+
+/// <summary><see cref="SingleTableRouteSet{TRoute}"/> without its OS's route type, for <see cref="InterfaceRouteTable"/>.</summary>
+internal interface ISingleTableRouteSet
+{
+    string InterfaceName { get; }
+
+    IReadOnlyDictionary<IPNetwork, InterfaceRouteKind> Installed { get; }
+
+    void Add(IPNetwork destination, InterfaceRouteKind kind);
+
+    bool Remove(IPNetwork destination);
+
+    int BlockAndRelease();
+
+    IReadOnlyList<Exception> Clear();
+}

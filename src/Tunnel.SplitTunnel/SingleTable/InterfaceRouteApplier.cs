@@ -1,0 +1,69 @@
+using System.Runtime.Versioning;
+using Tunnel.Connections;
+using Tunnel.Platform;
+
+namespace Tunnel.Routing;
+
+/// <summary>
+/// The macOS and Windows <see cref="IFailClosedRouteApplier"/>: a split-tunnel router's routes go into an
+/// <see cref="InterfaceRouteTable"/>, <see cref="RouteDecision.Tunnel"/> through the tunnel interface (a default
+/// route as its two halves) and <see cref="RouteDecision.Direct"/> through the route the system had to the rest of
+/// the Internet, so a direct entry outranks the tunnel's halves as a throw route does on Linux. The tunnel's own
+/// endpoints are system entries that go direct, so its datagrams never loop into it; no firewall mark is needed.
+/// </summary>
+/// <remarks>
+/// These OSes have one routing table and nothing like Linux's route protocol to mark ours by: <see cref="RemoveStale"/>
+/// finds nothing, and after a crash the routes through the interface go with it. <see cref="BlockAndRelease"/> leaves
+/// blackhole routes on macOS; Windows has no such route, so there it only lets go.
+/// </remarks>
+[SupportedOSPlatform("macos")]
+[SupportedOSPlatform("windows")]
+public sealed class InterfaceRouteApplier : IFailClosedRouteApplier
+{
+    /// <summary>Applies routes to <paramref name="table"/>, which this applier then owns.</summary>
+    /// <param name="table">The table.</param>
+    public InterfaceRouteApplier(InterfaceRouteTable table)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        Table = table;
+    }
+
+    /// <summary>The table the routes go into.</summary>
+    public InterfaceRouteTable Table { get; }
+
+    /// <inheritdoc/>
+    public uint FirewallMark => 0;
+
+    /// <summary>Creates the applier for a connection's interface, for <see cref="SplitTunnelRoutingOptions.RouteApplier"/>.</summary>
+    /// <returns>The factory.</returns>
+    public static Func<TunnelRoutingContext, IFailClosedRouteApplier> Factory() =>
+        context => new InterfaceRouteApplier(InterfaceRouteTable.Create(context.InterfaceName));
+
+    /// <inheritdoc/>
+    public int RemoveStale() => 0;
+
+    /// <inheritdoc/>
+    public int BlockAndRelease() => Table.BlockAndRelease();
+
+    /// <inheritdoc/>
+    /// <exception cref="IOException">The system refused a route; the routes before it are in place.</exception>
+    public ValueTask ApplyAsync(RouteSetChange change, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        cancellationToken.ThrowIfCancellationRequested();
+        foreach (PlannedRoute route in change.Removed)
+        {
+            Table.RemoveRoute(route.Destination);
+        }
+
+        foreach (PlannedRoute route in change.Added)
+        {
+            Table.AddRoute(route.Destination, route.Decision == RouteDecision.Tunnel ? InterfaceRouteKind.Tunnel : InterfaceRouteKind.Direct);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Removes the routes the table added (unless released).</summary>
+    public void Dispose() => Table.Dispose();
+}
