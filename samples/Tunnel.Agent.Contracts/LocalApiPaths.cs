@@ -6,6 +6,14 @@ namespace Tunnel.LocalApi;
 /// </summary>
 internal static class LocalApiPaths
 {
+    /// <summary>
+    /// Where the agent serves its API unless its configuration says otherwise, and where <c>tunnelctl</c> looks:
+    /// the UNIX socket <c>/run/tunnel/agent.sock</c> on Linux, <c>/var/run/tunnel/agent.sock</c> on macOS (which has
+    /// no <c>/run</c>), and on Windows the named pipe <c>\\.\pipe\tunnel-agent</c>, by its name.
+    /// </summary>
+    public static string DefaultSocket =>
+        OperatingSystem.IsWindows() ? "tunnel-agent" : OperatingSystem.IsMacOS() ? "/var/run/tunnel/agent.sock" : "/run/tunnel/agent.sock";
+
     public const string Status = "/v1/status";
     public const string Connect = "/v1/connect";
     public const string Disconnect = "/v1/disconnect";

@@ -5,7 +5,9 @@ using Tunnel.Agent.Service;
 using Tunnel.Agent.Configuration;
 using Tunnel.Agent.LocalApi;
 using Tunnel.DependencyInjection;
+using Tunnel.Platform.Darwin;
 using Tunnel.Platform.Linux;
+using Tunnel.Platform.Windows;
 
 namespace Tunnel.Agent;
 
@@ -13,7 +15,8 @@ namespace Tunnel.Agent;
 /// <c>tunnel-agent run [--config FILE] [--connect]</c>: the zero-trust agent as a service. A Generic Host with
 /// the tunnel connection (<c>AddTunnelConnection().UseSystemPlatform()</c>, opened on demand), the local API
 /// (Kestrel on a UNIX socket), the agent's state, and systemd integration (readiness and stop notifications
-/// when started as a <c>Type=notify</c> unit).
+/// when started as a <c>Type=notify</c> unit). Linux, macOS (as a launchd daemon, see <c>launchd/</c>) and Windows (the
+/// local API on a named pipe; a Windows service when the service manager starts it).
 /// </summary>
 internal static class RunCommand
 {
@@ -39,17 +42,19 @@ internal static class RunCommand
             }
         }
 
-        if (!OperatingSystem.IsLinux())
+        if (!AgentService.CanConnect)
         {
-            Console.Error.WriteLine("tunnel-agent: the agent needs Linux; `tunnel-agent demo` runs anywhere.");
+            Console.Error.WriteLine("tunnel-agent: `run` needs Linux, macOS or Windows; `tunnel-agent demo` runs anywhere.");
             return 1;
         }
 
-        return await RunOnLinuxAsync(configPath, connect);
+        return await RunHostedAsync(configPath, connect);
     }
 
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-    private static async Task<int> RunOnLinuxAsync(string? configPath, bool connect)
+    [System.Runtime.Versioning.SupportedOSPlatform("macos")]
+    [System.Runtime.Versioning.SupportedOSPlatform("windows")]
+    private static async Task<int> RunHostedAsync(string? configPath, bool connect)
     {
         AgentSettings settings;
         LocalApiAccess access;
@@ -68,8 +73,16 @@ internal static class RunCommand
                 Console.Error.WriteLine($"tunnel-agent: {localProblem}");
             }
 
-            access = LocalApiAccess.ForCurrentProcess(settings.ApiGroup, settings.ApiAdminGroup);
-            PrepareSocket(settings.ApiSocket);
+            if (OperatingSystem.IsWindows())
+            {
+                // The pipe's ACL and each client's token decide (LocalApiPipeSecurity); groups are Windows' own.
+                access = new LocalApiAccess(agentUser: 0, groupId: null, settings.ApiGroup, adminGroupId: null, settings.ApiAdminGroup);
+            }
+            else
+            {
+                access = LocalApiAccess.ForCurrentProcess(settings.ApiGroup, settings.ApiAdminGroup);
+                PrepareSocket(settings.ApiSocket);
+            }
         }
         catch (Exception error) when (error is AgentConfigurationException or InvalidOperationException or IOException or UnauthorizedAccessException)
         {
@@ -82,11 +95,11 @@ internal static class RunCommand
             access,
             services =>
             {
-                bool viaResolved = settings.EffectiveResolver(SystemdResolvedConfigurator.IsAvailable()) == AgentResolver.SystemdResolved;
+                bool viaResolved = OperatingSystem.IsLinux() && settings.EffectiveResolver(SystemdResolvedConfigurator.IsAvailable()) == AgentResolver.SystemdResolved;
                 var agent = new AgentService(
                     settings,
-                    viaResolved ? new SystemdResolvedConfigurator(new SystemdResolvedOptions { InterfaceName = settings.Interface }) : ResolvConf(settings),
-                    publicKey => new LinuxDevicePostureCollector().Collect(AgentVersion.Text, publicKey),
+                    Resolver(settings, viaResolved),
+                    Posture(),
                     services.GetRequiredService<ILoggerFactory>(),
                     TimeProvider.System,
                     services.GetService<IMeterFactory>(),
@@ -117,6 +130,63 @@ internal static class RunCommand
         await app.RunAsync();
         return 0;
     }
+
+    /// <summary>How the system resolver is pointed at the forwarder: systemd-resolved or the resolver file on Linux, the dynamic store on macOS.</summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    [System.Runtime.Versioning.SupportedOSPlatform("macos")]
+    [System.Runtime.Versioning.SupportedOSPlatform("windows")]
+    private static Tunnel.Connections.ISystemResolverConfigurator Resolver(AgentSettings settings, bool viaResolved)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return new WindowsResolverConfigurator(new WindowsResolverOptions { InterfaceName = settings.Interface });
+        }
+
+        if (OperatingSystem.IsLinux())
+        {
+            return viaResolved ? new SystemdResolvedConfigurator(new SystemdResolvedOptions { InterfaceName = settings.Interface }) : ResolvConf(settings);
+        }
+
+        if (OperatingSystem.IsMacOS())
+        {
+            return new DarwinResolverConfigurator(new DarwinResolverOptions { InterfaceName = settings.Interface });
+        }
+
+        throw new PlatformNotSupportedException();
+    }
+
+    /// <summary>The device's posture, from the OS's own files and tools.</summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    [System.Runtime.Versioning.SupportedOSPlatform("macos")]
+    [System.Runtime.Versioning.SupportedOSPlatform("windows")]
+    private static Func<string?, Tunnel.Posture.DevicePosture> Posture()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return WindowsPosture();
+        }
+
+        if (OperatingSystem.IsLinux())
+        {
+            return LinuxPosture();
+        }
+
+        if (OperatingSystem.IsMacOS())
+        {
+            return MacPosture();
+        }
+
+        throw new PlatformNotSupportedException();
+    }
+
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    private static Func<string?, Tunnel.Posture.DevicePosture> LinuxPosture() => publicKey => new LinuxDevicePostureCollector().Collect(AgentVersion.Text, publicKey);
+
+    [System.Runtime.Versioning.SupportedOSPlatform("windows")]
+    private static Func<string?, Tunnel.Posture.DevicePosture> WindowsPosture() => publicKey => new WindowsDevicePostureCollector().Collect(AgentVersion.Text, publicKey);
+
+    [System.Runtime.Versioning.SupportedOSPlatform("macos")]
+    private static Func<string?, Tunnel.Posture.DevicePosture> MacPosture() => publicKey => new DarwinDevicePostureCollector().Collect(AgentVersion.Text, publicKey);
 
     /// <summary>The resolver file's configurator for these settings' paths.</summary>
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]

@@ -15,7 +15,7 @@ namespace Tunnel.Cli;
 internal sealed class LocalApiClient : IDisposable
 {
     /// <summary>The socket the agent listens on unless told otherwise.</summary>
-    public const string DefaultSocketPath = "/run/tunnel/agent.sock";
+    public static string DefaultSocketPath => Tunnel.LocalApi.LocalApiPaths.DefaultSocket;
 
     /// <summary>
     /// How long a request may wait for its answer: the agent answers from memory, and connect, the slowest, waits
@@ -41,6 +41,11 @@ internal sealed class LocalApiClient : IDisposable
             UseProxy = false,
             ConnectCallback = async (_, cancellationToken) =>
             {
+                if (OperatingSystem.IsWindows())
+                {
+                    return await ConnectPipeAsync(socketPath, cancellationToken).ConfigureAwait(false);
+                }
+
                 var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
                 try
                 {
@@ -59,8 +64,28 @@ internal sealed class LocalApiClient : IDisposable
         _http = new HttpClient(handler) { BaseAddress = new Uri("http://localhost"), Timeout = Timeout.InfiniteTimeSpan };
     }
 
-    /// <summary>The UNIX socket's path.</summary>
+    /// <summary>The UNIX socket's path, or on Windows the named pipe's name.</summary>
     public string SocketPath { get; }
+
+    /// <summary>How long to wait for the agent's pipe on Windows before saying it is not running.</summary>
+    private static readonly TimeSpan PipeConnectTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>Connects to the agent's named pipe; the pipe's ACL decides who may.</summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("windows")]
+    private static async ValueTask<Stream> ConnectPipeAsync(string pipeName, CancellationToken cancellationToken)
+    {
+        var pipe = new System.IO.Pipes.NamedPipeClientStream(".", pipeName, System.IO.Pipes.PipeDirection.InOut, System.IO.Pipes.PipeOptions.Asynchronous);
+        try
+        {
+            await pipe.ConnectAsync(PipeConnectTimeout, cancellationToken).ConfigureAwait(false);
+            return pipe;
+        }
+        catch
+        {
+            await pipe.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
 
     /// <summary>GETs <paramref name="pathAndQuery"/> and reads the answer as <typeparamref name="T"/>.</summary>
     /// <typeparam name="T">The answer's contract type.</typeparam>
@@ -220,6 +245,17 @@ internal sealed class LocalApiClient : IDisposable
             return ConnectFailure(socket);
         }
 
+        // Windows: no pipe of that name within the wait, or its ACL refused this user.
+        if (e is HttpRequestException { InnerException: TimeoutException })
+        {
+            return new LocalApiFailure(LocalApiFailureKind.NotRunning, $"the agent is not running (no pipe \\\\.\\pipe\\{SocketPath})");
+        }
+
+        if (e is HttpRequestException { InnerException: UnauthorizedAccessException })
+        {
+            return AccessDenied();
+        }
+
         return e is HttpRequestException or IOException
             ? new LocalApiFailure(LocalApiFailureKind.Broken, $"the connection to the agent failed: {e.Message}")
             : null;
@@ -244,5 +280,7 @@ internal sealed class LocalApiClient : IDisposable
 
     private LocalApiFailure AccessDenied() => new(
         LocalApiFailureKind.AccessDenied,
-        $"access denied: only root and members of the agent's group may use the agent at {SocketPath}");
+        OperatingSystem.IsWindows()
+            ? $"access denied: only administrators, SYSTEM and members of the agent's group may use the agent's pipe {SocketPath}"
+            : $"access denied: only root and members of the agent's group may use the agent at {SocketPath}");
 }

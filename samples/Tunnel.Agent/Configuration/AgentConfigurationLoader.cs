@@ -167,7 +167,7 @@ internal static partial class AgentConfigurationLoader
                 var apiObject = reader.Object(api, "$.api", ["socket", "group", "adminGroup"]);
                 if (apiObject.TryGetProperty("socket", out var socket))
                 {
-                    settings = settings with { ApiSocket = AbsolutePath(reader, socket, "$.api.socket") };
+                    settings = settings with { ApiSocket = OperatingSystem.IsWindows() ? PipeName(reader, socket, "$.api.socket") : AbsolutePath(reader, socket, "$.api.socket") };
                     sources["api.socket"] = SettingSource.ConfigFile;
                 }
 
@@ -198,6 +198,15 @@ internal static partial class AgentConfigurationLoader
         "posture-only" => AgentMode.PostureOnly,
         _ => null,
     };
+
+    /// <summary>On Windows the local API is a named pipe: a name, without <c>\\.\pipe\</c>.</summary>
+    private static string PipeName(Reader reader, JsonElement element, string path)
+    {
+        string value = reader.String(element, path);
+        return value.Length is > 0 and <= 240 && !value.Contains('\\', StringComparison.Ordinal) && !value.Contains('/', StringComparison.Ordinal)
+            ? value
+            : throw reader.Error(path, "must be a named pipe's name (on Windows), such as tunnel-agent");
+    }
 
     private static string AbsolutePath(Reader reader, JsonElement element, string path)
     {

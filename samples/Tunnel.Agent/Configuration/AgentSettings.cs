@@ -13,13 +13,14 @@ namespace Tunnel.Agent.Configuration;
 internal sealed record AgentSettings
 {
     public const string DefaultInterface = "tunnel0";
-    public const string DefaultApiSocket = "/run/tunnel/agent.sock";
+    public static string DefaultApiSocket => global::Tunnel.LocalApi.LocalApiPaths.DefaultSocket;
 
     /// <summary>
     /// Where the forwarder listens when the file does not say and the resolver file is rewritten: a loopback
-    /// address of its own, clear of systemd-resolved's stub (127.0.0.53 and 127.0.0.54).
+    /// address of its own, clear of systemd-resolved's stub (127.0.0.53 and 127.0.0.54); on macOS, whose loopback
+    /// interface has only 127.0.0.1 unless given aliases, that address.
     /// </summary>
-    public static readonly IPEndPoint DefaultDnsListen = new(IPAddress.Parse("127.0.2.2"), 53);
+    public static readonly IPEndPoint DefaultDnsListen = new(IPAddress.Parse(OperatingSystem.IsMacOS() ? "127.0.0.1" : "127.0.2.2"), 53);
 
     /// <summary>The TUN interface's name.</summary>
     public string Interface { get; init; } = DefaultInterface;

@@ -58,6 +58,26 @@ internal sealed class LocalApiAccess
     public bool AllowsChanges(UnixPeerCredentials credentials) =>
         credentials.IsRoot || credentials.UserId == _agentUser || (_adminGroupId is { } admins && credentials.IsInGroup(admins));
 
+    /// <summary>
+    /// Whether the client at the other end of a Windows named pipe may read, or with <paramref name="change"/> change,
+    /// judged by its own token: SYSTEM and elevated administrators may do everything, members of the admin group too,
+    /// members of the read group may read; false when Windows does not say.
+    /// </summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("windows")]
+    public bool Allows(System.IO.Pipes.NamedPipeServerStream pipe, bool change = false)
+    {
+        ArgumentNullException.ThrowIfNull(pipe);
+        try
+        {
+            var (administrator, inGroup, inAdminGroup) = LocalApiPipeSecurity.Client(pipe, GroupName, AdminGroupName);
+            return administrator || inAdminGroup || (!change && inGroup);
+        }
+        catch (Exception failure) when (failure is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Whether the client at the other end of <paramref name="socket"/> may read, or with <paramref name="change"/> change; false when the kernel does not say.</summary>
     public bool Allows(Socket socket, bool change = false)
     {

@@ -10,7 +10,8 @@ using Tunnel.Agent.Service;
 namespace Tunnel.Agent.LocalApi;
 
 /// <summary>
-/// The agent's Generic Host: Kestrel on the local API's UNIX socket, the access check on every request, the
+/// The agent's Generic Host: Kestrel on the local API's UNIX socket (a named pipe on Windows, and a Windows
+/// service when the service manager starts it), the access check on every request, the
 /// routes of <see cref="LocalApiEndpoints"/>, and <see cref="AgentLifetime"/>. Built apart from
 /// <c>tunnel-agent run</c> so tests can host the same pipeline on a temporary socket with a fake agent.
 /// </summary>
@@ -20,7 +21,7 @@ internal static class LocalApiHost
     public const int MaxRequestBodyBytes = 64 * 1024;
 
     /// <summary>Builds (does not start) the host.</summary>
-    /// <param name="socketPath">The UNIX socket to serve on.</param>
+    /// <param name="socketPath">The UNIX socket to serve on; on Windows the named pipe's name.</param>
     /// <param name="access">Who may use the API.</param>
     /// <param name="createAgent">Makes the agent from the host's services (its loggers and meters).</param>
     /// <param name="connect">Whether to connect when the host starts.</param>
@@ -32,6 +33,14 @@ internal static class LocalApiHost
         var connections = new LocalApiConnectionLimit(maxConnections);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Host.UseSystemd();
+        if (OperatingSystem.IsWindows())
+        {
+            // As a Windows service when the service manager starts it; the pipe's ACL admits only those who may ask.
+            builder.Host.UseWindowsService(options => options.ServiceName = "tunnel-agent");
+            var pipeSecurity = LocalApiPipeSecurity.Create(access.GroupName, access.AdminGroupName);
+            builder.WebHost.UseNamedPipes(options => options.PipeSecurity = pipeSecurity);
+        }
+
         builder.Logging.ClearProviders();
         configureLogging?.Invoke(builder.Logging);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
@@ -39,7 +48,14 @@ internal static class LocalApiHost
         {
             // Every body the API takes is a few hundred bytes; the bound keeps one client from filling memory.
             kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes;
-            kestrel.ListenUnixSocket(socketPath, listen => listen.Use(connections.Middleware));
+            if (OperatingSystem.IsWindows())
+            {
+                kestrel.ListenNamedPipe(socketPath, listen => listen.Use(connections.Middleware));
+            }
+            else
+            {
+                kestrel.ListenUnixSocket(socketPath, listen => listen.Use(connections.Middleware));
+            }
         });
         configureServices?.Invoke(builder.Services);
         builder.Services.AddSingleton(services =>
@@ -53,14 +69,14 @@ internal static class LocalApiHost
         var app = builder.Build();
         app.Use(async (context, next) =>
         {
-            if (context.Features.Get<IConnectionSocketFeature>()?.Socket is not { } socket || !access.Allows(socket))
+            if (!Allows(context, access, change: false))
             {
                 await LocalApiEndpoints.Error(context, StatusCodes.Status403Forbidden, access.DeniedMessage);
                 return;
             }
 
             // Reading is a GET (watch included); every other method changes something.
-            if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method) && !access.Allows(socket, change: true))
+            if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method) && !Allows(context, access, change: true))
             {
                 await LocalApiEndpoints.Error(context, StatusCodes.Status403Forbidden, access.ChangeDeniedMessage);
                 return;
@@ -86,5 +102,16 @@ internal static class LocalApiHost
             }
         });
         return app;
+    }
+
+    /// <summary>The access check on the connection's peer: its kernel credentials on a UNIX socket, its token on a Windows pipe.</summary>
+    private static bool Allows(HttpContext context, LocalApiAccess access, bool change)
+    {
+        if (context.Features.Get<IConnectionSocketFeature>()?.Socket is { } socket)
+        {
+            return access.Allows(socket, change);
+        }
+
+        return OperatingSystem.IsWindows() && context.Features.Get<IConnectionNamedPipeFeature>()?.NamedPipe is { } pipe && access.Allows(pipe, change);
     }
 }

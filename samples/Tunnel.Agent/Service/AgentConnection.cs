@@ -70,6 +70,8 @@ internal sealed class AgentConnection : IAsyncDisposable
     /// </param>
     /// <exception cref="InvalidOperationException">The settings have no tunnel, or its key cannot be read.</exception>
     [SupportedOSPlatform("linux")]
+    [SupportedOSPlatform("macos")]
+    [SupportedOSPlatform("windows")]
     public static async Task<AgentConnection> OpenAsync(TunnelConnectionService connections, AgentSettings settings, IPEndPoint listen, ISystemResolverConfigurator resolver, string resolverName, Action<RouteSetChange> routesApplied, TimeProvider time, CancellationToken cancellationToken, bool reconnecting = false)
     {
         var configuration = settings.Tunnel ?? throw new InvalidOperationException("no tunnel is configured (the configuration file's \"tunnel\")");
@@ -87,7 +89,7 @@ internal sealed class AgentConnection : IAsyncDisposable
         var routing = new SplitTunnelRouting(new SplitTunnelRoutingOptions
         {
             Policy = settings.ToPolicy(settings.DnsSystemRules()),
-            RouteApplier = LinuxRouteApplier.Factory(AgentRecovery.TableOptions(settings)),
+            RouteApplier = RouteApplier(settings),
             DnsForwarder = forwarder,
             SystemResolver = resolver,
             TakeOverBlockedRoutes = reconnecting,
@@ -107,6 +109,25 @@ internal sealed class AgentConnection : IAsyncDisposable
         {
             keyed.Interface.ClearPrivateKey();
         }
+    }
+
+    /// <summary>Linux: a table of the agent's own with policy rules; macOS and Windows have one table, shared.</summary>
+    [SupportedOSPlatform("linux")]
+    [SupportedOSPlatform("macos")]
+    [SupportedOSPlatform("windows")]
+    private static Func<TunnelRoutingContext, IFailClosedRouteApplier> RouteApplier(AgentSettings settings)
+    {
+        if (OperatingSystem.IsMacOS() || OperatingSystem.IsWindows())
+        {
+            return InterfaceRouteApplier.Factory();
+        }
+
+        if (OperatingSystem.IsLinux())
+        {
+            return LinuxRouteApplier.Factory(AgentRecovery.TableOptions(settings));
+        }
+
+        throw new PlatformNotSupportedException();
     }
 
     /// <summary>Applies changed settings without reconnecting: the policy (mode and entries) and the DNS servers.</summary>

@@ -99,10 +99,12 @@ internal static class AgentRecovery
 
     /// <summary>The state file of one of the platform's configurators; null for any other.</summary>
     [SupportedOSPlatform("linux")]
+    [SupportedOSPlatform("macos")]
     public static string? StatePathOf(ISystemResolverConfigurator resolver) => resolver switch
     {
-        LinuxResolvConfConfigurator resolvConf => resolvConf.Options.StatePath,
-        SystemdResolvedConfigurator resolved => resolved.Options.StatePath,
+        LinuxResolvConfConfigurator resolvConf when OperatingSystem.IsLinux() => resolvConf.Options.StatePath,
+        SystemdResolvedConfigurator resolved when OperatingSystem.IsLinux() => resolved.Options.StatePath,
+        Tunnel.Platform.Darwin.DarwinResolverConfigurator darwin when OperatingSystem.IsMacOS() => darwin.Options.StatePath,
         _ => null,
     };
 }

@@ -97,7 +97,7 @@ internal sealed partial class AgentService
                 }
 
                 var settings = Settings;
-                if (!OperatingSystem.IsLinux() || settings.Tunnel is null)
+                if (!CanConnect || settings.Tunnel is null)
                 {
                     return;
                 }

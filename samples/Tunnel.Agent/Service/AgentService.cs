@@ -47,7 +47,7 @@ internal sealed partial class AgentService : IAsyncDisposable
     /// <param name="removeStaleRoutes">Removes the routes and rules a crashed run left, returning how many; by default <see cref="Platform.Linux.LinuxRouteTable.RemoveStale(Platform.Linux.LinuxRouteTableOptions)"/> with <see cref="AgentRecovery.TableOptions"/>.</param>
     /// <param name="connections">
     /// Opens and closes the connection (<c>AddTunnelConnection</c> with <c>OpenOnStart = false</c>); by default one
-    /// on <see cref="Platform.Linux.LinuxTunnelPlatform.Default"/> for <see cref="AgentSettings.Interface"/>.
+    /// on <see cref="Platform.SystemTunnelPlatform.Current"/> for <see cref="AgentSettings.Interface"/>.
     /// </param>
     public AgentService(AgentSettings settings, ISystemResolverConfigurator resolver, Func<string?, DevicePosture> posture, ILoggerFactory loggers, TimeProvider? time = null, IMeterFactory? meters = null, bool viaSystemdResolved = false, string? localSettingsFile = null, Func<AgentSettings, int>? removeStaleRoutes = null, TunnelConnectionService? connections = null)
     {
@@ -113,7 +113,7 @@ internal sealed partial class AgentService : IAsyncDisposable
             Log.RoutesRecovered(_log, routes.Done);
         }
 
-        string? statePath = OperatingSystem.IsLinux() ? AgentRecovery.StatePathOf(_resolver) : null;
+        string? statePath = OperatingSystem.IsLinux() || OperatingSystem.IsMacOS() ? AgentRecovery.StatePathOf(_resolver) : null;
         var resolver = await AgentRecovery.RestoreResolverAsync(_resolver, _viaSystemdResolved ? "systemd-resolved" : Settings.ResolvConf, statePath, _time).ConfigureAwait(false);
         if (resolver.Done is not null)
         {
@@ -204,9 +204,9 @@ internal sealed partial class AgentService : IAsyncDisposable
             throw AgentRequestException.Conflict("no tunnel is configured (the configuration file's \"tunnel\")");
         }
 
-        if (!OperatingSystem.IsLinux())
+        if (!CanConnect)
         {
-            throw AgentRequestException.Conflict("connecting needs Linux; posture-only mode works anywhere");
+            throw AgentRequestException.Conflict("connecting needs Linux, macOS or Windows; posture-only mode works anywhere");
         }
 
         SetState(ConnectionStates.Connecting, $"connecting {settings.Interface} in {AgentConfigurationLoader.FormatMode(settings.Mode)} mode");
@@ -227,12 +227,11 @@ internal sealed partial class AgentService : IAsyncDisposable
         }
     }
 
-    /// <summary>The service that opens the connection: the one given, else one of the agent's own on the Linux platform.</summary>
-    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    /// <summary>The service that opens the connection: the one given, else one of the agent's own on the running OS's platform.</summary>
     private TunnelConnectionService Connections(AgentSettings settings) =>
         _connections ?? LazyInitializer.EnsureInitialized(ref _ownConnections, () => new TunnelConnectionService(
             new TunnelConnectionServiceOptions { OpenOnStart = false, InterfaceName = settings.Interface },
-            Platform.Linux.LinuxTunnelPlatform.Default,
+            Platform.SystemTunnelPlatform.Current,
             _loggers,
             _time,
             _meters));
@@ -278,6 +277,12 @@ internal sealed partial class AgentService : IAsyncDisposable
     }
 
     private void Publish(string type, string message) => Events.Publish(new AgentEvent(_time.GetUtcNow(), type, message));
+
+    /// <summary>Whether this OS has the adapters a connection needs.</summary>
+    [System.Runtime.Versioning.SupportedOSPlatformGuard("linux")]
+    [System.Runtime.Versioning.SupportedOSPlatformGuard("macos")]
+    [System.Runtime.Versioning.SupportedOSPlatformGuard("windows")]
+    internal static bool CanConnect => OperatingSystem.IsLinux() || OperatingSystem.IsMacOS() || OperatingSystem.IsWindows();
 
     private static int RemoveStaleRoutes(AgentSettings settings) =>
         OperatingSystem.IsLinux() ? Platform.Linux.LinuxRouteTable.RemoveStale(AgentRecovery.TableOptions(settings)) : 0;
