@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Runtime.Versioning;
+using Tunnel.Platform.Internal;
 using Tunnel.Platform.Darwin.Internal;
 using Tunnel.Posture;
 
@@ -32,23 +32,5 @@ public sealed class DarwinDevicePostureCollector
     /// <returns>The posture.</returns>
     public DevicePosture Collect(string agentVersion, string? publicKey) => DarwinPosture.Interpret(agentVersion, publicKey, _run);
 
-    private static string? Run(string program, string[] arguments)
-    {
-        try
-        {
-            var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (string argument in arguments)
-            {
-                start.ArgumentList.Add(argument);
-            }
-
-            using Process process = Process.Start(start)!;
-            string output = process.StandardOutput.ReadToEnd();
-            return process.WaitForExit(TimeSpan.FromSeconds(5)) && process.ExitCode == 0 ? output : null;
-        }
-        catch (Exception exception) when (exception is System.ComponentModel.Win32Exception or InvalidOperationException or IOException)
-        {
-            return null;
-        }
-    }
+    private static string? Run(string program, string[] arguments) => SystemTool.TryRun(program, arguments, TimeSpan.FromSeconds(5));
 }

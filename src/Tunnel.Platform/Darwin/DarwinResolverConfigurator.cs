@@ -1,5 +1,6 @@
 using System.Runtime.Versioning;
 using Tunnel.Connections;
+using Tunnel.Platform.Internal;
 using Tunnel.Platform.Darwin.Internal;
 
 namespace Tunnel.Platform.Darwin;
@@ -19,46 +20,27 @@ namespace Tunnel.Platform.Darwin;
 [SupportedOSPlatform("macos")]
 public sealed class DarwinResolverConfigurator : ISystemResolverConfigurator
 {
-    private readonly DarwinResolverBackend _backend;
-    private readonly Lock _gate = new();
+    private readonly ResolverGate _gate;
 
     /// <summary>Creates the configurator; nothing changes until <see cref="ApplyAsync"/>.</summary>
     /// <param name="options">The options; the defaults when null.</param>
     public DarwinResolverConfigurator(DarwinResolverOptions? options = null)
     {
         Options = options ?? new DarwinResolverOptions();
-        _backend = new DarwinResolverBackend(Options, new ScutilProcess(Options.ScutilPath));
+        _gate = new ResolverGate(new DarwinResolverBackend(Options, new ScutilProcess(Options.ScutilPath)));
     }
 
     /// <summary>The options.</summary>
     public DarwinResolverOptions Options { get; }
 
     /// <inheritdoc/>
-    public bool IsApplied => _backend.IsApplied;
+    public bool IsApplied => _gate.IsApplied;
 
     /// <inheritdoc/>
     /// <exception cref="IOException">scutil failed, there is no primary network service, or a resolver file that is not ours is in the way.</exception>
-    public ValueTask ApplyAsync(SystemResolverSettings settings, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        lock (_gate)
-        {
-            _backend.Apply(settings);
-        }
-
-        return ValueTask.CompletedTask;
-    }
+    public ValueTask ApplyAsync(SystemResolverSettings settings, CancellationToken cancellationToken) => _gate.ApplyAsync(settings, cancellationToken);
 
     /// <inheritdoc/>
     /// <exception cref="InvalidDataException">The state file is not one this class wrote; it is left in place.</exception>
-    public ValueTask RestoreAsync(CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        lock (_gate)
-        {
-            _backend.Restore();
-        }
-
-        return ValueTask.CompletedTask;
-    }
+    public ValueTask RestoreAsync(CancellationToken cancellationToken) => _gate.RestoreAsync(cancellationToken);
 }

@@ -23,11 +23,7 @@ namespace Tunnel.Platform.Darwin;
 [SupportedOSPlatform("macos")]
 public sealed class DarwinTunnelInterfaceConfigurator : ITunnelInterfaceConfigurator
 {
-    private readonly DarwinNetwork _network;
-    private readonly SingleTablePlan<DarwinRoute> _plan;
-    private readonly Lock _gate = new();
-    private bool _applied;
-    private bool _disposed;
+    private readonly SingleTableConfigurator<DarwinRoute> _configurator;
 
     /// <summary>Opens a routing socket for <paramref name="interfaceName"/>.</summary>
     /// <param name="interfaceName">The utun interface, which must exist.</param>
@@ -36,14 +32,14 @@ public sealed class DarwinTunnelInterfaceConfigurator : ITunnelInterfaceConfigur
     {
         ArgumentException.ThrowIfNullOrEmpty(interfaceName);
         InterfaceName = interfaceName;
-        _network = new DarwinNetwork();
+        var network = new DarwinNetwork();
         try
         {
-            _plan = new SingleTablePlan<DarwinRoute>(new DarwinInterfaceRoutes(_network, interfaceName));
+            _configurator = new SingleTableConfigurator<DarwinRoute>(new SingleTablePlan<DarwinRoute>(new DarwinInterfaceRoutes(network, interfaceName)), afterUndo: network.Dispose);
         }
         catch
         {
-            _network.Dispose();
+            network.Dispose();
             throw;
         }
     }
@@ -55,39 +51,9 @@ public sealed class DarwinTunnelInterfaceConfigurator : ITunnelInterfaceConfigur
     public uint FindUnusedTable(uint first) => first;
 
     /// <inheritdoc/>
-    public ValueTask ApplyAsync(TunnelInterfaceSettings settings, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(settings);
-        cancellationToken.ThrowIfCancellationRequested();
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_applied)
-            {
-                throw new InvalidOperationException("Settings were applied already; dispose this configurator and create another.");
-            }
-
-            _applied = true;
-            _plan.Apply(settings);
-        }
-
-        return ValueTask.CompletedTask;
-    }
+    public ValueTask ApplyAsync(TunnelInterfaceSettings settings, CancellationToken cancellationToken) => _configurator.ApplyAsync(this, settings, cancellationToken);
 
     /// <summary>Removes the routes and addresses added, in reverse order; failures (the interface already gone) do not stop the rest.</summary>
     /// <returns>A completed task.</returns>
-    public ValueTask DisposeAsync()
-    {
-        lock (_gate)
-        {
-            if (!_disposed)
-            {
-                _disposed = true;
-                _ = _plan.Undo();
-                _network.Dispose();
-            }
-        }
-
-        return ValueTask.CompletedTask;
-    }
+    public ValueTask DisposeAsync() => _configurator.DisposeAsync();
 }

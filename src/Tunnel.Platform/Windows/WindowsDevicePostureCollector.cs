@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Runtime.Versioning;
+using Tunnel.Platform.Internal;
 using Tunnel.Platform.Windows.Internal;
 using Tunnel.Posture;
 
@@ -28,23 +28,5 @@ public sealed class WindowsDevicePostureCollector
     public DevicePosture Collect(string agentVersion, string? publicKey) =>
         WindowsPosture.Interpret(agentVersion, publicKey, Environment.OSVersion.Version, _systemDrive, Run);
 
-    private static string? Run(string program, string[] arguments)
-    {
-        try
-        {
-            var start = new ProcessStartInfo(Path.Combine(Environment.SystemDirectory, program)) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (string argument in arguments)
-            {
-                start.ArgumentList.Add(argument);
-            }
-
-            using Process process = Process.Start(start)!;
-            string output = process.StandardOutput.ReadToEnd();
-            return process.WaitForExit(TimeSpan.FromSeconds(10)) && process.ExitCode == 0 ? output : null;
-        }
-        catch (Exception exception) when (exception is System.ComponentModel.Win32Exception or InvalidOperationException or IOException)
-        {
-            return null;
-        }
-    }
+    private static string? Run(string program, string[] arguments) => SystemTool.TryRun(Path.Combine(Environment.SystemDirectory, program), arguments, TimeSpan.FromSeconds(10));
 }

@@ -1,5 +1,6 @@
 using System.Runtime.Versioning;
 using Tunnel.Connections;
+using Tunnel.Platform.Internal;
 using Tunnel.Platform.Windows.Internal;
 
 namespace Tunnel.Platform.Windows;
@@ -14,45 +15,26 @@ namespace Tunnel.Platform.Windows;
 [SupportedOSPlatform("windows")]
 public sealed class WindowsResolverConfigurator : ISystemResolverConfigurator
 {
-    private readonly WindowsResolverBackend _backend;
-    private readonly Lock _gate = new();
+    private readonly ResolverGate _gate;
 
     /// <summary>Creates the configurator; nothing changes until <see cref="ApplyAsync"/>.</summary>
     /// <param name="options">The options; the defaults when null.</param>
     public WindowsResolverConfigurator(WindowsResolverOptions? options = null)
     {
         Options = options ?? new WindowsResolverOptions();
-        _backend = new WindowsResolverBackend(Options, WindowsDnsSystem.Instance);
+        _gate = new ResolverGate(new WindowsResolverBackend(Options, WindowsDnsSystem.Instance));
     }
 
     /// <summary>The options.</summary>
     public WindowsResolverOptions Options { get; }
 
     /// <inheritdoc/>
-    public bool IsApplied => _backend.IsApplied;
+    public bool IsApplied => _gate.IsApplied;
 
     /// <inheritdoc/>
     /// <exception cref="IOException">Windows refused, or group policy's NRPT rules would make per-domain servers ineffective.</exception>
-    public ValueTask ApplyAsync(SystemResolverSettings settings, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        lock (_gate)
-        {
-            _backend.Apply(settings);
-        }
-
-        return ValueTask.CompletedTask;
-    }
+    public ValueTask ApplyAsync(SystemResolverSettings settings, CancellationToken cancellationToken) => _gate.ApplyAsync(settings, cancellationToken);
 
     /// <inheritdoc/>
-    public ValueTask RestoreAsync(CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        lock (_gate)
-        {
-            _backend.Restore();
-        }
-
-        return ValueTask.CompletedTask;
-    }
+    public ValueTask RestoreAsync(CancellationToken cancellationToken) => _gate.RestoreAsync(cancellationToken);
 }

@@ -23,11 +23,7 @@ public sealed class WindowsTunnelInterfaceConfigurator : ITunnelInterfaceConfigu
     /// <summary>The interface metric the tunnel gets: lower than the physical interfaces' automatic ones.</summary>
     public const uint InterfaceMetric = 5;
 
-    private readonly SingleTablePlan<WindowsRoute> _plan;
-    private readonly ulong _luid;
-    private readonly Lock _gate = new();
-    private bool _applied;
-    private bool _disposed;
+    private readonly SingleTableConfigurator<WindowsRoute> _configurator;
 
     /// <summary>Finds the interface by name.</summary>
     /// <param name="interfaceName">The adapter's name, which must exist.</param>
@@ -36,8 +32,10 @@ public sealed class WindowsTunnelInterfaceConfigurator : ITunnelInterfaceConfigu
     {
         ArgumentException.ThrowIfNullOrEmpty(interfaceName);
         InterfaceName = interfaceName;
-        _luid = WindowsNetwork.LuidOf(interfaceName);
-        _plan = new SingleTablePlan<WindowsRoute>(new WindowsInterfaceRoutes(WindowsNetwork.Instance, interfaceName, _luid));
+        ulong luid = WindowsNetwork.LuidOf(interfaceName);
+        _configurator = new SingleTableConfigurator<WindowsRoute>(
+            new SingleTablePlan<WindowsRoute>(new WindowsInterfaceRoutes(WindowsNetwork.Instance, interfaceName, luid)),
+            beforeApply: () => WindowsInterfaceControl.SetMetric(luid, InterfaceMetric));
     }
 
     /// <summary>The interface configured.</summary>
@@ -47,39 +45,9 @@ public sealed class WindowsTunnelInterfaceConfigurator : ITunnelInterfaceConfigu
     public uint FindUnusedTable(uint first) => first;
 
     /// <inheritdoc/>
-    public ValueTask ApplyAsync(TunnelInterfaceSettings settings, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(settings);
-        cancellationToken.ThrowIfCancellationRequested();
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_applied)
-            {
-                throw new InvalidOperationException("Settings were applied already; dispose this configurator and create another.");
-            }
-
-            _applied = true;
-            WindowsInterfaceControl.SetMetric(_luid, InterfaceMetric);
-            _plan.Apply(settings);
-        }
-
-        return ValueTask.CompletedTask;
-    }
+    public ValueTask ApplyAsync(TunnelInterfaceSettings settings, CancellationToken cancellationToken) => _configurator.ApplyAsync(this, settings, cancellationToken);
 
     /// <summary>Removes the routes and addresses added, in reverse order; failures (the adapter already gone) do not stop the rest.</summary>
     /// <returns>A completed task.</returns>
-    public ValueTask DisposeAsync()
-    {
-        lock (_gate)
-        {
-            if (!_disposed)
-            {
-                _disposed = true;
-                _ = _plan.Undo();
-            }
-        }
-
-        return ValueTask.CompletedTask;
-    }
+    public ValueTask DisposeAsync() => _configurator.DisposeAsync();
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using Tunnel.Connections;
+using Tunnel.Platform.Internal;
 
 namespace Tunnel.Platform.Darwin.Internal;
 
@@ -11,7 +12,7 @@ namespace Tunnel.Platform.Darwin.Internal;
 /// (<c>State:/Network/Service/&lt;id&gt;/DNS</c>), per-domain servers by files in <c>/etc/resolver</c>, and a state
 /// file written before either, so a process that dies connected is undone by the next one.
 /// </summary>
-internal sealed class DarwinResolverBackend(DarwinResolverOptions options, IScutil scutil)
+internal sealed class DarwinResolverBackend(DarwinResolverOptions options, IScutil scutil) : IResolverBackend
 {
     private const string Magic = "tunnel-resolver-state 1";
 

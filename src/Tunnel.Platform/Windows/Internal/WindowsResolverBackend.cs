@@ -1,5 +1,6 @@
 using System.Globalization;
 using Tunnel.Connections;
+using Tunnel.Platform.Internal;
 
 namespace Tunnel.Platform.Windows.Internal;
 
@@ -10,7 +11,7 @@ namespace Tunnel.Platform.Windows.Internal;
 /// ours are ever removed, in volatile keys that a reboot clears, and removed by the next process when one died
 /// connected.
 /// </summary>
-internal sealed class WindowsResolverBackend(WindowsResolverOptions options, IWindowsDnsSystem system)
+internal sealed class WindowsResolverBackend(WindowsResolverOptions options, IWindowsDnsSystem system) : IResolverBackend
 {
     private bool _applied;
 
