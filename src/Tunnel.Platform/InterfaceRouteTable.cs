@@ -34,11 +34,24 @@ public sealed class InterfaceRouteTable : IDisposable
     /// <summary>The destinations routed, and how.</summary>
     public IReadOnlyDictionary<IPNetwork, InterfaceRouteKind> InstalledRoutes => _routes.Installed;
 
+    /// <summary>
+    /// Where the routes a table adds outside its interface are recorded by default, so that the next process removes
+    /// them after a crash: <c>/Library/Application Support/Tunnel/routes</c> on macOS, <c>%ProgramData%\Tunnel\routes</c>
+    /// on Windows.
+    /// </summary>
+    public static string DefaultStateDirectory => OperatingSystem.IsMacOS()
+        ? "/Library/Application Support/Tunnel/routes"
+        : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.CommonApplicationData), "Tunnel", "routes");
+
     /// <summary>Opens the table of <paramref name="interfaceName"/>, noting the system's routes to the rest of the Internet now.</summary>
     /// <param name="interfaceName">The tunnel interface, which must exist.</param>
+    /// <param name="stateDirectory">
+    /// Where to record the routes added outside the interface (direct and refusing ones, which outlive it), each before
+    /// it exists; <see cref="RemoveStale"/> removes them after a crash. Null records nothing.
+    /// </param>
     /// <returns>The table, with nothing added.</returns>
     /// <exception cref="IOException">The interface does not exist, or the routing socket cannot be opened.</exception>
-    public static InterfaceRouteTable Create(string interfaceName)
+    public static InterfaceRouteTable Create(string interfaceName, string? stateDirectory = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(interfaceName);
         if (OperatingSystem.IsMacOS())
@@ -46,7 +59,15 @@ public sealed class InterfaceRouteTable : IDisposable
             var network = new DarwinNetwork();
             try
             {
-                return new InterfaceRouteTable(new SingleTableRouteSet<DarwinRoute>(new DarwinInterfaceRoutes(network, interfaceName)), network);
+                RouteJournal<DarwinRoute>? journal = null;
+                if (stateDirectory is not null)
+                {
+                    // Whatever an earlier table on this interface recorded was a dead process's: this one just made it.
+                    _ = RouteJournal<DarwinRoute>.RemoveStale(stateDirectory, DarwinRouteCodec.Instance, static name => Interop.Unix.Interop.IfNameToIndex(name) != 0, network.DeleteRoute, current: interfaceName);
+                    journal = new RouteJournal<DarwinRoute>(RouteJournal<DarwinRoute>.PathFor(stateDirectory, interfaceName, "split"), DarwinRouteCodec.Instance);
+                }
+
+                return new InterfaceRouteTable(new SingleTableRouteSet<DarwinRoute>(new DarwinInterfaceRoutes(network, interfaceName), journal), network);
             }
             catch
             {
@@ -58,7 +79,38 @@ public sealed class InterfaceRouteTable : IDisposable
         if (OperatingSystem.IsWindows())
         {
             ulong luid = WindowsNetwork.LuidOf(interfaceName);
-            return new InterfaceRouteTable(new SingleTableRouteSet<WindowsRoute>(new WindowsInterfaceRoutes(WindowsNetwork.Instance, interfaceName, luid)), null);
+            RouteJournal<WindowsRoute>? journal = null;
+            if (stateDirectory is not null)
+            {
+                _ = RouteJournal<WindowsRoute>.RemoveStale(stateDirectory, WindowsRouteCodec.Instance, WindowsNetwork.Exists, WindowsNetwork.Instance.DeleteRoute, current: interfaceName);
+                journal = new RouteJournal<WindowsRoute>(RouteJournal<WindowsRoute>.PathFor(stateDirectory, interfaceName, "split"), WindowsRouteCodec.Instance);
+            }
+
+            return new InterfaceRouteTable(new SingleTableRouteSet<WindowsRoute>(new WindowsInterfaceRoutes(WindowsNetwork.Instance, interfaceName, luid), journal), null);
+        }
+
+        throw new PlatformNotSupportedException("An interface route table is for macOS and Windows; Linux has LinuxRouteTable.");
+    }
+
+    /// <summary>
+    /// Removes the routes recorded in <paramref name="stateDirectory"/> by tables (and connections) whose interface is
+    /// gone: what a process that died left outside the interface. Live tunnels' routes stay; so does every route not
+    /// recorded there.
+    /// </summary>
+    /// <param name="stateDirectory">The directory given to <see cref="Create"/>.</param>
+    /// <returns>How many routes were removed.</returns>
+    public static int RemoveStale(string stateDirectory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(stateDirectory);
+        if (OperatingSystem.IsMacOS())
+        {
+            using var network = new DarwinNetwork();
+            return RouteJournal<DarwinRoute>.RemoveStale(stateDirectory, DarwinRouteCodec.Instance, static name => Interop.Unix.Interop.IfNameToIndex(name) != 0, network.DeleteRoute);
+        }
+
+        if (OperatingSystem.IsWindows())
+        {
+            return RouteJournal<WindowsRoute>.RemoveStale(stateDirectory, WindowsRouteCodec.Instance, WindowsNetwork.Exists, WindowsNetwork.Instance.DeleteRoute);
         }
 
         throw new PlatformNotSupportedException("An interface route table is for macOS and Windows; Linux has LinuxRouteTable.");

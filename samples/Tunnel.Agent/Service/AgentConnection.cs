@@ -119,7 +119,7 @@ internal sealed class AgentConnection : IAsyncDisposable
     {
         if (OperatingSystem.IsMacOS() || OperatingSystem.IsWindows())
         {
-            return InterfaceRouteApplier.Factory();
+            return InterfaceRouteApplier.Factory(Platform.InterfaceRouteTable.DefaultStateDirectory);
         }
 
         if (OperatingSystem.IsLinux())

@@ -284,8 +284,21 @@ internal sealed partial class AgentService : IAsyncDisposable
     [System.Runtime.Versioning.SupportedOSPlatformGuard("windows")]
     internal static bool CanConnect => OperatingSystem.IsLinux() || OperatingSystem.IsMacOS() || OperatingSystem.IsWindows();
 
-    private static int RemoveStaleRoutes(AgentSettings settings) =>
-        OperatingSystem.IsLinux() ? Platform.Linux.LinuxRouteTable.RemoveStale(AgentRecovery.TableOptions(settings)) : 0;
+    private static int RemoveStaleRoutes(AgentSettings settings)
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            return Platform.Linux.LinuxRouteTable.RemoveStale(AgentRecovery.TableOptions(settings));
+        }
+
+        // macOS and Windows: what a dead run recorded outside its (now gone) interface.
+        if (OperatingSystem.IsMacOS() || OperatingSystem.IsWindows())
+        {
+            return Platform.InterfaceRouteTable.RemoveStale(Platform.InterfaceRouteTable.DefaultStateDirectory);
+        }
+
+        return 0;
+    }
 
     private static partial class Log
     {

@@ -16,7 +16,8 @@ namespace Tunnel.Platform.Darwin;
 /// <remarks>
 /// macOS has one routing table, so <see cref="FindUnusedTable"/> returns its argument, and a <c>Table =</c> in the
 /// configuration routes in that table. The routes through the interface go away with it; the endpoint routes
-/// through the physical interface are removed on dispose. <see cref="TunnelInterfaceSettings.FailClosed"/> is
+/// through the physical interface are removed on dispose, and after a crash by the next configurator given the same
+/// route state directory. <see cref="TunnelInterfaceSettings.FailClosed"/> is
 /// not enforced by routes here: when the process dies, the interface and its routes go, and traffic follows the
 /// system's own routes again (a packet-filter anchor would be needed to refuse it).
 /// </remarks>
@@ -27,15 +28,26 @@ public sealed class DarwinTunnelInterfaceConfigurator : ITunnelInterfaceConfigur
 
     /// <summary>Opens a routing socket for <paramref name="interfaceName"/>.</summary>
     /// <param name="interfaceName">The utun interface, which must exist.</param>
+    /// <param name="routeStateDirectory">
+    /// Where to record the endpoints' routes (outside the interface, so they outlive it) before they exist; what a
+    /// process that died recorded there for an interface that is gone, or for this one, is removed first. Null records nothing.
+    /// </param>
     /// <exception cref="IOException">The routing socket cannot be opened, or the interface does not exist.</exception>
-    public DarwinTunnelInterfaceConfigurator(string interfaceName)
+    public DarwinTunnelInterfaceConfigurator(string interfaceName, string? routeStateDirectory = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(interfaceName);
         InterfaceName = interfaceName;
         var network = new DarwinNetwork();
         try
         {
-            _configurator = new SingleTableConfigurator<DarwinRoute>(new SingleTablePlan<DarwinRoute>(new DarwinInterfaceRoutes(network, interfaceName)), afterUndo: network.Dispose);
+            RouteJournal<DarwinRoute>? journal = null;
+            if (routeStateDirectory is not null)
+            {
+                _ = RouteJournal<DarwinRoute>.RemoveStale(routeStateDirectory, DarwinRouteCodec.Instance, static name => Interop.Unix.Interop.IfNameToIndex(name) != 0, network.DeleteRoute, current: interfaceName);
+                journal = new RouteJournal<DarwinRoute>(RouteJournal<DarwinRoute>.PathFor(routeStateDirectory, interfaceName, "connection"), DarwinRouteCodec.Instance);
+            }
+
+            _configurator = new SingleTableConfigurator<DarwinRoute>(new SingleTablePlan<DarwinRoute>(new DarwinInterfaceRoutes(network, interfaceName), journal), afterUndo: network.Dispose);
         }
         catch
         {

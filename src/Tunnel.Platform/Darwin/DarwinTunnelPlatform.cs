@@ -28,11 +28,18 @@ public sealed class DarwinTunnelPlatform : ITunnelPlatform
     /// </summary>
     public DarwinResolverOptions Resolver { get; init; } = new();
 
+    /// <summary>
+    /// Where the routes a connection adds outside its interface (a full tunnel's endpoint routes) are recorded, so the
+    /// next connection removes what a crashed process left; <see cref="InterfaceRouteTable.DefaultStateDirectory"/> by
+    /// default, null to record nothing.
+    /// </summary>
+    public string? RouteStateDirectory { get; init; } = InterfaceRouteTable.DefaultStateDirectory;
+
     /// <inheritdoc/>
     public ITunDevice CreateTunDevice(string interfaceName, int mtu) => DarwinTunDevice.Create(interfaceName, TunDevice with { Mtu = mtu });
 
     /// <inheritdoc/>
-    public ITunnelInterfaceConfigurator CreateInterfaceConfigurator(string interfaceName) => new DarwinTunnelInterfaceConfigurator(interfaceName);
+    public ITunnelInterfaceConfigurator CreateInterfaceConfigurator(string interfaceName) => new DarwinTunnelInterfaceConfigurator(interfaceName, RouteStateDirectory);
 
     /// <inheritdoc/>
     public ISystemResolverConfigurator CreateResolverConfigurator(string interfaceName) =>

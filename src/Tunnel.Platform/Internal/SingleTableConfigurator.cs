@@ -9,6 +9,7 @@ namespace Tunnel.Platform.Internal;
 /// </summary>
 /// <typeparam name="TRoute">The OS's description of a route.</typeparam>
 internal sealed class SingleTableConfigurator<TRoute>(SingleTablePlan<TRoute> plan, Action? beforeApply = null, Action? afterUndo = null)
+    where TRoute : struct
 {
     private readonly Lock _gate = new();
     private bool _applied;

@@ -15,7 +15,10 @@ namespace Tunnel.Platform.Internal;
 /// before it; <see cref="Undo"/> removes everything in reverse order, and only what was added here.
 /// </summary>
 /// <typeparam name="TRoute">The OS's description of a route.</typeparam>
-internal sealed class SingleTablePlan<TRoute>(IInterfaceRoutes<TRoute> network)
+/// <param name="network">The interface's addresses and routes.</param>
+/// <param name="journal">Where the endpoints' routes (outside the interface, so they outlive it) are recorded before they exist, for the next process to remove after a crash; none when null.</param>
+internal sealed class SingleTablePlan<TRoute>(IInterfaceRoutes<TRoute> network, RouteJournal<TRoute>? journal = null)
+    where TRoute : struct
 {
     private readonly List<Action> _undo = [];
 
@@ -44,7 +47,7 @@ internal sealed class SingleTablePlan<TRoute>(IInterfaceRoutes<TRoute> network)
             // The endpoints' own routes first: once the halves exist, a lookup would answer with the tunnel.
             foreach (IPAddress endpoint in settings.PeerEndpoints.Where(endpoint => fullTunnel.Contains(endpoint.AddressFamily)))
             {
-                Add(network.Bypass(endpoint));
+                Add(network.Bypass(endpoint), outside: true);
             }
 
             foreach (TunnelRoute route in settings.Routes)
@@ -52,7 +55,7 @@ internal sealed class SingleTablePlan<TRoute>(IInterfaceRoutes<TRoute> network)
                 IEnumerable<IPNetwork> destinations = route.Destination.PrefixLength == 0 ? Halves(route.Destination.BaseAddress.AddressFamily) : [route.Destination];
                 foreach (IPNetwork destination in destinations)
                 {
-                    Add(network.ThroughInterface(destination));
+                    Add(network.ThroughInterface(destination), outside: false);
                 }
             }
         }
@@ -90,10 +93,25 @@ internal sealed class SingleTablePlan<TRoute>(IInterfaceRoutes<TRoute> network)
         ? [new IPNetwork(IPAddress.Any, 1), new IPNetwork(IPAddress.Parse("128.0.0.0"), 1)]
         : [new IPNetwork(IPAddress.IPv6Any, 1), new IPNetwork(IPAddress.Parse("8000::"), 1)];
 
-    private void Add(TRoute route)
+    private void Add(TRoute route, bool outside)
     {
-        network.AddRoute(route);
+        RouteJournal<TRoute>? recorded = outside ? journal : null;
+        recorded?.Adding(route);
+        try
+        {
+            network.AddRoute(route);
+        }
+        catch
+        {
+            recorded?.Removed(route);
+            throw;
+        }
+
         Routes.Add(route);
-        _undo.Add(() => network.DeleteRoute(route));
+        _undo.Add(() =>
+        {
+            network.DeleteRoute(route);
+            recorded?.Removed(route);
+        });
     }
 }

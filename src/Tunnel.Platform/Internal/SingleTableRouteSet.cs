@@ -8,7 +8,9 @@ namespace Tunnel.Platform.Internal;
 /// changed or removed whole.
 /// </summary>
 /// <typeparam name="TRoute">The OS's description of a route.</typeparam>
-internal sealed class SingleTableRouteSet<TRoute>(ISingleTableRoutes<TRoute> system) : ISingleTableRouteSet
+/// <param name="system">The interface's routes.</param>
+/// <param name="journal">Where the routes outside the interface (direct and refusing ones, which outlive it) are recorded before they exist; none when null.</param>
+internal sealed class SingleTableRouteSet<TRoute>(ISingleTableRoutes<TRoute> system, RouteJournal<TRoute>? journal = null) : ISingleTableRouteSet
     where TRoute : struct
 {
     private readonly Dictionary<IPNetwork, (InterfaceRouteKind Kind, TRoute[] Routes)> _installed = [];
@@ -34,12 +36,23 @@ internal sealed class SingleTableRouteSet<TRoute>(ISingleTableRoutes<TRoute> sys
             _ => system.Blocked(destination) is { } blocked ? [blocked] : [],
         };
 
+        RouteJournal<TRoute>? recorded = kind == InterfaceRouteKind.Tunnel ? null : journal;
         var added = new List<TRoute>(routes.Length);
         try
         {
             foreach (TRoute route in routes)
             {
-                system.AddRoute(route);
+                recorded?.Adding(route); // before the route exists: a crash in between leaves a record, never a route
+                try
+                {
+                    system.AddRoute(route);
+                }
+                catch
+                {
+                    recorded?.Removed(route); // refused: another's route to it stays, and is never removed here
+                    throw;
+                }
+
                 added.Add(route);
             }
         }
@@ -48,6 +61,7 @@ internal sealed class SingleTableRouteSet<TRoute>(ISingleTableRoutes<TRoute> sys
             foreach (TRoute route in added)
             {
                 _ = system.DeleteRoute(route);
+                recorded?.Removed(route);
             }
 
             throw;
@@ -66,6 +80,7 @@ internal sealed class SingleTableRouteSet<TRoute>(ISingleTableRoutes<TRoute> sys
         foreach (TRoute route in entry.Routes)
         {
             _ = system.DeleteRoute(route);
+            journal?.Removed(route);
         }
 
         return true;

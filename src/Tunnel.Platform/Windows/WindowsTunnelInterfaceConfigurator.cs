@@ -14,7 +14,8 @@ namespace Tunnel.Platform.Windows;
 /// </summary>
 /// <remarks>
 /// Windows has one routing table, so <see cref="FindUnusedTable"/> returns its argument. The routes through the adapter
-/// go with it. <see cref="TunnelInterfaceSettings.FailClosed"/> is not enforced by routes here: when the process dies,
+/// go with it; the endpoints' routes are removed on dispose, and after a crash by the next configurator given the same
+/// route state directory. <see cref="TunnelInterfaceSettings.FailClosed"/> is not enforced by routes here: when the process dies,
 /// traffic follows the system's own routes again (Windows Filtering Platform rules would be needed to refuse it).
 /// </remarks>
 [SupportedOSPlatform("windows")]
@@ -27,14 +28,25 @@ public sealed class WindowsTunnelInterfaceConfigurator : ITunnelInterfaceConfigu
 
     /// <summary>Finds the interface by name.</summary>
     /// <param name="interfaceName">The adapter's name, which must exist.</param>
+    /// <param name="routeStateDirectory">
+    /// Where to record the endpoints' routes (outside the adapter, so they outlive it) before they exist; what a
+    /// process that died recorded there for an adapter that is gone, or for this one, is removed first. Null records nothing.
+    /// </param>
     /// <exception cref="IOException">There is no such interface.</exception>
-    public WindowsTunnelInterfaceConfigurator(string interfaceName)
+    public WindowsTunnelInterfaceConfigurator(string interfaceName, string? routeStateDirectory = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(interfaceName);
         InterfaceName = interfaceName;
         ulong luid = WindowsNetwork.LuidOf(interfaceName);
+        RouteJournal<WindowsRoute>? journal = null;
+        if (routeStateDirectory is not null)
+        {
+            _ = RouteJournal<WindowsRoute>.RemoveStale(routeStateDirectory, WindowsRouteCodec.Instance, WindowsNetwork.Exists, WindowsNetwork.Instance.DeleteRoute, current: interfaceName);
+            journal = new RouteJournal<WindowsRoute>(RouteJournal<WindowsRoute>.PathFor(routeStateDirectory, interfaceName, "connection"), WindowsRouteCodec.Instance);
+        }
+
         _configurator = new SingleTableConfigurator<WindowsRoute>(
-            new SingleTablePlan<WindowsRoute>(new WindowsInterfaceRoutes(WindowsNetwork.Instance, interfaceName, luid)),
+            new SingleTablePlan<WindowsRoute>(new WindowsInterfaceRoutes(WindowsNetwork.Instance, interfaceName, luid), journal),
             beforeApply: () => WindowsInterfaceControl.SetMetric(luid, InterfaceMetric));
     }
 

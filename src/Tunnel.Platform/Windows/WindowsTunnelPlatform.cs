@@ -24,11 +24,18 @@ public sealed class WindowsTunnelPlatform : ITunnelPlatform
     /// <summary>The resolver configurator's options, but for the interface name.</summary>
     public WindowsResolverOptions Resolver { get; init; } = new();
 
+    /// <summary>
+    /// Where the routes a connection adds outside its interface (a full tunnel's endpoint routes) are recorded, so the
+    /// next connection removes what a crashed process left; <see cref="InterfaceRouteTable.DefaultStateDirectory"/> by
+    /// default, null to record nothing.
+    /// </summary>
+    public string? RouteStateDirectory { get; init; } = InterfaceRouteTable.DefaultStateDirectory;
+
     /// <inheritdoc/>
     public ITunDevice CreateTunDevice(string interfaceName, int mtu) => WindowsTunDevice.Create(interfaceName, TunDevice with { Mtu = mtu });
 
     /// <inheritdoc/>
-    public ITunnelInterfaceConfigurator CreateInterfaceConfigurator(string interfaceName) => new WindowsTunnelInterfaceConfigurator(interfaceName);
+    public ITunnelInterfaceConfigurator CreateInterfaceConfigurator(string interfaceName) => new WindowsTunnelInterfaceConfigurator(interfaceName, RouteStateDirectory);
 
     /// <inheritdoc/>
     public ISystemResolverConfigurator CreateResolverConfigurator(string interfaceName) =>

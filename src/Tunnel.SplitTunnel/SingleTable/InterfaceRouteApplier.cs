@@ -12,20 +12,25 @@ namespace Tunnel.Routing;
 /// endpoints are system entries that go direct, so its datagrams never loop into it; no firewall mark is needed.
 /// </summary>
 /// <remarks>
-/// These OSes have one routing table and nothing like Linux's route protocol to mark ours by: <see cref="RemoveStale"/>
-/// finds nothing, and after a crash the routes through the interface go with it. <see cref="BlockAndRelease"/> leaves
-/// blackhole routes on macOS; Windows has no such route, so there it only lets go.
+/// These OSes have one routing table and nothing like Linux's route protocol to mark ours by, so the routes outside
+/// the interface (direct and refusing ones) are recorded in a state directory before they exist, and
+/// <see cref="RemoveStale"/> removes what a process that died recorded; the routes through the interface go with it.
+/// <see cref="BlockAndRelease"/> leaves blackhole routes on macOS; Windows has no such route, so there it only lets go.
 /// </remarks>
 [SupportedOSPlatform("macos")]
 [SupportedOSPlatform("windows")]
 public sealed class InterfaceRouteApplier : IFailClosedRouteApplier
 {
+    private readonly string? _stateDirectory;
+
     /// <summary>Applies routes to <paramref name="table"/>, which this applier then owns.</summary>
     /// <param name="table">The table.</param>
-    public InterfaceRouteApplier(InterfaceRouteTable table)
+    /// <param name="stateDirectory">The directory the table records its routes in, for <see cref="RemoveStale"/>; null when it records none.</param>
+    public InterfaceRouteApplier(InterfaceRouteTable table, string? stateDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(table);
         Table = table;
+        _stateDirectory = stateDirectory;
     }
 
     /// <summary>The table the routes go into.</summary>
@@ -35,12 +40,13 @@ public sealed class InterfaceRouteApplier : IFailClosedRouteApplier
     public uint FirewallMark => 0;
 
     /// <summary>Creates the applier for a connection's interface, for <see cref="SplitTunnelRoutingOptions.RouteApplier"/>.</summary>
+    /// <param name="stateDirectory">Where the routes outside the interface are recorded (<see cref="InterfaceRouteTable.DefaultStateDirectory"/>, say); null records nothing.</param>
     /// <returns>The factory.</returns>
-    public static Func<TunnelRoutingContext, IFailClosedRouteApplier> Factory() =>
-        context => new InterfaceRouteApplier(InterfaceRouteTable.Create(context.InterfaceName));
+    public static Func<TunnelRoutingContext, IFailClosedRouteApplier> Factory(string? stateDirectory = null) =>
+        context => new InterfaceRouteApplier(InterfaceRouteTable.Create(context.InterfaceName, stateDirectory), stateDirectory);
 
     /// <inheritdoc/>
-    public int RemoveStale() => 0;
+    public int RemoveStale() => _stateDirectory is null ? 0 : InterfaceRouteTable.RemoveStale(_stateDirectory);
 
     /// <inheritdoc/>
     public int BlockAndRelease() => Table.BlockAndRelease();

@@ -26,6 +26,16 @@ internal sealed unsafe class WindowsNetwork : IWindowsNetwork
         return luid;
     }
 
+    /// <summary>Whether an interface of that name exists.</summary>
+    public static bool Exists(string interfaceName)
+    {
+        ulong luid;
+        fixed (char* alias = interfaceName)
+        {
+            return ConvertInterfaceAliasToLuid(alias, &luid) == 0;
+        }
+    }
+
     public void AddAddress(ulong luid, InterfaceAddress address)
     {
         UnicastIpAddressRow row = AddressRow(luid, address);
