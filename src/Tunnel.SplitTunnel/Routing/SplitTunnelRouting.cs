@@ -193,6 +193,11 @@ public sealed partial class SplitTunnelRouting : ITunnelRouting
             return LinuxRouteApplier.Factory(new Platform.Linux.LinuxRouteTableOptions { InterfaceName = context.InterfaceName })(context);
         }
 
+        if (OperatingSystem.IsMacOS() || OperatingSystem.IsWindows())
+        {
+            return InterfaceRouteApplier.Factory(Platform.InterfaceRouteTable.DefaultStateDirectory)(context);
+        }
+
         throw new PlatformNotSupportedException($"Split tunnelling has no route table for {System.Runtime.InteropServices.RuntimeInformation.OSDescription} yet: give SplitTunnelRoutingOptions.RouteApplier.");
     }
 

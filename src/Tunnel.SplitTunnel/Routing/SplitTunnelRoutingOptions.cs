@@ -13,9 +13,9 @@ public sealed record SplitTunnelRoutingOptions
     public required SplitTunnelPolicy Policy { get; init; }
 
     /// <summary>
-    /// Creates the table the routes go into, for the connection's interface: on Linux
-    /// <see cref="LinuxRouteApplier.Factory"/>, which is the default there (with <c>LinuxRouteTableOptions</c>'
-    /// defaults) when this is null.
+    /// Creates the table the routes go into, for the connection's interface. When this is null: on Linux
+    /// <see cref="LinuxRouteApplier.Factory"/> (with <c>LinuxRouteTableOptions</c>' defaults), on macOS and Windows
+    /// <see cref="InterfaceRouteApplier.Factory"/> recording into <c>InterfaceRouteTable.DefaultStateDirectory</c>.
     /// </summary>
     public Func<TunnelRoutingContext, IFailClosedRouteApplier>? RouteApplier { get; init; }
 
