@@ -48,16 +48,14 @@ public sealed class FastPathInteropTests
 
         foreach (bool reverse in new[] { false, true })
         {
-            lab.Exec(2, "iperf3", "-s", "-D", "-1", "-B", "10.200.0.2");
-            Thread.Sleep(300);
+            lab.StartIperfServer(2, "10.200.0.2");
             string[] direction = reverse ? ["-R"] : [];
             using var tcp = JsonDocument.Parse(lab.Exec(1, "iperf3", ["-c", "10.200.0.2", "-t", "2", "-J", .. direction]));
             long bytes = tcp.RootElement.GetProperty("end").GetProperty("sum_received").GetProperty("bytes").GetInt64();
             Assert.True(bytes > 10_000_000, $"TCP {(reverse ? "2 -> 1" : "1 -> 2")} moved only {bytes} bytes with {setting}");
         }
 
-        lab.Exec(2, "iperf3", "-s", "-D", "-1", "-B", "10.200.0.2");
-        Thread.Sleep(300);
+        lab.StartIperfServer(2, "10.200.0.2");
         using var udp = JsonDocument.Parse(lab.Exec(1, "iperf3", "-c", "10.200.0.2", "-u", "-b", "100M", "-l", "1392", "-t", "2", "-J"));
         JsonElement sum = udp.RootElement.GetProperty("end").GetProperty("sum");
         Assert.True(sum.GetProperty("lost_percent").GetDouble() < 5, $"UDP lost {sum.GetProperty("lost_percent").GetDouble()} % with {setting}");

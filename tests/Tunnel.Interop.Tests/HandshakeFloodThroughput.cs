@@ -71,8 +71,7 @@ public sealed class HandshakeFloodThroughput
     /// <summary>TCP from side 1 to side 2 (the responder under flood receives) for 10 s.</summary>
     private static Phase Measure(Lab lab, Peer responder)
     {
-        lab.Exec(2, "iperf3", "-s", "-D", "-1", "-B", "10.200.0.2");
-        Thread.Sleep(300);
+        lab.StartIperfServer(2, "10.200.0.2");
         TimeSpan cpuBefore = responder.CpuTime;
         (long busyBefore, long totalBefore) = MachineTicks();
         var clock = Stopwatch.StartNew();

@@ -59,8 +59,7 @@ public sealed class MtuInteropTests
     /// <summary>512 MiB through the tunnel with iperf3, bounded in time so a stall fails instead of hanging.</summary>
     private static long Transfer(Lab lab, string server, bool reverse)
     {
-        lab.Exec(2, "iperf3", "-s", "-D", "-1", "-B", server);
-        Thread.Sleep(300);
+        lab.StartIperfServer(2, server);
         string[] direction = reverse ? ["-R"] : [];
         Command.Result result = lab.TryExec(1, "timeout", ["60", "iperf3", "-c", server, "-n", "512M", "-J", .. direction]);
         Assert.True(result.Succeeded, $"iperf3 to {server} failed or stalled: {result.Output} {result.Error}");

@@ -28,8 +28,7 @@ public sealed class RekeyInteropTests
             Assert.True(lab.Ping(1, "10.200.0.2", 1)); // side 1 initiates, so its session is the one that ages
             long first = side1.DumpOf(side2).LatestHandshake;
 
-            lab.Exec(2, "iperf3", "-s", "-D", "-1", "-B", "10.200.0.2");
-            Thread.Sleep(300);
+            lab.StartIperfServer(2, "10.200.0.2");
             // 135 s at a modest rate both ways: the rekey falls in the middle; the stream must not stall or break.
             Command.Result run = lab.TryExec(1, "iperf3", "-c", "10.200.0.2", "-t", "135", "-b", "20M", "--bidir", "-J");
             Assert.True(run.Succeeded, $"iperf3 failed: {run.Error}{run.Output}");

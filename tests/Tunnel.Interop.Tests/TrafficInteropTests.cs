@@ -16,8 +16,7 @@ public sealed class TrafficInteropTests
         Assert.True(lab.Ping(1, "10.200.0.2", 1));
         PeerDump before = side1.DumpOf(side2);
 
-        lab.Exec(2, "iperf3", "-s", "-D", "-1", "-B", "10.200.0.2");
-        Thread.Sleep(300);
+        lab.StartIperfServer(2, "10.200.0.2");
         string[] options = reverse ? ["-R"] : [];
         string json = lab.Exec(1, "iperf3", ["-c", "10.200.0.2", "-t", "3", "-J", .. options]);
         using var report = JsonDocument.Parse(json);

@@ -62,6 +62,21 @@ internal sealed class Lab : IDisposable
 
     public string Exec(int side, string program, params string[] arguments) => Command.Run("ip", ["netns", "exec", Namespace(side), program, .. arguments]);
 
+    /// <summary>
+    /// Starts a one-shot iperf3 server in <paramref name="side"/>'s namespace on <paramref name="address"/> and waits
+    /// until it listens: <c>iperf3 -D</c> returns before its socket is bound, and a client that comes too soon is refused.
+    /// </summary>
+    public void StartIperfServer(int side, string address)
+    {
+        Exec(side, "iperf3", "-s", "-D", "-1", "-B", address);
+        DateTime deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!TryExec(side, "ss", "-Hltn", "sport = :5201").Output.Contains("LISTEN", StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"iperf3 did not listen on {address} in side {side}'s namespace within 10 s");
+            Thread.Sleep(50);
+        }
+    }
+
     public Command.Result TryExec(int side, string program, params string[] arguments) =>
         Command.Try("ip", ["netns", "exec", Namespace(side), program, .. arguments], TimeSpan.FromMinutes(5));
 
