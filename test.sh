@@ -23,16 +23,20 @@ step "system packages (interop tests, native AOT)"
 # the stock wg tool, and compares a connection's routing with wg-quick's (whose full tunnel needs nft); it
 # needs these programs (and root). Install what is missing, as root, from Debian.
 missing=()
-for need in wireguard-go:wireguard-go wg:wireguard-tools wg-quick:wireguard-tools iperf3:iperf3 gcore:gdb \
-            ping:iputils-ping ip:iproute2 sysctl:procps curl:curl dbus-daemon:dbus-daemon \
-            tcpdump:tcpdump nft:nftables; do
-  command -v "${need%%:*}" >/dev/null 2>&1 || missing+=("${need##*:}")
-done
-# The daemon is also published with native AOT, which links with the system C toolchain and zlib.
-command -v clang >/dev/null 2>&1 || command -v gcc >/dev/null 2>&1 || missing+=(clang)
-[ -f /usr/include/zlib.h ] || missing+=(zlib1g-dev)
+# The interop suite and the native AOT build are Linux's; on macOS and Windows nothing is installed.
+if [ "$(uname -s)" = Linux ]; then
+  for need in wireguard-go:wireguard-go wg:wireguard-tools wg-quick:wireguard-tools iperf3:iperf3 gcore:gdb \
+              ping:iputils-ping ip:iproute2 sysctl:procps curl:curl dbus-daemon:dbus-daemon \
+              tcpdump:tcpdump nft:nftables; do
+    command -v "${need%%:*}" >/dev/null 2>&1 || missing+=("${need##*:}")
+  done
+  # The daemon is also published with native AOT, which links with the system C toolchain and zlib.
+  command -v clang >/dev/null 2>&1 || command -v gcc >/dev/null 2>&1 || missing+=(clang)
+  [ -f /usr/include/zlib.h ] || missing+=(zlib1g-dev)
+fi
 if [ ${#missing[@]} -gt 0 ]; then
-  mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
+  # bash 3.2 (macOS) has no mapfile; the list is unique words, so word splitting is safe here.
+  missing=($(printf '%s\n' "${missing[@]}" | sort -u))
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
@@ -60,9 +64,10 @@ done
 step "native AOT daemon and control client"
 # Operators run the natively compiled daemon (no JIT warm-up, a third of the memory), so the interop suite
 # drives that binary; the JIT build beside the tests is used when TUNNEL_AGENT is not set.
-case "$(uname -m)" in
-  x86_64) rid=linux-x64 ;;
-  aarch64) rid=linux-arm64 ;;
+# Only on Linux: elsewhere (macOS, Windows under Git Bash) the tests run the JIT builds beside them.
+case "$(uname -s)-$(uname -m)" in
+  Linux-x86_64) rid=linux-x64 ;;
+  Linux-aarch64) rid=linux-arm64 ;;
   *) rid="" ;;
 esac
 if [ -n "$rid" ]; then
@@ -115,7 +120,7 @@ packages_status=${PIPESTATUS[0]}
 set -e
 
 # One closing line over everything that ran: the test platform's totals plus one per fuzz target.
-sum() { grep -E "^\s*$1: [0-9]+" "$2" | awk '{ s += $2 } END { print s + 0 }'; }
+sum() { grep -E "^[[:space:]]*$1: [0-9]+" "$2" | awk '{ s += $2 } END { print s + 0 }'; }
 passed=$(( $(sum succeeded "$log_dir/dotnet-test.log") + $(sum succeeded "$log_dir/packages-test.log") + $(grep -oE '[0-9]+ passed' "$log_dir/fuzz-smoke.log" | awk '{ s += $1 } END { print s + 0 }') ))
 failed=$(( $(sum failed "$log_dir/dotnet-test.log") + $(sum failed "$log_dir/packages-test.log") + $(grep -oE '[0-9]+ failed' "$log_dir/fuzz-smoke.log" | awk '{ s += $1 } END { print s + 0 }') ))
 skipped=$(( $(sum skipped "$log_dir/dotnet-test.log") + $(sum skipped "$log_dir/packages-test.log") ))

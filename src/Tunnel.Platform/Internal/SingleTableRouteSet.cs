@@ -22,20 +22,52 @@ internal sealed class SingleTableRouteSet<TRoute>(ISingleTableRoutes<TRoute> sys
 
     public void Add(IPNetwork destination, InterfaceRouteKind kind)
     {
-        if (_installed.ContainsKey(destination))
+        if (!_installed.TryGetValue(destination, out var old))
         {
-            Remove(destination); // replaced whole: a decision changed
+            _installed[destination] = (kind, Install(RoutesFor(destination, kind), kind));
+            return;
         }
 
-        TRoute[] routes = kind switch
+        if (old.Kind == kind)
         {
-            InterfaceRouteKind.Tunnel => destination.PrefixLength == 0
-                ? [.. SingleTablePlan<TRoute>.Halves(destination.BaseAddress.AddressFamily).Select(system.ThroughInterface)]
-                : [system.ThroughInterface(destination)],
-            InterfaceRouteKind.Direct => [system.Direct(destination)],
-            _ => system.Blocked(destination) is { } blocked ? [blocked] : [],
-        };
+            return; // already so: no moment without a route
+        }
 
+        // A decision changed. One table holds one route per destination on macOS, so the old goes before the new;
+        // when the new is refused, the old comes back, so a refused change never leaves the destination to the
+        // default route (a refused Direct-to-Tunnel change would otherwise send it around the tunnel).
+        Remove(destination);
+        try
+        {
+            _installed[destination] = (kind, Install(RoutesFor(destination, kind), kind));
+        }
+        catch
+        {
+            try
+            {
+                _installed[destination] = (old.Kind, Install(old.Routes, old.Kind));
+            }
+            catch (IOException)
+            {
+                // Neither could be installed (the interface went away): the first failure is the one to report.
+            }
+
+            throw;
+        }
+    }
+
+    private TRoute[] RoutesFor(IPNetwork destination, InterfaceRouteKind kind) => kind switch
+    {
+        InterfaceRouteKind.Tunnel => destination.PrefixLength == 0
+            ? [.. SingleTablePlan<TRoute>.Halves(destination.BaseAddress.AddressFamily).Select(system.ThroughInterface)]
+            : [system.ThroughInterface(destination)],
+        InterfaceRouteKind.Direct => [system.Direct(destination)],
+        _ => system.Blocked(destination) is { } blocked ? [blocked] : [],
+    };
+
+    /// <summary>Adds <paramref name="routes"/> all or none: a refusal removes those already added, then throws.</summary>
+    private TRoute[] Install(TRoute[] routes, InterfaceRouteKind kind)
+    {
         RouteJournal<TRoute>? recorded = kind == InterfaceRouteKind.Tunnel ? null : journal;
         var added = new List<TRoute>(routes.Length);
         try
@@ -67,7 +99,7 @@ internal sealed class SingleTableRouteSet<TRoute>(ISingleTableRoutes<TRoute> sys
             throw;
         }
 
-        _installed[destination] = (kind, routes);
+        return routes;
     }
 
     public bool Remove(IPNetwork destination)

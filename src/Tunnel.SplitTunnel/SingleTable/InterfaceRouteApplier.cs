@@ -1,3 +1,4 @@
+using System.Net;
 using System.Runtime.Versioning;
 using Tunnel.Connections;
 using Tunnel.Platform;
@@ -57,9 +58,17 @@ public sealed class InterfaceRouteApplier : IFailClosedRouteApplier
     {
         ArgumentNullException.ThrowIfNull(change);
         cancellationToken.ThrowIfCancellationRequested();
+        // A destination whose decision changed is in both lists: it is replaced in place, where a refused change puts
+        // the old route back, rather than removed first and left to the default route if the new one is refused.
+        HashSet<IPNetwork>? replaced = change.Removed.Count > 0 && change.Added.Count > 0
+            ? [.. change.Added.Select(static route => route.Destination)]
+            : null;
         foreach (PlannedRoute route in change.Removed)
         {
-            Table.RemoveRoute(route.Destination);
+            if (replaced?.Contains(route.Destination) != true)
+            {
+                Table.RemoveRoute(route.Destination);
+            }
         }
 
         foreach (PlannedRoute route in change.Added)

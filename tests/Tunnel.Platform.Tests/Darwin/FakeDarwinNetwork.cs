@@ -18,6 +18,9 @@ internal sealed class FakeDarwinNetwork : IDarwinNetwork
     /// <summary>A route destination whose addition fails, to test the undo.</summary>
     public IPNetwork? FailOn { get; set; }
 
+    /// <summary>Routes the kernel refuses (for example one through an interface that just went away).</summary>
+    public Func<DarwinRoute, bool>? Refuse { get; set; }
+
     public uint InterfaceIndex(string interfaceName) => Interfaces.GetValueOrDefault(interfaceName);
 
     public void AddAddress(string interfaceName, InterfaceAddress address)
@@ -35,7 +38,7 @@ internal sealed class FakeDarwinNetwork : IDarwinNetwork
     public void AddRoute(DarwinRoute route)
     {
         Calls.Add($"route add {route.Destination}");
-        if (route.Destination == FailOn || Routes.Any(existing => existing.Destination == route.Destination))
+        if (route.Destination == FailOn || Refuse?.Invoke(route) == true || Routes.Any(existing => existing.Destination == route.Destination))
         {
             throw new IOException($"Cannot add the route to {route.Destination}: File exists (errno 17).");
         }

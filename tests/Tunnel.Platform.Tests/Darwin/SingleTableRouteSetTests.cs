@@ -52,6 +52,36 @@ public sealed class SingleTableRouteSetTests
     }
 
     [Fact]
+    public void TheSameDecisionAgain_TouchesNothing()
+    {
+        var network = new FakeDarwinNetwork();
+        var set = new SingleTableRouteSet<DarwinRoute>(new DarwinInterfaceRoutes(network, "utun4"));
+        set.Add(IPNetwork.Parse("10.1.0.0/16"), InterfaceRouteKind.Tunnel);
+        network.Calls.Clear();
+
+        set.Add(IPNetwork.Parse("10.1.0.0/16"), InterfaceRouteKind.Tunnel);
+
+        Assert.Empty(network.Calls); // no moment in which 10.1/16 had no route
+    }
+
+    [Fact]
+    public void AChangeTheSystemRefuses_PutsTheOldRouteBack_SoTheDestinationNeverFallsToTheDefault()
+    {
+        var network = new FakeDarwinNetwork();
+        network.Routes.Add(new DarwinRoute(IPNetwork.Parse("0.0.0.0/0"), Router, 4, 0));
+        var set = new SingleTableRouteSet<DarwinRoute>(new DarwinInterfaceRoutes(network, "utun4"));
+        set.Add(IPNetwork.Parse("10.1.0.0/16"), InterfaceRouteKind.Tunnel);
+        network.Refuse = route => route.Gateway is not null && route.Gateway.Equals(Router) && route.Destination != IPNetwork.Parse("0.0.0.0/0");
+
+        Assert.Throws<IOException>(() => set.Add(IPNetwork.Parse("10.1.0.0/16"), InterfaceRouteKind.Direct));
+
+        Assert.Equal(InterfaceRouteKind.Tunnel, set.Installed[IPNetwork.Parse("10.1.0.0/16")]);
+        Assert.Equal(12, network.GetRoute(IPAddress.Parse("10.1.2.3"))!.Value.InterfaceIndex); // still the tunnel's
+        Assert.True(set.Remove(IPNetwork.Parse("10.1.0.0/16")));
+        Assert.Single(network.Routes); // only the system's default
+    }
+
+    [Fact]
     public void AnotherProgramsRoute_IsNeverReplaced_AndNothingOfTheCallStays()
     {
         var network = new FakeDarwinNetwork();
