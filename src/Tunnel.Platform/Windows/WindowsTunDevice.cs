@@ -17,11 +17,13 @@ namespace Tunnel.Platform.Windows;
 public sealed class WindowsTunDevice : ITunDevice
 {
     private readonly WintunPacketQueue _queue;
+    private readonly WindowsMtuWatcher? _mtuWatcher;
 
-    private WindowsTunDevice(WintunPacketQueue queue, ulong luid)
+    private WindowsTunDevice(WintunPacketQueue queue, ulong luid, WindowsMtuWatcher? mtuWatcher)
     {
         _queue = queue;
         Luid = luid;
+        _mtuWatcher = mtuWatcher;
     }
 
     /// <inheritdoc/>
@@ -30,7 +32,7 @@ public sealed class WindowsTunDevice : ITunDevice
     /// <summary>The adapter's interface LUID, by which the IP Helper API names it.</summary>
     public ulong Luid { get; }
 
-    /// <inheritdoc/>
+    /// <summary>The adapter's MTU (the smaller of its IPv4 and IPv6 settings), kept current from the IP Helper API's interface change notifications unless <see cref="WindowsTunDeviceOptions.FollowMtu"/> is off.</summary>
     public int Mtu => _queue.Mtu;
 
     /// <inheritdoc/>
@@ -78,6 +80,7 @@ public sealed class WindowsTunDevice : ITunDevice
         }
 
         SafeWintunSessionHandle? session = null;
+        WindowsMtuWatcher? mtuWatcher = null;
         try
         {
             ulong luid;
@@ -93,8 +96,22 @@ public sealed class WindowsTunDevice : ITunDevice
                 throw Failure($"start a session on {name}", Marshal.GetLastPInvokeError());
             }
 
-            var queue = new WintunPacketQueue(new WintunSession(adapter, session), name, options.Mtu ?? WindowsInterfaceControl.GetMtu(luid));
-            return new WindowsTunDevice(queue, luid);
+            var queue = new WintunPacketQueue(new WintunSession(adapter, session), name, WindowsInterfaceControl.GetMtu(luid));
+            try
+            {
+                if (options.FollowMtu)
+                {
+                    mtuWatcher = WindowsMtuWatcher.Start(luid, mtu => queue.Mtu = mtu);
+                    queue.Mtu = WindowsInterfaceControl.GetMtu(luid); // a change between the first read and the registration is not lost
+                }
+            }
+            catch
+            {
+                queue.Dispose(); // ends the session and closes the adapter; disposing their handles again below is harmless
+                throw;
+            }
+
+            return new WindowsTunDevice(queue, luid, mtuWatcher);
         }
         catch
         {
@@ -110,8 +127,12 @@ public sealed class WindowsTunDevice : ITunDevice
     /// <inheritdoc/>
     public void Write(ReadOnlySpan<Memory<byte>> packets, int offset) => _queue.Write(packets, offset);
 
-    /// <summary>Wakes a blocked <see cref="Read"/> (which returns 0), ends the session and removes the adapter.</summary>
-    public void Dispose() => _queue.Dispose();
+    /// <summary>Stops following the MTU, wakes a blocked <see cref="Read"/> (which returns 0), ends the session and removes the adapter.</summary>
+    public void Dispose()
+    {
+        _mtuWatcher?.Dispose();
+        _queue.Dispose();
+    }
 
     private static IOException Failure(string what, int error) =>
         new($"Cannot {what}: {Marshal.GetPInvokeErrorMessage(error)} (Win32 error {error}).", error);

@@ -36,6 +36,32 @@ public sealed class RealOsTunnelTests
     }
 
     [Fact]
+    public async Task AnMtuChangedFromOutside_IsFollowedByTheDevice()
+    {
+        RealOs.Require();
+        using ITunDevice device = SystemTunnelPlatform.Current.CreateTunDevice(AskedName, 1420);
+
+        // As an operator would change it: ifconfig on macOS (an RTM_IFINFO message), netsh on Windows (an interface change notification).
+        if (OperatingSystem.IsMacOS())
+        {
+            _ = RealOs.Run("ifconfig", device.Name, "mtu", "1300");
+        }
+        else
+        {
+            _ = RealOs.Run("netsh", "interface", "ipv4", "set", "subinterface", device.Name, "mtu=1300", "store=active");
+            _ = RealOs.Run("netsh", "interface", "ipv6", "set", "subinterface", device.Name, "mtu=1300", "store=active");
+        }
+
+        DateTime deadline = DateTime.UtcNow.AddSeconds(10);
+        while (device.Mtu != 1300 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Equal(1300, device.Mtu);
+    }
+
+    [Fact]
     public async Task APing_CrossesATwoPeerTunnelOverLoopback_AndClosingLeavesTheSystemAsItWas()
     {
         RealOs.Require();

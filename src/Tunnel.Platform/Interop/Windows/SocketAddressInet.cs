@@ -12,6 +12,7 @@ namespace Tunnel.Platform.Interop.Windows;
 internal unsafe struct SocketAddressInet
 {
     public const int Size = 28;
+    public const ushort AfUnspec = 0;
     public const ushort AfInet = 2;
     public const ushort AfInet6 = 23;
 

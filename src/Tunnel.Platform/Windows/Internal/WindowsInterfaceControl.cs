@@ -9,10 +9,15 @@ namespace Tunnel.Platform.Windows.Internal;
 [SupportedOSPlatform("windows")]
 internal static unsafe class WindowsInterfaceControl
 {
+    /// <summary>The interface's MTU: the smaller of its IPv4 and IPv6 settings, since one device carries both families.</summary>
     public static int GetMtu(ulong luid)
     {
-        IpInterfaceRow row = Read(luid, SocketAddressInet.AfInet);
-        return (int)row.NlMtu;
+        IpInterfaceRow v4 = Read(luid, SocketAddressInet.AfInet);
+        IpInterfaceRow v6 = default;
+        InitializeIpInterfaceEntry(&v6);
+        v6.Family = SocketAddressInet.AfInet6;
+        v6.InterfaceLuid = luid;
+        return GetIpInterfaceEntry(&v6) == 0 && v6.NlMtu < v4.NlMtu ? (int)v6.NlMtu : (int)v4.NlMtu; // IPv6 may be off
     }
 
     /// <summary>Sets the MTU for IPv4 and IPv6 (an interface without IPv6 keeps its IPv4 setting).</summary>

@@ -25,6 +25,7 @@ internal sealed unsafe class WintunPacketQueue : IDisposable
     private int _disposed;
     private long _readErrors;
     private long _writeErrors;
+    private int _mtu;
 
     public WintunPacketQueue(IWintunSession session, string name, int mtu)
     {
@@ -36,7 +37,12 @@ internal sealed unsafe class WintunPacketQueue : IDisposable
 
     public string Name { get; }
 
-    public int Mtu { get; }
+    /// <summary>The adapter's MTU, kept current by <see cref="WindowsMtuWatcher"/> when the device follows it.</summary>
+    public int Mtu
+    {
+        get => Volatile.Read(ref _mtu);
+        set => Volatile.Write(ref _mtu, value);
+    }
 
     /// <summary>Packets dropped on read: larger than the buffer the engine gave.</summary>
     public long ReadErrors => Interlocked.Read(ref _readErrors);
