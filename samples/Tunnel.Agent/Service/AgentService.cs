@@ -284,7 +284,8 @@ internal sealed partial class AgentService : IAsyncDisposable
     [System.Runtime.Versioning.SupportedOSPlatformGuard("windows")]
     internal static bool CanConnect => OperatingSystem.IsLinux() || OperatingSystem.IsMacOS() || OperatingSystem.IsWindows();
 
-    private static int RemoveStaleRoutes(AgentSettings settings)
+    /// <summary>Removes what a dead run left in the routing table: Linux's marked routes and rules, or the routes macOS and Windows journaled outside the interface.</summary>
+    internal static int RemoveStaleRoutes(AgentSettings settings)
     {
         if (OperatingSystem.IsLinux())
         {
