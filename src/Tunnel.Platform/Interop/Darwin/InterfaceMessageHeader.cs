@@ -38,18 +38,3 @@ internal unsafe struct InterfaceData
     /// <summary>From <c>ifi_ipackets</c> to <c>ifi_noproto</c>, then the two timings, the last change (a <c>timeval32</c>) and four more words.</summary>
     public fixed uint Counters[19];
 }
-
-/// <summary><c>struct ifa_msghdr</c>: <c>RTM_NEWADDR</c> and <c>RTM_DELADDR</c>; 20 bytes.</summary>
-[StructLayout(LayoutKind.Sequential)]
-internal struct AddressMessageHeader
-{
-    public const int Size = 20;
-
-    public ushort MessageLength;
-    public byte MessageVersion;
-    public byte Type;
-    public int Addresses;
-    public int Flags;
-    public ushort Index;
-    public int Metric;
-}

@@ -17,12 +17,6 @@ internal static partial class Interop
     /// <summary><c>_IOWR('i', 51, struct ifreq)</c>.</summary>
     public const uint SIOCGIFMTU = 0xC0206933;
 
-    /// <summary><c>_IOWR('i', 17, struct ifreq)</c>.</summary>
-    public const uint SIOCGIFFLAGS = 0xC0206911;
-
-    /// <summary><c>_IOW('i', 16, struct ifreq)</c>.</summary>
-    public const uint SIOCSIFFLAGS = 0x80206910;
-
     /// <summary><c>_IOW('i', 26, struct ifaliasreq)</c>: adds an IPv4 address.</summary>
     public const uint SIOCAIFADDR = 0x8040691A;
 
