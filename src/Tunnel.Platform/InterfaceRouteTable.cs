@@ -10,8 +10,11 @@ namespace Tunnel.Platform;
 /// The routes of one tunnel interface on an OS with a single routing table (macOS, Windows): what a split-tunnel
 /// router programs there, where Linux has <c>LinuxRouteTable</c>'s table of its own. Each destination is routed
 /// through the tunnel, around it (through the route the system had to the rest of the Internet when the table was
-/// made, so it outranks a full tunnel's halves) or refused. Disposing removes every route added, unless
-/// <see cref="BlockAndRelease"/> let go of them.
+/// made, so it outranks a full tunnel's halves) or refused. On macOS a network through the tunnel has a blackhole
+/// route behind it, at its own prefix, while the tunnel routes its two halves: the halves go with the interface and
+/// the blackhole (journaled, like every route outside the interface) refuses its traffic if the process dies, as
+/// Linux's prohibit routes do; a host route cannot be split and has none. Disposing removes every route added,
+/// unless <see cref="BlockAndRelease"/> let go of them.
 /// </summary>
 /// <remarks>Not thread-safe: one caller at a time, as a route applier is.</remarks>
 [SupportedOSPlatform("macos")]
@@ -136,8 +139,9 @@ public sealed class InterfaceRouteTable : IDisposable
     }
 
     /// <summary>
-    /// Turns every route through the tunnel into a refusing one (on macOS; Windows has no such route) and lets go of
-    /// every route: they stay after <see cref="Dispose"/>.
+    /// Leaves every destination through the tunnel refused once the interface goes (on macOS, by the blackhole behind
+    /// it, or one that replaces a host route; Windows has no such route) and lets go of every route: they stay after
+    /// <see cref="Dispose"/>.
     /// </summary>
     /// <returns>How many destinations now refuse traffic.</returns>
     public int BlockAndRelease()

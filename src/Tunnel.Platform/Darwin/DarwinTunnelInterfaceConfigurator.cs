@@ -17,9 +17,13 @@ namespace Tunnel.Platform.Darwin;
 /// macOS has one routing table, so <see cref="FindUnusedTable"/> returns its argument, and a <c>Table =</c> in the
 /// configuration routes in that table. The routes through the interface go away with it; the endpoint routes
 /// through the physical interface are removed on dispose, and after a crash by the next configurator given the same
-/// route state directory. <see cref="TunnelInterfaceSettings.FailClosed"/> is
-/// not enforced by routes here: when the process dies, the interface and its routes go, and traffic follows the
-/// system's own routes again (a packet-filter anchor would be needed to refuse it).
+/// route state directory. With <see cref="TunnelInterfaceSettings.FailClosed"/> (the default) each allowed network gets
+/// a blackhole route at its own prefix (through loopback, so it outlives the interface; journaled with the endpoint
+/// routes) and is routed through the interface as its two halves, one bit longer, so that when the process dies and
+/// the interface goes with its routes, the blackholes refuse what the tunnel carried instead of the system's default
+/// route sending it direct (a full tunnel: blackholes at <c>0.0.0.0/1</c> and <c>128.0.0.0/1</c>, the tunnel's four
+/// quarters in front). A host route (<c>/32</c>, <c>/128</c>) cannot be split and has none. The next configurator or
+/// <c>InterfaceRouteTable.RemoveStale</c> removes the blackholes a dead process left.
 /// </remarks>
 [SupportedOSPlatform("macos")]
 public sealed class DarwinTunnelInterfaceConfigurator : ITunnelInterfaceConfigurator

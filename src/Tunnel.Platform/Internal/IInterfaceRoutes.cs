@@ -10,6 +10,7 @@ namespace Tunnel.Platform.Internal;
 /// </summary>
 /// <typeparam name="TRoute">The OS's description of a route, enough to add and remove it.</typeparam>
 internal interface IInterfaceRoutes<TRoute>
+    where TRoute : struct
 {
     /// <summary>The interface, for messages.</summary>
     string InterfaceName { get; }
@@ -29,6 +30,13 @@ internal interface IInterfaceRoutes<TRoute>
     /// now, or one that drops its packets when it has none, so the tunnel's own datagrams never loop into it.
     /// </summary>
     TRoute Bypass(IPAddress endpoint);
+
+    /// <summary>
+    /// A route that drops what is sent to <paramref name="destination"/> and outlives the interface (on macOS a blackhole
+    /// through loopback), so that behind a tunnel route it refuses the traffic once the interface is gone; null where
+    /// the OS has no such route (Windows).
+    /// </summary>
+    TRoute? Blocked(IPNetwork destination);
 
     /// <summary>Adds a route; never replaces one.</summary>
     /// <exception cref="IOException">The system refused (the destination is routed already, say).</exception>

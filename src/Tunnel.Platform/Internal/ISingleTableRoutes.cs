@@ -13,7 +13,4 @@ internal interface ISingleTableRoutes<TRoute> : IInterfaceRoutes<TRoute>
     /// </summary>
     /// <exception cref="IOException">The system has no route outside the tunnel for that family.</exception>
     TRoute Direct(IPNetwork destination);
-
-    /// <summary>A route that drops what is sent to <paramref name="destination"/> and outlives the interface; null where the OS has none.</summary>
-    TRoute? Blocked(IPNetwork destination);
 }

@@ -5,7 +5,8 @@ namespace Tunnel.Platform.Internal;
 /// <summary>
 /// The logic of <see cref="InterfaceRouteTable"/>: a set of destinations, each routed through the tunnel (a default
 /// route as its two halves), around it, or refused, with the OS routes that carry each, so a destination can be
-/// changed or removed whole.
+/// changed or removed whole. Where the OS has refusing routes (macOS), a tunnel destination has one behind it that
+/// outlives the interface (see <see cref="SingleTablePlan{TRoute}.TunnelRoutes"/>), so it fails closed if the process dies.
 /// </summary>
 /// <typeparam name="TRoute">The OS's description of a route.</typeparam>
 /// <param name="system">The interface's routes.</param>
@@ -13,7 +14,7 @@ namespace Tunnel.Platform.Internal;
 internal sealed class SingleTableRouteSet<TRoute>(ISingleTableRoutes<TRoute> system, RouteJournal<TRoute>? journal = null) : ISingleTableRouteSet
     where TRoute : struct
 {
-    private readonly Dictionary<IPNetwork, (InterfaceRouteKind Kind, TRoute[] Routes)> _installed = [];
+    private readonly Dictionary<IPNetwork, (InterfaceRouteKind Kind, (TRoute Route, bool Outside)[] Routes)> _installed = [];
     private bool _released;
 
     public string InterfaceName => system.InterfaceName;
@@ -24,7 +25,7 @@ internal sealed class SingleTableRouteSet<TRoute>(ISingleTableRoutes<TRoute> sys
     {
         if (!_installed.TryGetValue(destination, out var old))
         {
-            _installed[destination] = (kind, Install(RoutesFor(destination, kind), kind));
+            _installed[destination] = (kind, Install(RoutesFor(destination, kind)));
             return;
         }
 
@@ -39,13 +40,13 @@ internal sealed class SingleTableRouteSet<TRoute>(ISingleTableRoutes<TRoute> sys
         Remove(destination);
         try
         {
-            _installed[destination] = (kind, Install(RoutesFor(destination, kind), kind));
+            _installed[destination] = (kind, Install(RoutesFor(destination, kind)));
         }
         catch
         {
             try
             {
-                _installed[destination] = (old.Kind, Install(old.Routes, old.Kind));
+                _installed[destination] = (old.Kind, Install(old.Routes));
             }
             catch (IOException)
             {
@@ -56,24 +57,23 @@ internal sealed class SingleTableRouteSet<TRoute>(ISingleTableRoutes<TRoute> sys
         }
     }
 
-    private TRoute[] RoutesFor(IPNetwork destination, InterfaceRouteKind kind) => kind switch
+    /// <summary>The routes that carry <paramref name="destination"/> as <paramref name="kind"/> says, in the order to add them, each with whether it is outside the interface (so outlives it and is journaled).</summary>
+    private (TRoute Route, bool Outside)[] RoutesFor(IPNetwork destination, InterfaceRouteKind kind) => kind switch
     {
-        InterfaceRouteKind.Tunnel => destination.PrefixLength == 0
-            ? [.. SingleTablePlan<TRoute>.Halves(destination.BaseAddress.AddressFamily).Select(system.ThroughInterface)]
-            : [system.ThroughInterface(destination)],
-        InterfaceRouteKind.Direct => [system.Direct(destination)],
-        _ => system.Blocked(destination) is { } blocked ? [blocked] : [],
+        InterfaceRouteKind.Tunnel => [.. SingleTablePlan<TRoute>.TunnelRoutes(system, destination, failClosed: true)],
+        InterfaceRouteKind.Direct => [(system.Direct(destination), true)],
+        _ => system.Blocked(destination) is { } blocked ? [(blocked, true)] : [],
     };
 
     /// <summary>Adds <paramref name="routes"/> all or none: a refusal removes those already added, then throws.</summary>
-    private TRoute[] Install(TRoute[] routes, InterfaceRouteKind kind)
+    private (TRoute Route, bool Outside)[] Install((TRoute Route, bool Outside)[] routes)
     {
-        RouteJournal<TRoute>? recorded = kind == InterfaceRouteKind.Tunnel ? null : journal;
-        var added = new List<TRoute>(routes.Length);
+        var added = new List<(TRoute Route, bool Outside)>(routes.Length);
         try
         {
-            foreach (TRoute route in routes)
+            foreach ((TRoute route, bool outside) in routes)
             {
+                RouteJournal<TRoute>? recorded = outside ? journal : null;
                 recorded?.Adding(route); // before the route exists: a crash in between leaves a record, never a route
                 try
                 {
@@ -85,21 +85,30 @@ internal sealed class SingleTableRouteSet<TRoute>(ISingleTableRoutes<TRoute> sys
                     throw;
                 }
 
-                added.Add(route);
+                added.Add((route, outside));
             }
         }
         catch
         {
-            foreach (TRoute route in added)
-            {
-                _ = system.DeleteRoute(route);
-                recorded?.Removed(route);
-            }
-
+            Delete(added);
             throw;
         }
 
         return routes;
+    }
+
+    /// <summary>Deletes routes in the reverse of their order, so a tunnel route never outlasts the refusing one behind it.</summary>
+    private void Delete(IReadOnlyList<(TRoute Route, bool Outside)> routes)
+    {
+        for (int i = routes.Count - 1; i >= 0; i--)
+        {
+            (TRoute route, bool outside) = routes[i];
+            _ = system.DeleteRoute(route);
+            if (outside)
+            {
+                journal?.Removed(route);
+            }
+        }
     }
 
     public bool Remove(IPNetwork destination)
@@ -109,12 +118,7 @@ internal sealed class SingleTableRouteSet<TRoute>(ISingleTableRoutes<TRoute> sys
             return false;
         }
 
-        foreach (TRoute route in entry.Routes)
-        {
-            _ = system.DeleteRoute(route);
-            journal?.Removed(route);
-        }
-
+        Delete(entry.Routes);
         return true;
     }
 
@@ -125,6 +129,12 @@ internal sealed class SingleTableRouteSet<TRoute>(ISingleTableRoutes<TRoute> sys
         {
             if (entry.Kind != InterfaceRouteKind.Tunnel)
             {
+                continue;
+            }
+
+            if (entry.Routes.Any(static route => route.Outside))
+            {
+                blocked++; // the refusing route behind it takes over when the interface goes
                 continue;
             }
 

@@ -27,8 +27,9 @@ public sealed class RouteJournalTests : IDisposable
         plan.Apply(FullTunnel());
 
         Assert.Contains("198.51.100.7/32 192.168.1.1 0 32768", network.JournalWhenAdded[IPNetwork.Parse("198.51.100.7/32")]);
-        Assert.DoesNotContain(network.JournalWhenAdded[IPNetwork.Parse("0.0.0.0/1")], line => line.StartsWith("0.0.0.0/1", StringComparison.Ordinal)); // through the utun: goes with it
-        Assert.Single(File.ReadAllLines(JournalPath("utun4", "connection")));
+        Assert.Contains("0.0.0.0/1 127.0.0.1 0 36864", network.JournalWhenAdded[IPNetwork.Parse("0.0.0.0/1")]); // the blackhole behind the tunnel outlives it
+        Assert.DoesNotContain(network.JournalWhenAdded[IPNetwork.Parse("0.0.0.0/2")], line => line.StartsWith("0.0.0.0/2", StringComparison.Ordinal)); // through the utun: goes with it
+        Assert.Equal(3, File.ReadAllLines(JournalPath("utun4", "connection")).Length); // the endpoint's route and the two blackholes
 
         plan.Undo();
         Assert.False(File.Exists(JournalPath("utun4", "connection")));
@@ -54,7 +55,7 @@ public sealed class RouteJournalTests : IDisposable
         // A live tunnel's journal beside it stays untouched.
         int removed = RouteJournal<DarwinRoute>.RemoveStale(_directory, DarwinRouteCodec.Instance, network.Interfaces.ContainsKey, network.DeleteRoute);
 
-        Assert.Equal(3, removed); // the endpoint's route, the direct entry, the blackhole
+        Assert.Equal(5, removed); // the endpoint's route and the full tunnel's two blackholes, the direct entry, the blackhole behind 10.1/16
         Assert.Equal([new DarwinRoute(IPNetwork.Parse("0.0.0.0/0"), Router, 4, 0), theirs], network.Routes);
         Assert.Empty(Directory.GetFiles(_directory));
     }
@@ -70,7 +71,7 @@ public sealed class RouteJournalTests : IDisposable
         Assert.True(File.Exists(JournalPath("utun4", "connection")));
 
         // A new process that has just made utun4 knows any record for it is a predecessor's.
-        Assert.Equal(1, RouteJournal<DarwinRoute>.RemoveStale(_directory, DarwinRouteCodec.Instance, network.Interfaces.ContainsKey, network.DeleteRoute, current: "utun4"));
+        Assert.Equal(3, RouteJournal<DarwinRoute>.RemoveStale(_directory, DarwinRouteCodec.Instance, network.Interfaces.ContainsKey, network.DeleteRoute, current: "utun4"));
         Assert.DoesNotContain(network.Routes, route => route.Destination == IPNetwork.Parse("198.51.100.7/32"));
     }
 

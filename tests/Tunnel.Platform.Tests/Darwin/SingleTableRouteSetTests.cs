@@ -45,7 +45,7 @@ public sealed class SingleTableRouteSetTests
         Assert.Equal(Router, network.GetRoute(IPAddress.Parse("10.1.2.3"))!.Value.Gateway);
 
         set.Add(IPNetwork.Parse("::/0"), InterfaceRouteKind.Tunnel);
-        Assert.Equal(4, network.Routes.Count); // the system's default, 10.1/16 direct, ::/1 and 8000::/1
+        Assert.Equal(8, network.Routes.Count); // the system's default, 10.1/16 direct, ::/1 and 8000::/1 refusing, the four quarters through the tunnel
         Assert.True(set.Remove(IPNetwork.Parse("::/0")));
         Assert.False(set.Remove(IPNetwork.Parse("::/0")));
         Assert.Equal(2, network.Routes.Count);
@@ -82,6 +82,27 @@ public sealed class SingleTableRouteSetTests
     }
 
     [Fact]
+    public void ATunnelNetwork_IsRefusedOnceTheInterfaceGoes_EvenIfTheProcessDiedWithoutLettingGo()
+    {
+        var network = new FakeDarwinNetwork();
+        network.Routes.Add(new DarwinRoute(IPNetwork.Parse("0.0.0.0/0"), Router, 4, 0));
+        var set = new SingleTableRouteSet<DarwinRoute>(new DarwinInterfaceRoutes(network, "utun4"));
+        set.Add(IPNetwork.Parse("10.1.0.0/16"), InterfaceRouteKind.Tunnel);
+        set.Add(IPNetwork.Parse("0.0.0.0/0"), InterfaceRouteKind.Tunnel);
+        set.Add(IPNetwork.Parse("198.51.100.7/32"), InterfaceRouteKind.Direct);
+
+        network.Routes.RemoveAll(route => route.InterfaceIndex == 12); // killed: the utun and its routes go, nothing else runs
+
+        foreach (string address in (string[])["10.1.2.3", "8.8.8.8", "200.1.1.1"])
+        {
+            DarwinRoute route = network.GetRoute(IPAddress.Parse(address))!.Value;
+            Assert.NotEqual(0, route.Flags & RouteFlags.Blackhole); // never the system's default route through the router
+        }
+
+        Assert.Equal(Router, network.GetRoute(IPAddress.Parse("198.51.100.7"))!.Value.Gateway); // what went direct still does
+    }
+
+    [Fact]
     public void AnotherProgramsRoute_IsNeverReplaced_AndNothingOfTheCallStays()
     {
         var network = new FakeDarwinNetwork();
@@ -101,10 +122,13 @@ public sealed class SingleTableRouteSetTests
         network.Routes.Add(new DarwinRoute(IPNetwork.Parse("0.0.0.0/0"), Router, 4, 0));
         var set = new SingleTableRouteSet<DarwinRoute>(new DarwinInterfaceRoutes(network, "utun4"));
         set.Add(IPNetwork.Parse("10.1.0.0/16"), InterfaceRouteKind.Tunnel);
+        set.Add(IPNetwork.Parse("10.2.3.4/32"), InterfaceRouteKind.Tunnel); // a host route: no blackhole behind it until released
         set.Add(IPNetwork.Parse("198.51.100.7/32"), InterfaceRouteKind.Direct);
 
-        Assert.Equal(1, set.BlockAndRelease());
+        Assert.Equal(2, set.BlockAndRelease());
         Assert.Empty(set.Clear());
+        network.Routes.RemoveAll(route => route.InterfaceIndex == 12); // the utun goes
+        Assert.NotEqual(0, network.GetRoute(IPAddress.Parse("10.2.3.4"))!.Value.Flags & RouteFlags.Blackhole);
 
         DarwinRoute blocked = network.Routes.Single(route => route.Destination == IPNetwork.Parse("10.1.0.0/16"));
         Assert.NotEqual(0, blocked.Flags & RouteFlags.Blackhole);
