@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Tunnel.Core.Checksums;
 
 namespace Tunnel.Platform.Offloads;
 

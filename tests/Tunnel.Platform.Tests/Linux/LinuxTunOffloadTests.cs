@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.Versioning;
+using Tunnel.Core.Checksums;
 using Tunnel.Platform.Linux;
 using Tunnel.Platform.Offloads;
 using Tunnel.Platform.Tests.Offloads;

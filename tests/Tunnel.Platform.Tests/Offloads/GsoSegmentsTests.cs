@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
+using Tunnel.Core.Checksums;
 using Tunnel.Platform.Offloads;
 
 namespace Tunnel.Platform.Tests.Offloads;
@@ -218,5 +219,16 @@ public sealed class GsoSegmentsTests
         }
 
         return options;
+    }
+
+    [Fact]
+    public void ATransportChecksum_Verifies_AndAFlippedBitDoesNot()
+    {
+        var flow = ReferencePackets.Flow.Random(new Random(7), isIPv6: false, ReferencePackets.Tcp);
+        byte[] packet = ReferencePackets.TcpSegment(flow, 1, 2, 0x10, [], "hello, checksum"u8);
+        Assert.True(InternetChecksum.IsValid(IPHeaders.TransportSum(packet, false, 20, IPHeaders.Tcp)));
+
+        packet[^1] ^= 0x01;
+        Assert.False(InternetChecksum.IsValid(IPHeaders.TransportSum(packet, false, 20, IPHeaders.Tcp)));
     }
 }

@@ -2,10 +2,11 @@ using System.Buffers.Binary;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
-using Tunnel.Platform.Offloads;
+using Tunnel.Core.Checksums;
 
-namespace Tunnel.Platform.Tests.Offloads;
+namespace Tunnel.Core.Tests.Checksums;
 
+/// <summary>The RFC 1071 sum against a word-by-word reference, its copy-and-sum variant, and RFC 1071's own example.</summary>
 public sealed class InternetChecksumTests
 {
     [Property(MaxTest = 500)]
@@ -16,7 +17,7 @@ public sealed class InternetChecksumTests
 
         Span<byte> stored = stackalloc byte[2];
         InternetChecksum.Store(stored, 0, InternetChecksum.Complement(InternetChecksum.Add(slice)));
-        return (BinaryPrimitives.ReadUInt16BigEndian(stored) == ReferencePackets.Checksum(slice)).Label($"length {slice.Length}");
+        return (BinaryPrimitives.ReadUInt16BigEndian(stored) == Reference(slice)).Label($"length {slice.Length}");
     }
 
     [Property(MaxTest = 500)]
@@ -34,9 +35,22 @@ public sealed class InternetChecksumTests
         Span<byte> stored = stackalloc byte[2];
         InternetChecksum.Store(stored, 0, InternetChecksum.Complement(sum));
         int end = offset + slice.Length;
-        return (BinaryPrimitives.ReadUInt16BigEndian(stored) == ReferencePackets.Checksum(slice)).Label($"sum, length {slice.Length}")
+        return (BinaryPrimitives.ReadUInt16BigEndian(stored) == Reference(slice)).Label($"sum, length {slice.Length}")
             .And(destination.AsSpan(offset, slice.Length).SequenceEqual(slice)).Label("copied")
             .And(destination.AsSpan(0, offset).SequenceEqual(before.AsSpan(0, offset)) && destination.AsSpan(end).SequenceEqual(before.AsSpan(end))).Label("nothing else written");
+    }
+
+    /// <summary>RFC 1071 as written: big-endian 16-bit words, an odd last byte padded with zero, carries folded, complemented.</summary>
+    private static ushort Reference(ReadOnlySpan<byte> data)
+    {
+        uint sum = 0;
+        for (int i = 0; i < data.Length; i += 2)
+        {
+            sum += (uint)(data[i] << 8) | (i + 1 < data.Length ? data[i + 1] : 0u);
+            sum = (sum & 0xFFFF) + (sum >> 16);
+        }
+
+        return (ushort)~sum;
     }
 
     /// <summary>Random bytes of any length up to 3,000, starting at an odd or even offset into their array.</summary>
@@ -60,16 +74,5 @@ public sealed class InternetChecksumTests
         Span<byte> stored = stackalloc byte[2];
         InternetChecksum.Store(stored, 0, InternetChecksum.Fold(InternetChecksum.Add(data)));
         Assert.Equal(0xDDF2, BinaryPrimitives.ReadUInt16BigEndian(stored));
-    }
-
-    [Fact]
-    public void ValidPacket_Verifies_AndAFlippedBitDoesNot()
-    {
-        var flow = ReferencePackets.Flow.Random(new Random(7), isIPv6: false, ReferencePackets.Tcp);
-        byte[] packet = ReferencePackets.TcpSegment(flow, 1, 2, 0x10, [], "hello, checksum"u8);
-        Assert.True(InternetChecksum.IsValid(IPHeaders.TransportSum(packet, false, 20, IPHeaders.Tcp)));
-
-        packet[^1] ^= 0x01;
-        Assert.False(InternetChecksum.IsValid(IPHeaders.TransportSum(packet, false, 20, IPHeaders.Tcp)));
     }
 }

@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
-namespace Tunnel.Platform.Offloads;
+namespace Tunnel.Core.Checksums;
 
 /// <summary>
 /// The ones'-complement sum of RFC 1071, used by IPv4 headers, TCP and UDP. Sums are kept unfolded in 64

@@ -1,0 +1,35 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging;
+
+namespace Tunnel.Net;
+
+/// <summary>Options of <see cref="TunnelNetwork.StartAsync"/>.</summary>
+public sealed record TunnelNetworkOptions
+{
+    /// <summary>The name the device engine reports for the stack's "interface".</summary>
+    public string InterfaceName { get; init; } = "tunnel-net";
+
+    /// <summary>Where the tunnel's own UDP datagrams go; ordinary sockets (<see cref="Sockets.UdpDatagramSocketFactory"/>) by default.</summary>
+    public IDatagramSocketFactory? DatagramSockets { get; init; }
+
+    /// <summary>The clock for ping round trips, timeouts and the engine's timers; <see cref="TimeProvider.System"/> by default.</summary>
+    public TimeProvider? TimeProvider { get; init; }
+
+    /// <summary>Logs the engine's events; none by default.</summary>
+    public ILoggerFactory? LoggerFactory { get; init; }
+
+    /// <summary>Creates the engine's meter; a standalone meter by default.</summary>
+    public IMeterFactory? MeterFactory { get; init; }
+
+    /// <summary>Packets the queue towards the tunnel holds; a sender waits while it is full.</summary>
+    public int OutboundQueueCapacity { get; init; } = 1024;
+
+    /// <summary>Datagrams each UDP client's receive queue holds; more are dropped and counted, as a full socket buffer drops them.</summary>
+    public int UdpReceiveQueueCapacity { get; init; } = 256;
+
+    /// <summary>How long a name server has to answer one query before the next is asked (or the query is sent again).</summary>
+    public TimeSpan DnsTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How many times each name server is asked before resolution fails.</summary>
+    public int DnsAttempts { get; init; } = 2;
+}
