@@ -113,7 +113,7 @@ step "the packages as shipped"
 # loses our packages first, so it never runs against an older pack of the same version.
 rm -rf artifacts/consumer-packages/tunnel artifacts/consumer-packages/tunnel.core \
        artifacts/consumer-packages/tunnel.platform artifacts/consumer-packages/tunnel.testing \
-       artifacts/consumer-packages/tunnel.splittunnel
+       artifacts/consumer-packages/tunnel.splittunnel artifacts/consumer-packages/tunnel.net
 set +e
 dotnet test --project tests/Tunnel.Packages.Tests -c "$configuration" 2>&1 | tee "$log_dir/packages-test.log"
 packages_status=${PIPESTATUS[0]}

@@ -2,7 +2,7 @@ using SharpFuzz;
 using Tunnel.Fuzz;
 using Tunnel.Fuzz.Targets;
 
-IFuzzTarget[] targets = [new KeyTextTarget(), new Tai64NTarget(), new AeadOpenTarget(), new MessageTarget(), new DecapsulateTarget(), new DnsMessageTarget(), new WireGuardConfTarget(), new UapiSetTarget(), new AgentConfigTarget(), new AgentLocalSettingsTarget(), new LocalApiTarget()];
+IFuzzTarget[] targets = [new KeyTextTarget(), new Tai64NTarget(), new AeadOpenTarget(), new MessageTarget(), new DecapsulateTarget(), new DnsMessageTarget(), new WireGuardConfTarget(), new UapiSetTarget(), new AgentConfigTarget(), new AgentLocalSettingsTarget(), new LocalApiTarget(), new IPPacketTarget()];
 
 const string Usage = """
     usage: tunnel-fuzz list
