@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Tunnel.Net.Packets;
+using Tunnel.Net.Tcp;
 
 namespace Tunnel.Net.Stack;
 
@@ -10,7 +11,7 @@ namespace Tunnel.Net.Stack;
 /// goes into a bounded queue of packets for the tunnel to encrypt. It has no threads, clocks or sockets and is
 /// not thread-safe: its driver (<see cref="TunnelNetwork"/>) serialises every call.
 /// </summary>
-internal sealed class NetworkStack
+internal sealed partial class NetworkStack
 {
     /// <summary>The first ephemeral port (RFC 6335 section 6: 49152-65535).</summary>
     public const ushort FirstEphemeralPort = 49152;
@@ -25,8 +26,12 @@ internal sealed class NetworkStack
     /// <param name="mtu">The largest packet sent or accepted.</param>
     /// <param name="outboundCapacity">Packets the queue towards the tunnel holds.</param>
     /// <param name="ephemeralSeed">Where the search for a free ephemeral port starts (the driver picks it at random, so ports are not predictable).</param>
-    public NetworkStack(IReadOnlyList<IPAddress> addresses, int mtu, int outboundCapacity, ushort ephemeralSeed)
+    /// <param name="tcp">TCP's buffers and timers; the defaults when null.</param>
+    /// <param name="initialSequence">Gives each connection's initial sequence number (the driver's are random, RFC 6528); a counter when null.</param>
+    public NetworkStack(IReadOnlyList<IPAddress> addresses, int mtu, int outboundCapacity, ushort ephemeralSeed, TcpSettings? tcp = null, Func<uint>? initialSequence = null)
     {
+        Tcp = tcp ?? new TcpSettings();
+        _initialSequence = initialSequence ?? (() => _isnCounter += 64000);
         ArgumentNullException.ThrowIfNull(addresses);
         ArgumentOutOfRangeException.ThrowIfLessThan(mtu, 1280); // IPv6's minimum link MTU (RFC 8200 section 5)
         _addresses = [.. addresses.Select(address => address.GetAddressBytes())];
@@ -52,9 +57,11 @@ internal sealed class NetworkStack
 
     /// <summary>Takes one packet from the tunnel.</summary>
     /// <returns><see cref="PacketDropReason.None"/> when it was consumed; else why it was dropped (and counted).</returns>
-    public PacketDropReason Deliver(ReadOnlySpan<byte> packet)
+    /// <param name="packet">The packet.</param>
+    /// <param name="now">The time now, in <see cref="TimeSpan"/> ticks from the driver's origin (TCP's timers run on it).</param>
+    public PacketDropReason Deliver(ReadOnlySpan<byte> packet, long now = 0)
     {
-        PacketDropReason reason = Handle(packet);
+        PacketDropReason reason = Handle(packet, now);
         if (reason == PacketDropReason.None)
         {
             PacketsReceived++;
@@ -191,7 +198,7 @@ internal sealed class NetworkStack
         PacketsSent++;
     }
 
-    private PacketDropReason Handle(ReadOnlySpan<byte> bytes)
+    private PacketDropReason Handle(ReadOnlySpan<byte> bytes, long now)
     {
         if (bytes.Length > Mtu)
         {
@@ -211,6 +218,7 @@ internal sealed class NetworkStack
         return packet.Protocol switch
         {
             IPProtocol.Udp => HandleUdp(packet),
+            IPProtocol.Tcp => HandleTcp(packet, now),
             IPProtocol.Icmp when !packet.IsIPv6 => HandleEcho(packet),
             IPProtocol.IcmpV6 when packet.IsIPv6 => HandleEcho(packet),
             _ => PacketDropReason.UnsupportedProtocol,

@@ -1,0 +1,219 @@
+using Tunnel.Net.Packets;
+using Tunnel.Net.Tcp;
+
+namespace Tunnel.Net.Stack;
+
+internal sealed partial class NetworkStack
+{
+    private readonly Dictionary<TcpEndpoints, TcpConnection> _tcp = [];
+    private readonly Dictionary<TcpConnection, ITcpListener> _handshaking = [];
+    private readonly Dictionary<ushort, ITcpListener> _listeners = [];
+    private readonly Func<uint> _initialSequence;
+    private readonly List<TcpConnection> _sweep = [];
+    private uint _isnCounter;
+    private ushort _nextTcpEphemeral = FirstEphemeralPort;
+
+    public TcpSettings Tcp { get; }
+
+    /// <summary>The connections held, in any state.</summary>
+    public int TcpConnectionCount => _tcp.Count;
+
+    /// <summary>The earliest time a TCP timer is due; <see cref="long.MaxValue"/> for none.</summary>
+    public long NextDeadline
+    {
+        get
+        {
+            long next = long.MaxValue;
+            foreach (TcpConnection connection in _tcp.Values)
+            {
+                next = Math.Min(next, connection.NextDeadline);
+            }
+
+            return next;
+        }
+    }
+
+    /// <summary>Starts listening on a TCP port.</summary>
+    /// <returns>Whether the port was free.</returns>
+    public bool Listen(ushort port, ITcpListener listener) => port != 0 && _listeners.TryAdd(port, listener);
+
+    /// <summary>Stops listening; connections already made stay.</summary>
+    public void StopListening(ushort port, ITcpListener listener)
+    {
+        if (_listeners.TryGetValue(port, out ITcpListener? bound) && ReferenceEquals(bound, listener))
+        {
+            _listeners.Remove(port);
+        }
+    }
+
+    /// <summary>Opens a connection to <paramref name="remote"/>:<paramref name="remotePort"/> from a free ephemeral port; its SYN is queued.</summary>
+    /// <returns>The connection; null when the interface has no address of that family, or no port or connection slot is free.</returns>
+    public TcpConnection? Connect(ReadOnlySpan<byte> remote, ushort remotePort, long now, out SendResult result)
+    {
+        byte[]? source = SourceFor(remote.Length == 4 ? System.Net.Sockets.AddressFamily.InterNetwork : System.Net.Sockets.AddressFamily.InterNetworkV6);
+        if (source is null)
+        {
+            result = SendResult.NoSourceAddress;
+            return null;
+        }
+
+        if (_tcp.Count >= Tcp.MaxConnections)
+        {
+            result = SendResult.QueueFull;
+            return null;
+        }
+
+        const int range = ushort.MaxValue - FirstEphemeralPort + 1;
+        for (int i = 0; i < range; i++)
+        {
+            ushort port = _nextTcpEphemeral;
+            _nextTcpEphemeral = port == ushort.MaxValue ? FirstEphemeralPort : (ushort)(port + 1);
+            var endpoints = TcpEndpoints.Create(source, port, remote, remotePort);
+            if (_listeners.ContainsKey(port) || _tcp.ContainsKey(endpoints))
+            {
+                continue;
+            }
+
+            TcpConnection connection = TcpConnection.Connect(Tcp, endpoints, _initialSequence(), Mss(remote.Length), now);
+            _tcp.Add(endpoints, connection);
+            result = Pump(connection, now);
+            return connection;
+        }
+
+        result = SendResult.QueueFull;
+        return null;
+    }
+
+    /// <summary>Queues what <paramref name="connection"/> has to send, as far as the queue towards the tunnel has room.</summary>
+    public SendResult Pump(TcpConnection connection, long now)
+    {
+        Span<byte> local = stackalloc byte[16], remote = stackalloc byte[16];
+        int addressLength = connection.Endpoints.AddressLength;
+        connection.Endpoints.WriteLocal(local);
+        connection.Endpoints.WriteRemote(remote);
+        int header = IPPacketWriter.HeaderLength(addressLength);
+        while (connection.HasOutput)
+        {
+            Span<byte> slot = Outbound.Reserve();
+            if (slot.IsEmpty)
+            {
+                return SendResult.QueueFull;
+            }
+
+            int length = connection.TryWriteSegment(slot[header..], local[..addressLength], remote[..addressLength], now);
+            if (length == 0)
+            {
+                break;
+            }
+
+            Commit(IPPacketWriter.Write(slot, local[..addressLength], remote[..addressLength], IPProtocol.Tcp, length, _identification++));
+        }
+
+        Forget(connection);
+        return SendResult.Sent;
+    }
+
+    /// <summary>Runs the TCP timers due at <paramref name="now"/> and queues what they send; closed connections are let go.</summary>
+    public void OnTimer(long now)
+    {
+        _sweep.Clear();
+        foreach (TcpConnection connection in _tcp.Values)
+        {
+            if (connection.NextDeadline <= now || connection.HasOutput || connection.State == TcpState.Closed)
+            {
+                _sweep.Add(connection);
+            }
+        }
+
+        foreach (TcpConnection connection in _sweep)
+        {
+            connection.OnTimer(now);
+            Pump(connection, now);
+        }
+    }
+
+    private PacketDropReason HandleTcp(in IPPacket packet, long now)
+    {
+        if (!TcpSegment.TryRead(packet, out TcpSegment segment, out PacketDropReason reason))
+        {
+            return reason;
+        }
+
+        var endpoints = TcpEndpoints.Create(packet.Destination, segment.DestinationPort, packet.Source, segment.SourcePort);
+        if (_tcp.TryGetValue(endpoints, out TcpConnection? connection))
+        {
+            TcpState before = connection.State;
+            connection.OnSegment(segment, now);
+            if (before == TcpState.SynReceived && connection.State != TcpState.SynReceived && _handshaking.Remove(connection, out ITcpListener? listener))
+            {
+                listener.OnHandshakeEnded(connection, connection.State != TcpState.Closed);
+            }
+
+            if (connection.NeedsReset)
+            {
+                Reset(packet, segment); // an ACK that acknowledges no SYN of ours (RFC 9293 section 3.10.7.3)
+            }
+
+            Pump(connection, now);
+            return PacketDropReason.None;
+        }
+
+        if (segment.Has(TcpFlags.Syn) && !segment.Has(TcpFlags.Ack) && !segment.Has(TcpFlags.Rst) && _listeners.TryGetValue(segment.DestinationPort, out ITcpListener? port))
+        {
+            if (!port.CanAccept || _tcp.Count >= Tcp.MaxConnections)
+            {
+                return PacketDropReason.QueueFull; // a full backlog drops SYNs, as a SYN flood must not exhaust memory
+            }
+
+            TcpConnection accepted = TcpConnection.Accept(Tcp, endpoints, segment, _initialSequence(), Mss(packet.Source.Length), now);
+            _tcp.Add(endpoints, accepted);
+            _handshaking.Add(accepted, port);
+            port.OnHandshakeStarted(accepted);
+            Pump(accepted, now);
+            return PacketDropReason.None;
+        }
+
+        if (!segment.Has(TcpFlags.Rst))
+        {
+            Reset(packet, segment); // nothing here: refuse it, as a closed port does
+        }
+
+        return PacketDropReason.NoListener;
+    }
+
+    /// <summary>Answers a segment for no connection with a reset (RFC 9293 section 3.10.7.1).</summary>
+    private void Reset(in IPPacket packet, in TcpSegment segment)
+    {
+        Span<byte> slot = Outbound.Reserve();
+        if (slot.IsEmpty)
+        {
+            return;
+        }
+
+        int header = IPPacketWriter.HeaderLength(packet.Source.Length);
+        bool acknowledges = segment.Has(TcpFlags.Ack);
+        uint sequence = acknowledges ? segment.Acknowledgment : 0;
+        uint acknowledgment = acknowledges ? 0 : segment.Sequence + (uint)segment.SequenceLength;
+        TcpFlags flags = acknowledges ? TcpFlags.Rst : TcpFlags.Rst | TcpFlags.Ack;
+        int length = TcpSegment.Write(slot[header..], segment.DestinationPort, segment.SourcePort, sequence, acknowledgment, flags, 0, null, 0, packet.Destination, packet.Source);
+        Commit(IPPacketWriter.Write(slot, packet.Destination, packet.Source, IPProtocol.Tcp, length, _identification++));
+    }
+
+    /// <summary>Lets a closed connection go once it has nothing left to send.</summary>
+    private void Forget(TcpConnection connection)
+    {
+        if (connection.State != TcpState.Closed || connection.HasOutput)
+        {
+            return;
+        }
+
+        _tcp.Remove(connection.Endpoints);
+        if (_handshaking.Remove(connection, out ITcpListener? listener))
+        {
+            listener.OnHandshakeEnded(connection, established: false);
+        }
+    }
+
+    /// <summary>Our MSS: the MTU less the IP header and a TCP header without options.</summary>
+    private int Mss(int addressLength) => Mtu - IPPacketWriter.HeaderLength(addressLength) - TcpSegment.HeaderLength;
+}

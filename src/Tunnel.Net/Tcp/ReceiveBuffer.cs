@@ -1,0 +1,105 @@
+namespace Tunnel.Net.Tcp;
+
+/// <summary>
+/// A connection's receive side: the bytes in order that the application has not read yet, and after them, in the
+/// same ring, segments that arrived out of order, kept as at most <see cref="MaxRanges"/> disjoint ranges and joined
+/// to the in-order bytes once the gap before them fills. The window offered is the room after the unread bytes.
+/// </summary>
+internal sealed class ReceiveBuffer(int capacity)
+{
+    /// <summary>The most out-of-order ranges kept: a segment that would make more is dropped (the sender sends it again).</summary>
+    public const int MaxRanges = 16;
+
+    private readonly ByteRing _ring = new(capacity);
+    private readonly List<(int Start, int End)> _ranges = new(MaxRanges + 1); // offsets after the in-order bytes
+
+    public int Capacity => _ring.Capacity;
+
+    /// <summary>In-order bytes the application can read.</summary>
+    public int Readable { get; private set; }
+
+    /// <summary>The window: room for bytes after the in-order ones.</summary>
+    public int Window => _ring.Capacity - Readable;
+
+    /// <summary>Whether out-of-order data waits for a gap to fill.</summary>
+    public bool HasGaps => _ranges.Count > 0;
+
+    /// <summary>
+    /// Takes segment data that starts <paramref name="offset"/> bytes after the next byte expected (0: in order);
+    /// what lies beyond the window is cut off.
+    /// </summary>
+    /// <returns>How many bytes became readable in order (the next expected byte moves on by as many).</returns>
+    public int Insert(int offset, ReadOnlySpan<byte> data)
+    {
+        int window = Window;
+        if (offset >= window || data.IsEmpty)
+        {
+            return 0;
+        }
+
+        data = data[..Math.Min(data.Length, window - offset)];
+        if (offset > 0 && !TryAddRange(offset, offset + data.Length))
+        {
+            return 0; // too fragmented: dropped, to be sent again
+        }
+
+        _ring.Write(Readable + offset, data);
+        if (offset > 0)
+        {
+            return 0;
+        }
+
+        // In order: these bytes, and every out-of-order range they now reach.
+        int end = data.Length;
+        while (_ranges.Count > 0 && _ranges[0].Start <= end)
+        {
+            end = Math.Max(end, _ranges[0].End);
+            _ranges.RemoveAt(0);
+        }
+
+        for (int i = 0; i < _ranges.Count; i++)
+        {
+            _ranges[i] = (_ranges[i].Start - end, _ranges[i].End - end);
+        }
+
+        Readable += end;
+        return end;
+    }
+
+    /// <summary>Copies up to <paramref name="destination"/>'s length of in-order bytes out and frees their room.</summary>
+    public int Read(Span<byte> destination)
+    {
+        int count = Math.Min(destination.Length, Readable);
+        _ring.Read(0, destination[..count]);
+        _ring.Advance(count);
+        Readable -= count;
+        return count;
+    }
+
+    private bool TryAddRange(int start, int end)
+    {
+        // Merge with every range it touches; keep the list sorted and disjoint.
+        int i = 0;
+        while (i < _ranges.Count && _ranges[i].End < start)
+        {
+            i++;
+        }
+
+        int j = i;
+        while (j < _ranges.Count && _ranges[j].Start <= end)
+        {
+            start = Math.Min(start, _ranges[j].Start);
+            end = Math.Max(end, _ranges[j].End);
+            j++;
+        }
+
+        if (j == i && _ranges.Count == MaxRanges)
+        {
+            return false;
+        }
+
+        _ranges.RemoveRange(i, j - i);
+        _ranges.Insert(i, (start, end));
+        return true;
+    }
+}

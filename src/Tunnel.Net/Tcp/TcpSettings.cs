@@ -1,0 +1,35 @@
+namespace Tunnel.Net.Tcp;
+
+/// <summary>The limits and timers of the stack's TCP connections.</summary>
+internal sealed record TcpSettings
+{
+    /// <summary>Bytes a connection buffers towards the peer (sent but unacknowledged, and not yet sent).</summary>
+    public int SendBufferSize { get; init; } = 256 * 1024;
+
+    /// <summary>Bytes a connection buffers from the peer; the window it offers.</summary>
+    public int ReceiveBufferSize { get; init; } = 256 * 1024;
+
+    /// <summary>Whether small writes go out at once (true, the default) or wait for outstanding data to be acknowledged (Nagle's algorithm, RFC 896).</summary>
+    public bool NoDelay { get; init; } = true;
+
+    /// <summary>How long a connection stays in TIME-WAIT (2 MSL): 60 s, as Linux's.</summary>
+    public TimeSpan TimeWait { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The longest an acknowledgment is delayed (RFC 1122 section 4.2.3.2 allows 500 ms; Linux's is 40 ms at least).</summary>
+    public TimeSpan DelayedAck { get; init; } = TimeSpan.FromMilliseconds(40);
+
+    /// <summary>Retransmissions of one segment (SYN included) before the connection fails as timed out.</summary>
+    public int MaxRetransmissions { get; init; } = 12;
+
+    /// <summary>Idle time before keepalive probes start; null for none (the default, as sockets have).</summary>
+    public TimeSpan? KeepAliveIdle { get; init; }
+
+    /// <summary>Time between keepalive probes.</summary>
+    public TimeSpan KeepAliveInterval { get; init; } = TimeSpan.FromSeconds(75);
+
+    /// <summary>Unanswered keepalive probes before the connection fails as timed out.</summary>
+    public int KeepAliveProbes { get; init; } = 9;
+
+    /// <summary>The most connections the stack holds, in any state (half-open, established, TIME-WAIT): a SYN beyond it is dropped.</summary>
+    public int MaxConnections { get; init; } = 4096;
+}
