@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Tunnel.Configuration;
 using Tunnel.Net.Stack;
+using Tunnel.Net.Tcp;
 using Tunnel.Sockets;
 
 namespace Tunnel.Net;
@@ -92,8 +93,16 @@ public sealed partial class TunnelNetwork : IAsyncDisposable
         TunnelOptions tunnel = parsed with { Peers = peers };
         parsed.ClearPrivateKey();
 
-        var stack = new NetworkStack(addresses, tunnel.Mtu, options.OutboundQueueCapacity, (ushort)Random.Shared.Next());
-        var device = new StackDevice(options.InterfaceName, stack);
+        var tcp = new TcpSettings
+        {
+            SendBufferSize = options.TcpSendBufferSize,
+            ReceiveBufferSize = options.TcpReceiveBufferSize,
+            NoDelay = options.TcpNoDelay,
+            KeepAliveIdle = options.TcpKeepAlive,
+            MaxConnections = options.MaxTcpConnections,
+        };
+        var stack = new NetworkStack(addresses, tunnel.Mtu, options.OutboundQueueCapacity, (ushort)Random.Shared.Next(), tcp, RandomInitialSequence);
+        var device = new StackDevice(options.InterfaceName, stack, options.TimeProvider ?? TimeProvider.System);
         TunnelHost host;
         try
         {
@@ -120,6 +129,14 @@ public sealed partial class TunnelNetwork : IAsyncDisposable
         }
 
         return new TunnelNetwork(host, device, addresses, configuration.Interface.DnsServers, configuration.Interface.DnsSearchDomains, options);
+    }
+
+    /// <summary>A connection's initial sequence number: random (RFC 6528's aim, that an off-path attacker cannot guess it).</summary>
+    private static uint RandomInitialSequence()
+    {
+        Span<byte> bytes = stackalloc byte[4];
+        System.Security.Cryptography.RandomNumberGenerator.Fill(bytes);
+        return BitConverter.ToUInt32(bytes);
     }
 
     /// <summary>Opens a UDP client bound to <paramref name="localPort"/> of the stack.</summary>

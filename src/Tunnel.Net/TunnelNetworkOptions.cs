@@ -27,6 +27,21 @@ public sealed record TunnelNetworkOptions
     /// <summary>Datagrams each UDP client's receive queue holds; more are dropped and counted, as a full socket buffer drops them.</summary>
     public int UdpReceiveQueueCapacity { get; init; } = 256;
 
+    /// <summary>Bytes each TCP connection buffers towards the peer; writes wait while it is full.</summary>
+    public int TcpSendBufferSize { get; init; } = 256 * 1024;
+
+    /// <summary>Bytes each TCP connection buffers from the peer: the window it offers (scaled, RFC 7323).</summary>
+    public int TcpReceiveBufferSize { get; init; } = 256 * 1024;
+
+    /// <summary>Whether small TCP writes go out at once (the default) rather than waiting for outstanding data to be acknowledged (Nagle's algorithm).</summary>
+    public bool TcpNoDelay { get; init; } = true;
+
+    /// <summary>Idle time after which a TCP connection probes its peer, and fails when nine probes go unanswered; null (the default) for none.</summary>
+    public TimeSpan? TcpKeepAlive { get; init; }
+
+    /// <summary>The most TCP connections in any state (handshakes, established, TIME-WAIT) the stack holds.</summary>
+    public int MaxTcpConnections { get; init; } = 4096;
+
     /// <summary>How long a name server has to answer one query before the next is asked (or the query is sent again).</summary>
     public TimeSpan DnsTimeout { get; init; } = TimeSpan.FromSeconds(2);
 

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
+using System.Text;
 using Tunnel.Configuration;
 using Tunnel.Core.Crypto;
 using Tunnel.Dns;
@@ -148,6 +149,103 @@ public sealed class TunnelNetworkTests : IAsyncLifetime
 
         ArgumentException error = await Assert.ThrowsAsync<ArgumentException>(() => TunnelNetwork.StartAsync(configuration, cancellationToken: TestContext.Current.CancellationToken));
         Assert.Contains("no Address", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ATcpStream_CarriesAMegabyteEachWay_ThroughTheTunnel_AndHalfCloses()
+    {
+        CancellationToken token = TestContext.Current.CancellationToken;
+        await PingUntilAnsweredAsync(_a, B4);
+        using TunnelTcpListener listener = _b.ListenTcp(7);
+        Task echo = EchoOnceAsync(listener, token);
+
+        await using TunnelTcpStream stream = await _a.ConnectAsync(B4, 7, token);
+        Assert.Equal(new IPEndPoint(B4, 7), stream.RemoteEndPoint);
+        Assert.Equal(A4, stream.LocalEndPoint.Address);
+        byte[] data = new byte[1 << 20];
+        new Random(3).NextBytes(data);
+        Task writing = Task.Run(async () =>
+        {
+            for (int offset = 0; offset < data.Length; offset += 10_000)
+            {
+                await stream.WriteAsync(data.AsMemory(offset, Math.Min(10_000, data.Length - offset)), token);
+            }
+
+            stream.ShutdownWrite(); // half-close: the echo server sees the end, echoes the rest, then closes
+        }, token);
+
+        var received = new MemoryStream();
+        await stream.CopyToAsync(received, token).WaitAsync(TimeSpan.FromSeconds(60), token);
+        await writing;
+        await echo;
+
+        Assert.Equal(data.Length, received.Length);
+        Assert.True(received.ToArray().AsSpan().SequenceEqual(data));
+        Assert.Equal(TcpConnectionError.None, stream.Error);
+    }
+
+    [Fact]
+    public async Task HttpClient_ReachesAServerBehindThePeer_ByName_ThroughTheTunnel()
+    {
+        CancellationToken token = TestContext.Current.CancellationToken;
+        await PingUntilAnsweredAsync(_a, B4);
+        using TunnelUdpClient dns = _b.OpenUdp(53);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(token);
+        _ = ServeDnsAsync(dns, stop.Token);
+        using TunnelTcpListener web = _b.ListenTcp(80);
+        Task server = ServeHttpOnceAsync(web, token);
+
+        // db.corp.example resolves (through the tunnel) to Db4/Db6, which B does not have: point it at B instead.
+        using var client = new HttpClient(_a.CreateHttpHandler());
+        string body = await client.GetStringAsync($"http://{B4}/hello", token);
+        await server;
+        await stop.CancelAsync();
+
+        Assert.Equal("hello through the tunnel: GET /hello", body);
+    }
+
+    [Fact]
+    public async Task ConnectingToAClosedPort_IsRefused()
+    {
+        CancellationToken token = TestContext.Current.CancellationToken;
+        await PingUntilAnsweredAsync(_a, B4);
+
+        SocketException refused = await Assert.ThrowsAsync<SocketException>(() => _a.ConnectAsync(B4, 9, token));
+        Assert.Equal(SocketError.ConnectionRefused, refused.SocketErrorCode);
+        Assert.Equal(SocketError.AddressAlreadyInUse, Assert.Throws<SocketException>(() =>
+        {
+            using TunnelTcpListener first = _b.ListenTcp(8080);
+            using TunnelTcpListener second = _b.ListenTcp(8080);
+        }).SocketErrorCode);
+    }
+
+    private static async Task EchoOnceAsync(TunnelTcpListener listener, CancellationToken cancellationToken)
+    {
+        await using TunnelTcpStream connection = await listener.AcceptAsync(cancellationToken);
+        var buffer = new byte[32 * 1024];
+        int read;
+        while ((read = await connection.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            await connection.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+        }
+    }
+
+    private static async Task ServeHttpOnceAsync(TunnelTcpListener listener, CancellationToken cancellationToken)
+    {
+        await using TunnelTcpStream connection = await listener.AcceptAsync(cancellationToken);
+        var request = new StringBuilder();
+        var buffer = new byte[4096];
+        while (!request.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
+        {
+            int read = await connection.ReadAsync(buffer, cancellationToken);
+            Assert.True(read > 0, "the request ended early");
+            request.Append(Encoding.ASCII.GetString(buffer, 0, read));
+        }
+
+        string line = request.ToString()[..request.ToString().IndexOf('\r', StringComparison.Ordinal)];
+        string body = $"hello through the tunnel: {line[..line.LastIndexOf(' ')]}";
+        byte[] response = Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Length: {body.Length}\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n{body}");
+        await connection.WriteAsync(response, cancellationToken);
     }
 
     /// <summary>A name server on the far stack: db.corp.example has one A and one AAAA record, every other name does not exist. Each real answer is preceded by a forged one.</summary>

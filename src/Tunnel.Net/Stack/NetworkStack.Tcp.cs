@@ -10,6 +10,7 @@ internal sealed partial class NetworkStack
     private readonly Dictionary<ushort, ITcpListener> _listeners = [];
     private readonly Func<uint> _initialSequence;
     private readonly List<TcpConnection> _sweep = [];
+    private readonly Queue<TcpConnection> _waitingForRoom = new();
     private uint _isnCounter;
     private ushort _nextTcpEphemeral = FirstEphemeralPort;
 
@@ -97,6 +98,11 @@ internal sealed partial class NetworkStack
             Span<byte> slot = Outbound.Reserve();
             if (slot.IsEmpty)
             {
+                if (!_waitingForRoom.Contains(connection))
+                {
+                    _waitingForRoom.Enqueue(connection);
+                }
+
                 return SendResult.QueueFull;
             }
 
@@ -111,6 +117,16 @@ internal sealed partial class NetworkStack
 
         Forget(connection);
         return SendResult.Sent;
+    }
+
+    /// <summary>Lets the connections that found the queue towards the tunnel full send, in the order they waited, while it has room.</summary>
+    public void DrainBacklog(long now)
+    {
+        int waiting = _waitingForRoom.Count;
+        for (int i = 0; i < waiting && Outbound.Count < Outbound.Capacity; i++)
+        {
+            Pump(_waitingForRoom.Dequeue(), now);
+        }
     }
 
     /// <summary>Runs the TCP timers due at <paramref name="now"/> and queues what they send; closed connections are let go.</summary>

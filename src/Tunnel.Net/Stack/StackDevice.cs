@@ -6,17 +6,20 @@ namespace Tunnel.Net.Stack;
 /// tunnel decrypted. Every call into the stack goes through this object's lock, so the sans-IO stack sees one
 /// caller at a time.
 /// </summary>
-internal sealed class StackDevice : ITunDevice
+internal sealed partial class StackDevice : ITunDevice
 {
     private readonly object _gate = new();
     private readonly NetworkStack _stack;
     private TaskCompletionSource? _room;
     private bool _closed;
 
-    public StackDevice(string name, NetworkStack stack)
+    public StackDevice(string name, NetworkStack stack, TimeProvider time)
     {
         Name = name;
         _stack = stack;
+        _time = time;
+        _origin = time.GetTimestamp();
+        _timer = time.CreateTimer(static state => ((StackDevice)state!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     public string Name { get; }
@@ -45,6 +48,10 @@ internal sealed class StackDevice : ITunDevice
 
             room = _room;
             _room = null;
+            if (count > 0)
+            {
+                _stack.DrainBacklog(Now); // connections that waited for room in the queue
+            }
         }
 
         room?.TrySetResult(); // outside the lock: its continuations run elsewhere anyway
@@ -56,15 +63,18 @@ internal sealed class StackDevice : ITunDevice
         lock (_gate)
         {
             int queued = _stack.Outbound.Count;
+            long now = Now;
             foreach (Memory<byte> packet in packets)
             {
-                _ = _stack.Deliver(packet.Span[offset..]);
+                _ = _stack.Deliver(packet.Span[offset..], now);
             }
 
             if (_stack.Outbound.Count > queued)
             {
-                Monitor.PulseAll(_gate); // answers (echo replies) to send
+                Monitor.PulseAll(_gate); // answers to send: echo replies, ACKs, data
             }
+
+            Reschedule(now);
         }
     }
 
@@ -146,10 +156,11 @@ internal sealed class StackDevice : ITunDevice
         }
     }
 
-    /// <summary>Ends a blocked <see cref="Read"/> (which returns 0) and refuses further sends.</summary>
+    /// <summary>Ends a blocked <see cref="Read"/> (which returns 0), stops the timers and refuses further sends.</summary>
     public void Dispose()
     {
         TaskCompletionSource? room;
+        _timer.Dispose();
         lock (_gate)
         {
             _closed = true;

@@ -42,7 +42,8 @@ internal sealed partial class TcpConnection
     private void OnRetransmissionTimeout(long now)
     {
         _retransmitAt = Never;
-        if (++_retransmissions > _settings.MaxRetransmissions)
+        int limit = State is TcpState.SynSent or TcpState.SynReceived ? _settings.MaxSynRetransmissions : _settings.MaxRetransmissions;
+        if (++_retransmissions > limit)
         {
             Close(TcpConnectionError.TimedOut);
             return;

@@ -18,8 +18,11 @@ internal sealed record TcpSettings
     /// <summary>The longest an acknowledgment is delayed (RFC 1122 section 4.2.3.2 allows 500 ms; Linux's is 40 ms at least).</summary>
     public TimeSpan DelayedAck { get; init; } = TimeSpan.FromMilliseconds(40);
 
-    /// <summary>Retransmissions of one segment (SYN included) before the connection fails as timed out.</summary>
+    /// <summary>Retransmissions of one segment before the connection fails as timed out (about 15 minutes with back-off, as Linux's tcp_retries2 = 15 gives).</summary>
     public int MaxRetransmissions { get; init; } = 12;
+
+    /// <summary>Retransmissions of a SYN (or SYN-ACK) before connecting fails as timed out: 6, about two minutes, as Linux's tcp_syn_retries.</summary>
+    public int MaxSynRetransmissions { get; init; } = 6;
 
     /// <summary>Idle time before keepalive probes start; null for none (the default, as sockets have).</summary>
     public TimeSpan? KeepAliveIdle { get; init; }
