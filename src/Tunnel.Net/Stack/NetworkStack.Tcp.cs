@@ -197,6 +197,31 @@ internal sealed partial class NetworkStack
         return PacketDropReason.NoListener;
     }
 
+    /// <summary>
+    /// A packet of ours did not fit a link on the path: the connection it belonged to sends smaller segments from now on.
+    /// Believed only when it quotes a sequence number the connection has in flight, so an attacker off the path cannot
+    /// shrink a connection's segments (RFC 5927 section 4.1).
+    /// </summary>
+    private PacketDropReason OnPacketTooBig(int mtu, IcmpPacketTooBig.Quoted quoted, long now)
+    {
+        if (quoted.Protocol != IPProtocol.Tcp || !IsLocal(quoted.Source))
+        {
+            return PacketDropReason.UnsupportedProtocol;
+        }
+
+        ushort localPort = System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(quoted.Transport);
+        ushort remotePort = System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(quoted.Transport.AsSpan(2));
+        uint sequence = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(quoted.Transport.AsSpan(4));
+        var endpoints = TcpEndpoints.Create(quoted.Source, localPort, quoted.Destination, remotePort);
+        if (!_tcp.TryGetValue(endpoints, out TcpConnection? connection) || !connection.OnPathMtu(mtu - IPPacketWriter.HeaderLength(quoted.Source.Length) - TcpSegment.HeaderLength, sequence))
+        {
+            return PacketDropReason.NotForUs;
+        }
+
+        Pump(connection, now);
+        return PacketDropReason.None;
+    }
+
     /// <summary>Answers a segment for no connection with a reset (RFC 9293 section 3.10.7.1).</summary>
     private void Reset(in IPPacket packet, in TcpSegment segment)
     {

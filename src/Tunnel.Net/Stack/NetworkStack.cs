@@ -219,8 +219,8 @@ internal sealed partial class NetworkStack
         {
             IPProtocol.Udp => HandleUdp(packet),
             IPProtocol.Tcp => HandleTcp(packet, now),
-            IPProtocol.Icmp when !packet.IsIPv6 => HandleEcho(packet),
-            IPProtocol.IcmpV6 when packet.IsIPv6 => HandleEcho(packet),
+            IPProtocol.Icmp when !packet.IsIPv6 => HandleEcho(packet, now),
+            IPProtocol.IcmpV6 when packet.IsIPv6 => HandleEcho(packet, now),
             _ => PacketDropReason.UnsupportedProtocol,
         };
     }
@@ -240,8 +240,13 @@ internal sealed partial class NetworkStack
         return receiver.TryReceive(packet.Source, sourcePort, payload) ? PacketDropReason.None : PacketDropReason.QueueFull;
     }
 
-    private PacketDropReason HandleEcho(in IPPacket packet)
+    private PacketDropReason HandleEcho(in IPPacket packet, long now)
     {
+        if (IcmpPacketTooBig.TryRead(packet, out int mtu, out IcmpPacketTooBig.Quoted quoted))
+        {
+            return OnPacketTooBig(mtu, quoted, now);
+        }
+
         if (!IcmpEcho.TryRead(packet, out bool isRequest, out ushort identifier, out ushort sequence, out PacketDropReason reason))
         {
             return reason;

@@ -2,22 +2,36 @@ namespace Tunnel.Net.Tcp;
 
 /// <summary>
 /// A fixed ring of bytes addressed by offset from its start: a connection's send buffer (the start is the oldest
-/// unacknowledged byte) or receive buffer (the start is the oldest byte the application has not read). Allocated
-/// once; nothing on the data path allocates.
+/// unacknowledged byte) or receive buffer (the start is the oldest byte the application has not read). Its array is
+/// allocated at the first write, once, so a half-open or idle connection costs none of it; nothing on the data path
+/// allocates.
 /// </summary>
 internal sealed class ByteRing(int capacity)
 {
-    private readonly byte[] _bytes = new byte[capacity];
+    private byte[] _bytes = [];
     private int _start;
 
-    public int Capacity => _bytes.Length;
+    public int Capacity { get; } = capacity;
+
+    /// <summary>Whether the array exists yet.</summary>
+    public bool IsAllocated => _bytes.Length > 0;
 
     /// <summary>Copies <paramref name="source"/> in at <paramref name="offset"/> bytes from the start (which, with its length, must lie within the capacity).</summary>
     public void Write(int offset, ReadOnlySpan<byte> source)
     {
-        if ((uint)offset > (uint)_bytes.Length || source.Length > _bytes.Length - offset)
+        if ((uint)offset > (uint)Capacity || source.Length > Capacity - offset)
         {
             throw new ArgumentOutOfRangeException(nameof(offset));
+        }
+
+        if (source.IsEmpty)
+        {
+            return;
+        }
+
+        if (_bytes.Length == 0)
+        {
+            _bytes = new byte[Capacity];
         }
 
         int position = (_start + offset) % _bytes.Length;
@@ -29,9 +43,14 @@ internal sealed class ByteRing(int capacity)
     /// <summary>Copies the bytes at <paramref name="offset"/> from the start into <paramref name="destination"/>.</summary>
     public void Read(int offset, Span<byte> destination)
     {
-        if ((uint)offset > (uint)_bytes.Length || destination.Length > _bytes.Length - offset)
+        if ((uint)offset > (uint)Capacity || destination.Length > Capacity - offset)
         {
             throw new ArgumentOutOfRangeException(nameof(offset));
+        }
+
+        if (destination.IsEmpty)
+        {
+            return;
         }
 
         int position = (_start + offset) % _bytes.Length;
@@ -41,5 +60,5 @@ internal sealed class ByteRing(int capacity)
     }
 
     /// <summary>Moves the start forward by <paramref name="count"/> bytes (they were acknowledged, or read).</summary>
-    public void Advance(int count) => _start = (_start + count) % _bytes.Length;
+    public void Advance(int count) => _start = (_start + count) % Capacity;
 }

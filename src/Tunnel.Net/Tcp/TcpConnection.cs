@@ -221,6 +221,32 @@ internal sealed partial class TcpConnection
         Close(TcpConnectionError.Aborted);
     }
 
+    /// <summary>
+    /// Path MTU discovery (RFC 1191, RFC 8201): a segment starting at <paramref name="sequence"/> was too big for a link;
+    /// from now on no segment is larger than <paramref name="mss"/> (never below IPv4's 536 or IPv6's 1220 bytes), and
+    /// what is in flight is sent again in the smaller size. Not a congestion signal: the windows stay.
+    /// </summary>
+    /// <returns>Whether it was believed: the sequence number is in flight, and the size smaller than the one in use.</returns>
+    public bool OnPathMtu(int mss, uint sequence)
+    {
+        if (!SequenceNumber.InWindow(sequence, _sendUnacknowledged, _sendNext - _sendUnacknowledged))
+        {
+            return false;
+        }
+
+        int floor = Endpoints.IsIPv6 ? 1220 : 536;
+        int smaller = Math.Max(mss, floor);
+        if (smaller >= SendMss)
+        {
+            return false;
+        }
+
+        SendMss = smaller;
+        _sendNext = _sendUnacknowledged; // the segments in flight were too big: resend them cut to size
+        _timing = false;
+        return true;
+    }
+
     private bool HasDataOrFinToSend
     {
         get

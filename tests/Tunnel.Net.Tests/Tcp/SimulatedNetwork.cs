@@ -43,6 +43,11 @@ internal sealed class SimulatedNetwork
 
     public long Now { get; private set; }
 
+    /// <summary>The largest packet the link carries: a larger one is dropped, and a router answers with "fragmentation needed" (RFC 1191).</summary>
+    public int LinkMtu { get; set; } = int.MaxValue;
+
+    public int TooBigSent { get; private set; }
+
     public long PacketsCarried { get; private set; }
 
     public long PacketsLost { get; private set; }
@@ -95,6 +100,22 @@ internal sealed class SimulatedNetwork
         return true;
     }
 
+    /// <summary>ICMP "destination unreachable, fragmentation needed" from a router between the two, quoting the packet's IP header and 8 bytes.</summary>
+    private static byte[] FragmentationNeeded(byte[] packet, int mtu)
+    {
+        byte[] router = [10, 0, 0, 254];
+        var message = new byte[8 + 28];
+        message[0] = 3;
+        message[1] = 4;
+        message[6] = (byte)(mtu >> 8);
+        message[7] = (byte)mtu;
+        packet.AsSpan(0, 28).CopyTo(message.AsSpan(8));
+        ushort checksum = Tunnel.Testing.PacketBuilder.HeaderChecksum(message);
+        message[2] = (byte)(checksum >> 8);
+        message[3] = (byte)checksum;
+        return Tunnel.Testing.PacketBuilder.IPv4(new IPAddress(router), new IPAddress(packet.AsSpan(12, 4)), message, protocol: 1);
+    }
+
     private void Collect(NetworkStack from, bool toB)
     {
         var buffer = new byte[from.Mtu];
@@ -102,6 +123,13 @@ internal sealed class SimulatedNetwork
         while ((length = from.Outbound.Dequeue(buffer)) > 0)
         {
             byte[] packet = buffer.AsSpan(0, length).ToArray();
+            if (length > LinkMtu)
+            {
+                _inFlight.Enqueue((FragmentationNeeded(packet, LinkMtu), !toB), (Now + Delay.Ticks / 2, _order++));
+                TooBigSent++;
+                continue;
+            }
+
             int copies = _random.NextDouble() < Duplicate ? 2 : 1;
             for (int i = 0; i < copies; i++)
             {

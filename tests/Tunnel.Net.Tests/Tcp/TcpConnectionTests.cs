@@ -266,6 +266,35 @@ public sealed class TcpConnectionTests
     }
 
     [Fact]
+    public void ALinkWithASmallerMtu_IsFoundByFragmentationNeeded_AndTheTransferGoesOnInSmallerSegments()
+    {
+        var network = new SimulatedNetwork(16) { LinkMtu = 1300 };
+        var listener = new TestListener();
+        network.B.Listen(Port, listener);
+        TcpConnection client = Connect(network);
+        Assert.True(network.RunUntil(() => client.State == TcpState.Established && listener.Accepted.Count == 1, Minutes));
+
+        byte[] data = RandomBytes(17, 200_000);
+        Assert.Equal(data, Transfer(network, client, listener.Accepted[0], data));
+
+        Assert.Equal(1300 - 40, client.SendMss);
+        Assert.True(network.TooBigSent > 0);
+    }
+
+    [Fact]
+    public void AFragmentationNeededQuotingNoSequenceInFlight_IsNotBelieved()
+    {
+        var network = new SimulatedNetwork(18);
+        var listener = new TestListener();
+        network.B.Listen(Port, listener);
+        TcpConnection client = Connect(network);
+        Assert.True(network.RunUntil(() => client.State == TcpState.Established && listener.Accepted.Count == 1, Minutes));
+
+        Assert.False(client.OnPathMtu(600, 12345)); // a blind guess: nothing in flight
+        Assert.Equal(1380, client.SendMss);
+    }
+
+    [Fact]
     public void ASteadyTransfer_AllocatesNothingPerSegment()
     {
         var network = new SimulatedNetwork(15);
