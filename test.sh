@@ -27,7 +27,7 @@ missing=()
 if [ "$(uname -s)" = Linux ]; then
   for need in wireguard-go:wireguard-go wg:wireguard-tools wg-quick:wireguard-tools iperf3:iperf3 gcore:gdb \
               ping:iputils-ping ip:iproute2 sysctl:procps curl:curl dbus-daemon:dbus-daemon \
-              tcpdump:tcpdump nft:nftables; do
+              tcpdump:tcpdump nft:nftables socat:socat dnsmasq:dnsmasq-base busybox:busybox; do
     command -v "${need%%:*}" >/dev/null 2>&1 || missing+=("${need##*:}")
   done
   # The daemon is also published with native AOT, which links with the system C toolchain and zlib.

@@ -24,8 +24,12 @@ internal readonly ref struct TcpSegment
 {
     public const int HeaderLength = 20;
 
-    /// <summary>The longest header a SYN of ours carries: MSS (4), window scale (3 + a NOP), SACK permitted (2 + two NOPs).</summary>
-    public const int SynHeaderLength = HeaderLength + 12;
+    /// <summary>
+    /// The header a SYN of ours carries: MSS (4) and window scale (3 + a NOP). Not SACK permitted: a peer told it may
+    /// send SACKs counts on receiving them, and without them Linux's sender never counts duplicate ACKs toward a fast
+    /// retransmit, leaving every loss to the retransmission timer.
+    /// </summary>
+    public const int SynHeaderLength = HeaderLength + 8;
 
     public ushort SourcePort { get; init; }
 
@@ -140,7 +144,7 @@ internal readonly ref struct TcpSegment
     /// <summary>
     /// Writes a segment's header in front of <paramref name="payloadLength"/> data bytes already in place after
     /// <see cref="HeaderLength"/> (or <see cref="SynHeaderLength"/> when <paramref name="synOptions"/>, the options a SYN
-    /// carries: our MSS and window scale, SACK permitted), and its checksum.
+    /// carries: our MSS and window scale), and its checksum.
     /// </summary>
     /// <returns>The segment's length.</returns>
     public static int Write(
@@ -166,10 +170,6 @@ internal readonly ref struct TcpSegment
             options[5] = 3;
             options[6] = 3;
             options[7] = syn.WindowScale;
-            options[8] = 1;
-            options[9] = 1;
-            options[10] = 4;
-            options[11] = 2;
         }
 
         int length = headerLength + payloadLength;
