@@ -2,14 +2,16 @@ using System.Net;
 using Tunnel.Net;
 using Tunnel.Net.Packets;
 using Tunnel.Net.Stack;
+using Tunnel.Net.Tcp;
 
 namespace Tunnel.Fuzz.Targets;
 
 /// <summary>
 /// The in-process stack's inbound path, as a peer's decrypted packets reach it: IPv4 and IPv6 (with extension
-/// headers), ICMP and ICMPv6 echo, UDP. Every input is consumed or dropped and counted, never thrown; an echo request
-/// that is answered yields a reply that parses, verifies and carries the request's identifier and sequence back; a
-/// datagram handed to a port lies within the input.
+/// headers), ICMP and ICMPv6 echo and "too big", UDP, TCP (a listening port and a closed one). Every input is consumed
+/// or dropped and counted, never thrown; an echo request that is answered yields a reply that parses, verifies and
+/// carries the request's identifier and sequence back; a datagram handed to a port lies within the input; whatever
+/// the stack sends in answer (a reply, a SYN-ACK, a reset) is a well-formed packet whose checksums verify.
 /// </summary>
 internal sealed class IPPacketTarget : IFuzzTarget
 {
@@ -23,6 +25,7 @@ internal sealed class IPPacketTarget : IFuzzTarget
         var stack = new NetworkStack(Addresses, 1500, 4, 0);
         var receiver = new Receiver();
         stack.BindUdp(53, receiver);
+        stack.Listen(80, new Listener());
 
         bool parsed = IPPacket.TryParse(data, out IPPacket packet, out PacketDropReason parseReason);
         Require(parsed == (parseReason == PacketDropReason.None), "a parse result that disagrees with its reason");
@@ -49,9 +52,14 @@ internal sealed class IPPacketTarget : IFuzzTarget
             Require(IcmpEcho.TryRead(answer, out bool isRequest, out ushort replyIdentifier, out ushort replySequence, out _) && !isRequest, "our echo reply is not a verified reply");
             Require(replyIdentifier == identifier && replySequence == sequence, "our echo reply changed the identifier or sequence");
         }
-        else
+
+        int sent;
+        while ((sent = stack.Outbound.Dequeue(_reply)) > 0)
         {
-            Require(stack.Outbound.Count == 0, "something sent for a packet that is not an echo request to us");
+            Require(IPPacket.TryParse(_reply.AsSpan(0, sent), out IPPacket answer, out _), "a packet we sent does not parse");
+            Require(answer.Protocol == IPProtocol.Tcp, "something other than TCP sent for a packet that is not an echo request to us");
+            Require(TcpSegment.TryRead(answer, out TcpSegment segment, out _), "a TCP segment we sent does not verify");
+            Require(segment.Has(TcpFlags.Rst) || segment.Has(TcpFlags.Syn | TcpFlags.Ack) || segment.Has(TcpFlags.Ack), "a TCP segment we sent is neither a reset, a SYN-ACK nor an ACK");
         }
     }
 
@@ -60,6 +68,19 @@ internal sealed class IPPacketTarget : IFuzzTarget
         if (!condition)
         {
             throw new FuzzInvariantException(what);
+        }
+    }
+
+    private sealed class Listener : ITcpListener
+    {
+        public bool CanAccept => true;
+
+        public void OnHandshakeStarted(TcpConnection connection)
+        {
+        }
+
+        public void OnHandshakeEnded(TcpConnection connection, bool established)
+        {
         }
     }
 
