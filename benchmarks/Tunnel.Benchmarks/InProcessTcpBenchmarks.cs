@@ -89,21 +89,21 @@ public class InProcessTcpBenchmarks
     }
 
     [Benchmark]
-    public TcpState Connect_Then_Reset()
+    public int Connect_Then_Reset()
     {
         (TcpConnection client, TcpConnection server) = Establish();
         client.Abort();
         _a.Pump(client, _now);
         Exchange();
-        return server.State;
+        return (int)server.State;
     }
 
     [Benchmark]
-    public TcpState Connect_And_Keep_Idle()
+    public int Connect_And_Keep_Idle()
     {
         (TcpConnection client, TcpConnection server) = Establish();
         _idle.Add(client);
-        return server.State;
+        return (int)server.State;
     }
 
     private (NetworkStack A, NetworkStack B) NewPair()
