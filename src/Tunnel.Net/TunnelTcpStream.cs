@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using Tunnel.Net.Stack;
 using Tunnel.Net.Tcp;
 
@@ -61,6 +62,8 @@ public sealed class TunnelTcpStream : Stream, ITcpConnectionObserver
     internal TcpConnection Connection => _connection;
 
     /// <inheritdoc/>
+    /// <remarks>A read that has to wait allocates nothing either: its state machine comes from a pool.</remarks>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
@@ -94,6 +97,8 @@ public sealed class TunnelTcpStream : Stream, ITcpConnectionObserver
     }
 
     /// <inheritdoc/>
+    /// <remarks>A write that has to wait for room allocates nothing either: its state machine comes from a pool.</remarks>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
