@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
@@ -64,7 +65,8 @@ public sealed class TunnelTcpStream : Stream, ITcpConnectionObserver
     /// <inheritdoc/>
     /// <remarks>A read that has to wait allocates nothing either: its state machine comes from a pool.</remarks>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+    [SuppressMessage("ApiDesign", "RS0027", Justification = "Stream's own signature, whose token is optional.")]
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         if (buffer.IsEmpty)
@@ -99,7 +101,8 @@ public sealed class TunnelTcpStream : Stream, ITcpConnectionObserver
     /// <inheritdoc/>
     /// <remarks>A write that has to wait for room allocates nothing either: its state machine comes from a pool.</remarks>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
+    [SuppressMessage("ApiDesign", "RS0027", Justification = "Stream's own signature, whose token is optional.")]
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         while (!buffer.IsEmpty)
