@@ -25,11 +25,14 @@ internal readonly ref struct TcpSegment
     public const int HeaderLength = 20;
 
     /// <summary>
-    /// The header a SYN of ours carries: MSS (4) and window scale (3 + a NOP). Not SACK permitted: a peer told it may
-    /// send SACKs counts on receiving them, and without them Linux's sender never counts duplicate ACKs toward a fast
-    /// retransmit, leaving every loss to the retransmission timer.
+    /// The header a SYN of ours carries: MSS (4), window scale (3 + a NOP) and SACK permitted (2 + two NOPs). A peer
+    /// told it may send SACKs counts on receiving them (Linux's sender then counts no duplicate ACKs), so our ACKs carry
+    /// SACK blocks whenever data waits out of order (RFC 2018).
     /// </summary>
-    public const int SynHeaderLength = HeaderLength + 8;
+    public const int SynHeaderLength = HeaderLength + 12;
+
+    /// <summary>The most SACK blocks an ACK of ours carries: four, with no timestamps (RFC 2018 section 3).</summary>
+    public const int MaxSackBlocks = 4;
 
     public ushort SourcePort { get; init; }
 
@@ -51,6 +54,9 @@ internal readonly ref struct TcpSegment
     public int WindowScale { get; init; }
 
     public bool SackPermitted { get; init; }
+
+    /// <summary>The SACK option's blocks (left and right edges, 32 bits each, in network order); empty when absent.</summary>
+    public ReadOnlySpan<byte> SackBlocks { get; init; }
 
     public ReadOnlySpan<byte> Payload { get; init; }
 
@@ -86,6 +92,7 @@ internal readonly ref struct TcpSegment
         ushort mss = 0;
         int scale = -1;
         bool sack = false;
+        ReadOnlySpan<byte> sackBlocks = default;
         ReadOnlySpan<byte> options = bytes[HeaderLength..headerLength];
         while (!options.IsEmpty)
         {
@@ -119,6 +126,9 @@ internal readonly ref struct TcpSegment
                 case 4 when option.Length == 2:
                     sack = true;
                     break;
+                case 5 when (option.Length - 2) % 8 == 0:
+                    sackBlocks = option[2..];
+                    break;
             }
 
             options = options[option.Length..];
@@ -135,6 +145,7 @@ internal readonly ref struct TcpSegment
             MaximumSegmentSize = mss,
             WindowScale = scale,
             SackPermitted = sack,
+            SackBlocks = sackBlocks,
             Payload = bytes[headerLength..],
         };
         reason = PacketDropReason.None;
@@ -149,9 +160,11 @@ internal readonly ref struct TcpSegment
     /// <returns>The segment's length.</returns>
     public static int Write(
         Span<byte> destination, ushort sourcePort, ushort destinationPort, uint sequence, uint acknowledgment, TcpFlags flags, ushort window,
-        (ushort Mss, byte WindowScale)? synOptions, int payloadLength, ReadOnlySpan<byte> source, ReadOnlySpan<byte> destinationAddress)
+        (ushort Mss, byte WindowScale)? synOptions, int payloadLength, ReadOnlySpan<byte> source, ReadOnlySpan<byte> destinationAddress,
+        ReadOnlySpan<uint> sackEdges = default)
     {
-        int headerLength = synOptions is null ? HeaderLength : SynHeaderLength;
+        int blocks = synOptions is null ? Math.Min(sackEdges.Length / 2, MaxSackBlocks) : 0;
+        int headerLength = synOptions is not null ? SynHeaderLength : blocks > 0 ? HeaderLength + 4 + (8 * blocks) : HeaderLength;
         BinaryPrimitives.WriteUInt16BigEndian(destination, sourcePort);
         BinaryPrimitives.WriteUInt16BigEndian(destination[2..], destinationPort);
         BinaryPrimitives.WriteUInt32BigEndian(destination[4..], sequence);
@@ -170,6 +183,25 @@ internal readonly ref struct TcpSegment
             options[5] = 3;
             options[6] = 3;
             options[7] = syn.WindowScale;
+            options[8] = 1;
+            options[9] = 1;
+            options[10] = 4;
+            options[11] = 2;
+        }
+
+        if (blocks > 0)
+        {
+            // NOP, NOP, SACK, length, then each block's left and right edges (RFC 2018 section 3).
+            Span<byte> options = destination[HeaderLength..headerLength];
+            options[0] = 1;
+            options[1] = 1;
+            options[2] = 5;
+            options[3] = (byte)(2 + (8 * blocks));
+            for (int i = 0; i < blocks; i++)
+            {
+                BinaryPrimitives.WriteUInt32BigEndian(options[(4 + (8 * i))..], sackEdges[2 * i]);
+                BinaryPrimitives.WriteUInt32BigEndian(options[(8 + (8 * i))..], sackEdges[(2 * i) + 1]);
+            }
         }
 
         int length = headerLength + payloadLength;

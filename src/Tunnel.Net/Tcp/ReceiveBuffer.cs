@@ -12,6 +12,7 @@ internal sealed class ReceiveBuffer(int capacity)
 
     private readonly ByteRing _ring = new(capacity);
     private readonly List<(int Start, int End)> _ranges = new(MaxRanges + 1); // offsets after the in-order bytes
+    private int _recent; // an offset inside the range the latest out-of-order segment joined
 
     public int Capacity => _ring.Capacity;
 
@@ -62,6 +63,8 @@ internal sealed class ReceiveBuffer(int capacity)
             _ranges[i] = (_ranges[i].Start - end, _ranges[i].End - end);
         }
 
+        _recent -= end;
+
         Readable += end;
         return end;
     }
@@ -76,8 +79,47 @@ internal sealed class ReceiveBuffer(int capacity)
         return count;
     }
 
+    /// <summary>
+    /// Writes the out-of-order ranges as offsets after the next expected byte, start and end in turn, the one the
+    /// latest segment joined first (RFC 2018 section 4), then the others in order.
+    /// </summary>
+    /// <returns>How many ranges were written.</returns>
+    public int CopyRanges(Span<int> edges)
+    {
+        int count = 0;
+        int recent = -1;
+        for (int i = 0; i < _ranges.Count; i++)
+        {
+            if (_ranges[i].Start <= _recent && _recent < _ranges[i].End)
+            {
+                recent = i;
+                break;
+            }
+        }
+
+        if (recent >= 0 && edges.Length >= 2)
+        {
+            edges[0] = _ranges[recent].Start;
+            edges[1] = _ranges[recent].End;
+            count = 1;
+        }
+
+        for (int i = 0; i < _ranges.Count && (2 * count) + 1 < edges.Length; i++)
+        {
+            if (i != recent)
+            {
+                edges[2 * count] = _ranges[i].Start;
+                edges[(2 * count) + 1] = _ranges[i].End;
+                count++;
+            }
+        }
+
+        return count;
+    }
+
     private bool TryAddRange(int start, int end)
     {
+        _recent = start;
         // Merge with every range it touches; keep the list sorted and disjoint.
         int i = 0;
         while (i < _ranges.Count && _ranges[i].End < start)

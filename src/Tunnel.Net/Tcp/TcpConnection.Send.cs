@@ -125,7 +125,21 @@ internal sealed partial class TcpConnection
 
         (ushort, byte)? options = syn ? ((ushort)LocalMss, (byte)_offeredScale) : null;
         uint acknowledgment = (flags & TcpFlags.Ack) != 0 ? _receiveNext : 0;
-        return TcpSegment.Write(destination, Endpoints.LocalPort, Endpoints.RemotePort, sequence, acknowledgment, flags, field, options, length, source, remote);
+
+        // A pure ACK while data waits out of order says which (RFC 2018); data segments keep their whole MSS for data.
+        Span<uint> edges = stackalloc uint[2 * TcpSegment.MaxSackBlocks];
+        int blocks = 0;
+        if (_sackPermitted && flags == TcpFlags.Ack && length == 0 && _receive.HasGaps)
+        {
+            Span<int> ranges = stackalloc int[2 * TcpSegment.MaxSackBlocks];
+            blocks = _receive.CopyRanges(ranges);
+            for (int i = 0; i < 2 * blocks; i++)
+            {
+                edges[i] = _receiveNext + (uint)ranges[i];
+            }
+        }
+
+        return TcpSegment.Write(destination, Endpoints.LocalPort, Endpoints.RemotePort, sequence, acknowledgment, flags, field, options, length, source, remote, edges[..(2 * blocks)]);
     }
 
     private void StartTiming(uint sequence, long now)

@@ -40,6 +40,7 @@ internal sealed partial class TcpConnection
     // Receive sequence space.
     private uint _receiveNext;
     private bool _finReceived;
+    private bool _sackPermitted;
     private int _lastAdvertisedWindow;
 
     // Congestion control.
@@ -296,6 +297,7 @@ internal sealed partial class TcpConnection
         _sendScale = Math.Max(syn.WindowScale, 0);
         _receiveScale = syn.WindowScale >= 0 ? _offeredScale : 0;
         _sendWindow = syn.Window; // never scaled in a SYN
+        _sackPermitted = syn.SackPermitted;
     }
 
     /// <summary>The window scale we offer: the least shift that lets the window field describe the whole buffer.</summary>

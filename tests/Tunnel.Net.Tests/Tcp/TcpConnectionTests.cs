@@ -134,6 +134,24 @@ public sealed class TcpConnectionTests
             }
         }
 
+        // The server's ACKs for the segments after the hole carry SACK blocks that start where the hole ends.
+        bool sackSeen = false;
+        var ack = new byte[2000];
+        int ackLength;
+        while ((ackLength = network.B.Outbound.Dequeue(ack)) > 0)
+        {
+            Assert.True(IPPacket.TryParse(ack.AsSpan(0, ackLength), out IPPacket ackPacket, out _));
+            Assert.True(TcpSegment.TryRead(ackPacket, out TcpSegment ackSegment, out _));
+            if (!ackSegment.SackBlocks.IsEmpty)
+            {
+                uint left = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(ackSegment.SackBlocks);
+                uint right = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(ackSegment.SackBlocks[4..]);
+                sackSeen |= left == ackSegment.Acknowledgment + (uint)client.SendMss && SequenceNumber.After(right, left);
+            }
+
+            network.A.Deliver(ack.AsSpan(0, ackLength), network.Now);
+        }
+
         long lossAt = network.Now;
         var received = new List<byte>();
         var chunk = new byte[65536];
@@ -145,6 +163,7 @@ public sealed class TcpConnectionTests
         }, Minutes));
 
         Assert.Equal(data, received);
+        Assert.True(sackSeen, "no ACK carried a SACK block for the data after the hole");
         Assert.True(network.Now - lossAt < client.RetransmissionTimeout.Ticks, $"recovered after {TimeSpan.FromTicks(network.Now - lossAt).TotalMilliseconds} ms, RTO {client.RetransmissionTimeout.TotalMilliseconds} ms");
     }
 
