@@ -52,7 +52,7 @@ public sealed class InProcessThroughput
                 AllowedIPs = 10.200.0.0/24
                 Endpoint = 192.0.2.2:51820
                 """),
-            new TunnelNetworkOptions { DatagramSockets = new NamespacedSockets(lab.Namespace(1)), TcpSendBufferSize = 1 << 20, TcpReceiveBufferSize = 1 << 20 },
+            new TunnelNetworkOptions { DatagramSockets = new StackLab.NamespacedSockets(lab.Namespace(1)), TcpSendBufferSize = 1 << 20, TcpReceiveBufferSize = 1 << 20 },
             Token);
         using var sink = new NamespaceProcess(lab.Namespace(2), "socat", ["-u", "TCP-LISTEN:9,bind=10.200.0.2,reuseaddr,fork", "OPEN:/dev/null"]);
         Lab.WaitUntil(() => lab.TryExec(2, "ss", "-Hltn", "sport = :9").Output.Contains("LISTEN", StringComparison.Ordinal), "the sink did not listen");
@@ -91,10 +91,5 @@ public sealed class InProcessThroughput
         }
 
         Assert.All(rates, rate => Assert.True(rate.Tun > 0 && rate.InProcess > 0));
-    }
-
-    private sealed class NamespacedSockets(string ns) : IDatagramSocketFactory
-    {
-        public IDatagramSocket Bind(ushort port, uint firewallMark) => Platform.Linux.Internal.NetworkNamespace.Run(ns, () => Sockets.UdpDatagramSocketFactory.Instance.Bind(port, firewallMark));
     }
 }

@@ -117,7 +117,7 @@ public sealed class StackLab : IAsyncLifetime
     }
 
     /// <summary>The tunnel's UDP socket, made in a namespace: the in-process stack's traffic crosses the lab's veth.</summary>
-    private sealed class NamespacedSockets(string ns) : IDatagramSocketFactory
+    internal sealed class NamespacedSockets(string ns) : IDatagramSocketFactory
     {
         public IDatagramSocket Bind(ushort port, uint firewallMark) => NetworkNamespace.Run(ns, () => UdpDatagramSocketFactory.Instance.Bind(port, firewallMark));
     }
