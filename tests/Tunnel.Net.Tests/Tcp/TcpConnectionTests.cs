@@ -314,6 +314,99 @@ public sealed class TcpConnectionTests
     }
 
     [Fact]
+    public void KeepAlive_ProbesAnIdleConnection_KeepsItWhileAnswered_AndEndsItWhenThePeerIsGone()
+    {
+        var settings = new TcpSettings { KeepAliveIdle = TimeSpan.FromSeconds(10), KeepAliveInterval = TimeSpan.FromSeconds(1), KeepAliveProbes = 3 };
+        var network = new SimulatedNetwork(19, tcp: settings);
+        var listener = new TestListener();
+        network.B.Listen(Port, listener);
+        TcpConnection client = Connect(network);
+        Assert.True(network.RunUntil(() => client.State == TcpState.Established && listener.Accepted.Count == 1, Minutes));
+
+        long carried = network.PacketsCarried;
+        network.RunUntil(() => false, TimeSpan.FromSeconds(9));
+        Assert.Equal(carried, network.PacketsCarried); // idle for less than 10 s: no probe yet
+        network.RunUntil(() => false, TimeSpan.FromSeconds(60));
+        Assert.True(network.PacketsCarried > carried); // probed, and answered
+        Assert.Equal(TcpState.Established, client.State);
+
+        network.Loss = 1; // the peer is gone
+        long goneAt = network.Now;
+        Assert.True(network.RunUntil(() => client.State == TcpState.Closed, Minutes));
+        Assert.Equal(TcpConnectionError.TimedOut, client.Error);
+        Assert.True(network.Now - goneAt <= TimeSpan.FromSeconds(10 + 3 + 2).Ticks, $"{TimeSpan.FromTicks(network.Now - goneAt).TotalSeconds} s");
+    }
+
+    [Fact]
+    public void WithNagle_ASmallWrite_WaitsForTheOutstandingOneToBeAcknowledged()
+    {
+        var network = new SimulatedNetwork(20, tcp: new TcpSettings { NoDelay = false });
+        var listener = new TestListener();
+        network.B.Listen(Port, listener);
+        TcpConnection client = Connect(network);
+        Assert.True(network.RunUntil(() => client.State == TcpState.Established && listener.Accepted.Count == 1, Minutes));
+        network.Collect();
+
+        client.Write(new byte[10]);
+        network.A.Pump(client, network.Now);
+        Assert.Equal(1, network.A.Outbound.Count); // nothing outstanding: it goes at once
+        client.Write(new byte[10]);
+        network.A.Pump(client, network.Now);
+        Assert.Equal(1, network.A.Outbound.Count); // held while the first is unacknowledged
+
+        var read = new byte[100];
+        int total = 0;
+        Assert.True(network.RunUntil(() =>
+        {
+            total += listener.Accepted[0].Read(read);
+            return total == 20 && client.AllAcknowledged; // the held bytes went once the first were acknowledged
+        }, Minutes));
+    }
+
+    [Fact]
+    public void ASimultaneousClose_PassesThroughClosing_AndBothEndsFinish()
+    {
+        var network = new SimulatedNetwork(21);
+        var listener = new TestListener();
+        network.B.Listen(Port, listener);
+        TcpConnection client = Connect(network);
+        Assert.True(network.RunUntil(() => client.State == TcpState.Established && listener.Accepted.Count == 1, Minutes));
+        TcpConnection server = listener.Accepted[0];
+
+        client.Shutdown();
+        server.Shutdown();
+        network.A.Pump(client, network.Now);
+        network.B.Pump(server, network.Now);
+        Assert.Equal(TcpState.FinWait1, client.State);
+        Assert.Equal(TcpState.FinWait1, server.State);
+
+        Assert.True(network.RunUntil(() => client.State == TcpState.TimeWait && server.State == TcpState.TimeWait, Minutes)); // each through CLOSING
+        Assert.True(network.RunUntil(() => network.A.TcpConnectionCount == 0 && network.B.TcpConnectionCount == 0, TimeSpan.FromSeconds(61)));
+        Assert.Equal(TcpConnectionError.None, client.Error);
+        Assert.Equal(TcpConnectionError.None, server.Error);
+    }
+
+    [Fact]
+    public void ARetransmissionTimeout_CutsTheCongestionWindowToOneSegment()
+    {
+        var network = new SimulatedNetwork(22);
+        var listener = new TestListener();
+        network.B.Listen(Port, listener);
+        TcpConnection client = Connect(network);
+        Assert.True(network.RunUntil(() => client.State == TcpState.Established && listener.Accepted.Count == 1, Minutes));
+        Transfer(network, client, listener.Accepted[0], new byte[200_000]);
+        Assert.True(client.CongestionWindow > 10 * client.SendMss, $"{client.CongestionWindow}"); // grown by slow start
+
+        network.Loss = 1;
+        client.Write(new byte[50_000]);
+        network.A.Pump(client, network.Now);
+        TimeSpan first = client.RetransmissionTimeout;
+        Assert.True(network.RunUntil(() => client.RetransmissionTimeout > first, Minutes));
+
+        Assert.Equal(client.SendMss, client.CongestionWindow); // RFC 5681 section 3.1: LW, one segment
+    }
+
+    [Fact]
     public void ASteadyTransfer_AllocatesNothingPerSegment()
     {
         var network = new SimulatedNetwork(15);
