@@ -8,24 +8,19 @@ namespace Tunnel.Net.Tests.Tcp;
 
 /// <summary>
 /// The sans-IO TCP between two stacks over a simulated link in simulated time: the handshake, transfers both ways,
-/// orderly and half closes, refusals and resets, and over a lossy, duplicating, reordering link every byte delivered
-/// once and in order; retransmission, fast retransmit, zero windows and the backlog as the RFCs have them.
+/// orderly, half and simultaneous closes, refusals and resets, Nagle, window scaling, the backlog, and over a lossy,
+/// duplicating, reordering link every byte delivered once and in order (timers and recovery: <see cref="TcpRecoveryTests"/>).
 /// </summary>
 public sealed class TcpConnectionTests
 {
-    private const ushort Port = 80;
-    private static readonly TimeSpan Minutes = TimeSpan.FromMinutes(10);
+    internal const ushort Port = 80;
+    internal static readonly TimeSpan Minutes = TimeSpan.FromMinutes(10);
 
     [Fact]
     public void AHandshake_AndATransferEachWay_AndAnOrderlyClose()
     {
         var network = new SimulatedNetwork(1);
-        var listener = new TestListener();
-        Assert.True(network.B.Listen(Port, listener));
-
-        TcpConnection client = Connect(network);
-        Assert.True(network.RunUntil(() => client.State == TcpState.Established && listener.Accepted.Count == 1, Minutes));
-        TcpConnection server = listener.Accepted[0];
+        (TcpConnection client, TcpConnection server) = Establish(network);
 
         byte[] request = RandomBytes(2, 5000), response = RandomBytes(3, 70000);
         Assert.Equal(request, Transfer(network, client, server, request));
@@ -77,140 +72,10 @@ public sealed class TcpConnectionTests
     }
 
     [Fact]
-    public void ADeadPath_TimesOutAfterTheRetransmissions_WithTheTimeoutDoublingEachTime()
-    {
-        var network = new SimulatedNetwork(5, tcp: new TcpSettings { MaxRetransmissions = 5 });
-        var listener = new TestListener();
-        network.B.Listen(Port, listener);
-        TcpConnection client = Connect(network);
-        Assert.True(network.RunUntil(() => client.State == TcpState.Established && listener.Accepted.Count == 1, Minutes));
-
-        network.Loss = 1; // the path goes dark
-        Assert.Equal(100, client.Write(new byte[100]));
-        var timeouts = new List<TimeSpan>();
-        long start = network.Now;
-        network.A.Pump(client, network.Now);
-        while (client.State != TcpState.Closed && network.Step(network.Now + Minutes.Ticks))
-        {
-            if (timeouts.Count == 0 || timeouts[^1] != client.RetransmissionTimeout)
-            {
-                timeouts.Add(client.RetransmissionTimeout);
-            }
-        }
-
-        Assert.Equal(TcpConnectionError.TimedOut, client.Error);
-        for (int i = 1; i < timeouts.Count; i++)
-        {
-            Assert.Equal(timeouts[i - 1] * 2, timeouts[i]); // RFC 6298 section 5.5
-        }
-
-        Assert.True(timeouts.Count >= 5, $"{timeouts.Count} timeouts");
-        Assert.True(network.Now - start < TimeSpan.FromMinutes(2).Ticks);
-    }
-
-    [Fact]
-    public void OneLostSegment_IsResentOnThreeDuplicateAcks_WellBeforeTheTimeout()
-    {
-        var network = new SimulatedNetwork(6, delay: TimeSpan.FromMilliseconds(5));
-        var listener = new TestListener();
-        network.B.Listen(Port, listener);
-        TcpConnection client = Connect(network);
-        Assert.True(network.RunUntil(() => client.State == TcpState.Established && listener.Accepted.Count == 1, Minutes));
-        TcpConnection server = listener.Accepted[0];
-        Assert.Equal(40000, Transfer(network, client, server, new byte[40000]).Length); // a round-trip sample: RTO near its 200 ms floor
-
-        // The third segment of the next burst is lost; the ones after it make duplicate ACKs.
-        byte[] data = RandomBytes(7, 14000);
-        client.Write(data);
-        network.A.Pump(client, network.Now);
-        var buffer = new byte[2000];
-        int dropped = 0;
-        while (network.A.Outbound.Count > 0)
-        {
-            int length = network.A.Outbound.Dequeue(buffer);
-            if (++dropped != 3)
-            {
-                network.B.Deliver(buffer.AsSpan(0, length), network.Now);
-            }
-        }
-
-        // The server's ACKs for the segments after the hole carry SACK blocks that start where the hole ends.
-        bool sackSeen = false;
-        var ack = new byte[2000];
-        int ackLength;
-        while ((ackLength = network.B.Outbound.Dequeue(ack)) > 0)
-        {
-            Assert.True(IPPacket.TryParse(ack.AsSpan(0, ackLength), out IPPacket ackPacket, out _));
-            Assert.True(TcpSegment.TryRead(ackPacket, out TcpSegment ackSegment, out _));
-            if (!ackSegment.SackBlocks.IsEmpty)
-            {
-                uint left = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(ackSegment.SackBlocks);
-                uint right = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(ackSegment.SackBlocks[4..]);
-                sackSeen |= left == ackSegment.Acknowledgment + (uint)client.SendMss && SequenceNumber.After(right, left);
-            }
-
-            network.A.Deliver(ack.AsSpan(0, ackLength), network.Now);
-        }
-
-        long lossAt = network.Now;
-        var received = new List<byte>();
-        var chunk = new byte[65536];
-        Assert.True(network.RunUntil(() =>
-        {
-            int read = server.Read(chunk);
-            received.AddRange(chunk.AsSpan(0, read));
-            return received.Count == data.Length;
-        }, Minutes));
-
-        Assert.Equal(data, received);
-        Assert.True(sackSeen, "no ACK carried a SACK block for the data after the hole");
-        Assert.True(network.Now - lossAt < client.RetransmissionTimeout.Ticks, $"recovered after {TimeSpan.FromTicks(network.Now - lossAt).TotalMilliseconds} ms, RTO {client.RetransmissionTimeout.TotalMilliseconds} ms");
-    }
-
-    [Fact]
-    public void AReceiverThatDoesNotRead_ClosesTheWindow_AndTheSenderProbesUntilItOpens()
-    {
-        var settings = new TcpSettings { ReceiveBufferSize = 16 * 1024, SendBufferSize = 64 * 1024 };
-        var network = new SimulatedNetwork(8, tcp: settings);
-        var listener = new TestListener();
-        network.B.Listen(Port, listener);
-        TcpConnection client = Connect(network);
-        Assert.True(network.RunUntil(() => client.State == TcpState.Established && listener.Accepted.Count == 1, Minutes));
-        TcpConnection server = listener.Accepted[0];
-
-        byte[] data = RandomBytes(9, 40000);
-        Assert.Equal(40000, client.Write(data));
-        network.A.Pump(client, network.Now);
-        network.RunUntil(() => false, TimeSpan.FromSeconds(30)); // nobody reads for 30 s
-        Assert.Equal(16 * 1024, server.Readable);
-        Assert.Equal(0u, client.PeerWindow);
-        Assert.Equal(TcpState.Established, client.State); // probing kept it alive
-
-        var received = new List<byte>();
-        var chunk = new byte[4096];
-        Assert.True(network.RunUntil(() =>
-        {
-            int read = server.Read(chunk);
-            received.AddRange(chunk.AsSpan(0, read));
-            if (read > 0)
-            {
-                network.B.Pump(server, network.Now); // the window update
-            }
-
-            return received.Count == data.Length;
-        }, Minutes));
-        Assert.Equal(data, received);
-    }
-
-    [Fact]
     public void AHalfClose_LetsThePeerKeepSending()
     {
         var network = new SimulatedNetwork(10);
-        var listener = new TestListener();
-        network.B.Listen(Port, listener);
-        TcpConnection client = Connect(network);
-        Assert.True(network.RunUntil(() => client.State == TcpState.Established && listener.Accepted.Count == 1, Minutes));
-        TcpConnection server = listener.Accepted[0];
+        (TcpConnection client, TcpConnection server) = Establish(network);
 
         client.Shutdown();
         network.A.Pump(client, network.Now);
@@ -226,11 +91,7 @@ public sealed class TcpConnectionTests
     public void AResetAtTheWrongSequence_EarnsAChallengeAck_AndOnlyAnExactOneResets()
     {
         var network = new SimulatedNetwork(12);
-        var listener = new TestListener();
-        network.B.Listen(Port, listener);
-        TcpConnection client = Connect(network);
-        Assert.True(network.RunUntil(() => client.State == TcpState.Established && listener.Accepted.Count == 1, Minutes));
-        TcpConnection server = listener.Accepted[0];
+        (TcpConnection client, TcpConnection server) = Establish(network);
         network.RunUntil(() => false, TimeSpan.FromSeconds(1));
 
         // The server's own last ACK tells where the client's next sequence number is; a blind attacker guesses near it.
@@ -274,77 +135,18 @@ public sealed class TcpConnectionTests
     public void BothSidesOfferWindowScaling_SoTheWindowExceeds64KiB()
     {
         var network = new SimulatedNetwork(14);
-        var listener = new TestListener();
-        network.B.Listen(Port, listener);
-        TcpConnection client = Connect(network);
-        Assert.True(network.RunUntil(() => client.State == TcpState.Established && listener.Accepted.Count == 1, Minutes));
-        Transfer(network, listener.Accepted[0], client, new byte[1000]); // an ACK after the handshake carries a scaled window
+        (TcpConnection client, TcpConnection server) = Establish(network);
+        Transfer(network, server, client, new byte[1000]); // an ACK after the handshake carries a scaled window
 
         Assert.True(client.PeerWindow > ushort.MaxValue, $"{client.PeerWindow}");
         Assert.Equal(1420 - 40, client.SendMss);
     }
 
     [Fact]
-    public void ALinkWithASmallerMtu_IsFoundByFragmentationNeeded_AndTheTransferGoesOnInSmallerSegments()
-    {
-        var network = new SimulatedNetwork(16) { LinkMtu = 1300 };
-        var listener = new TestListener();
-        network.B.Listen(Port, listener);
-        TcpConnection client = Connect(network);
-        Assert.True(network.RunUntil(() => client.State == TcpState.Established && listener.Accepted.Count == 1, Minutes));
-
-        byte[] data = RandomBytes(17, 200_000);
-        Assert.Equal(data, Transfer(network, client, listener.Accepted[0], data));
-
-        Assert.Equal(1300 - 40, client.SendMss);
-        Assert.True(network.TooBigSent > 0);
-    }
-
-    [Fact]
-    public void AFragmentationNeededQuotingNoSequenceInFlight_IsNotBelieved()
-    {
-        var network = new SimulatedNetwork(18);
-        var listener = new TestListener();
-        network.B.Listen(Port, listener);
-        TcpConnection client = Connect(network);
-        Assert.True(network.RunUntil(() => client.State == TcpState.Established && listener.Accepted.Count == 1, Minutes));
-
-        Assert.False(client.OnPathMtu(600, 12345)); // a blind guess: nothing in flight
-        Assert.Equal(1380, client.SendMss);
-    }
-
-    [Fact]
-    public void KeepAlive_ProbesAnIdleConnection_KeepsItWhileAnswered_AndEndsItWhenThePeerIsGone()
-    {
-        var settings = new TcpSettings { KeepAliveIdle = TimeSpan.FromSeconds(10), KeepAliveInterval = TimeSpan.FromSeconds(1), KeepAliveProbes = 3 };
-        var network = new SimulatedNetwork(19, tcp: settings);
-        var listener = new TestListener();
-        network.B.Listen(Port, listener);
-        TcpConnection client = Connect(network);
-        Assert.True(network.RunUntil(() => client.State == TcpState.Established && listener.Accepted.Count == 1, Minutes));
-
-        long carried = network.PacketsCarried;
-        network.RunUntil(() => false, TimeSpan.FromSeconds(9));
-        Assert.Equal(carried, network.PacketsCarried); // idle for less than 10 s: no probe yet
-        network.RunUntil(() => false, TimeSpan.FromSeconds(60));
-        Assert.True(network.PacketsCarried > carried); // probed, and answered
-        Assert.Equal(TcpState.Established, client.State);
-
-        network.Loss = 1; // the peer is gone
-        long goneAt = network.Now;
-        Assert.True(network.RunUntil(() => client.State == TcpState.Closed, Minutes));
-        Assert.Equal(TcpConnectionError.TimedOut, client.Error);
-        Assert.True(network.Now - goneAt <= TimeSpan.FromSeconds(10 + 3 + 2).Ticks, $"{TimeSpan.FromTicks(network.Now - goneAt).TotalSeconds} s");
-    }
-
-    [Fact]
     public void WithNagle_ASmallWrite_WaitsForTheOutstandingOneToBeAcknowledged()
     {
         var network = new SimulatedNetwork(20, tcp: new TcpSettings { NoDelay = false });
-        var listener = new TestListener();
-        network.B.Listen(Port, listener);
-        TcpConnection client = Connect(network);
-        Assert.True(network.RunUntil(() => client.State == TcpState.Established && listener.Accepted.Count == 1, Minutes));
+        (TcpConnection client, TcpConnection server) = Establish(network);
         network.Collect();
 
         client.Write(new byte[10]);
@@ -358,7 +160,7 @@ public sealed class TcpConnectionTests
         int total = 0;
         Assert.True(network.RunUntil(() =>
         {
-            total += listener.Accepted[0].Read(read);
+            total += server.Read(read);
             return total == 20 && client.AllAcknowledged; // the held bytes went once the first were acknowledged
         }, Minutes));
     }
@@ -367,11 +169,7 @@ public sealed class TcpConnectionTests
     public void ASimultaneousClose_PassesThroughClosing_AndBothEndsFinish()
     {
         var network = new SimulatedNetwork(21);
-        var listener = new TestListener();
-        network.B.Listen(Port, listener);
-        TcpConnection client = Connect(network);
-        Assert.True(network.RunUntil(() => client.State == TcpState.Established && listener.Accepted.Count == 1, Minutes));
-        TcpConnection server = listener.Accepted[0];
+        (TcpConnection client, TcpConnection server) = Establish(network);
 
         client.Shutdown();
         server.Shutdown();
@@ -387,34 +185,10 @@ public sealed class TcpConnectionTests
     }
 
     [Fact]
-    public void ARetransmissionTimeout_CutsTheCongestionWindowToOneSegment()
-    {
-        var network = new SimulatedNetwork(22);
-        var listener = new TestListener();
-        network.B.Listen(Port, listener);
-        TcpConnection client = Connect(network);
-        Assert.True(network.RunUntil(() => client.State == TcpState.Established && listener.Accepted.Count == 1, Minutes));
-        Transfer(network, client, listener.Accepted[0], new byte[200_000]);
-        Assert.True(client.CongestionWindow > 10 * client.SendMss, $"{client.CongestionWindow}"); // grown by slow start
-
-        network.Loss = 1;
-        client.Write(new byte[50_000]);
-        network.A.Pump(client, network.Now);
-        TimeSpan first = client.RetransmissionTimeout;
-        Assert.True(network.RunUntil(() => client.RetransmissionTimeout > first, Minutes));
-
-        Assert.Equal(client.SendMss, client.CongestionWindow); // RFC 5681 section 3.1: LW, one segment
-    }
-
-    [Fact]
     public void ASteadyTransfer_AllocatesNothingPerSegment()
     {
         var network = new SimulatedNetwork(15);
-        var listener = new TestListener();
-        network.B.Listen(Port, listener);
-        TcpConnection client = Connect(network);
-        Assert.True(network.RunUntil(() => client.State == TcpState.Established && listener.Accepted.Count == 1, Minutes));
-        TcpConnection server = listener.Accepted[0];
+        (TcpConnection client, TcpConnection server) = Establish(network);
         var chunk = new byte[8 * 1380];
         var packet = new byte[1500];
         var read = new byte[65536];
@@ -441,6 +215,16 @@ public sealed class TcpConnectionTests
         });
 
         Assert.Equal(0, allocated);
+    }
+
+    /// <summary>B listens on the port and A connects to it: both ends established.</summary>
+    internal static (TcpConnection Client, TcpConnection Server) Establish(SimulatedNetwork network)
+    {
+        var listener = new TestListener();
+        Assert.True(network.B.Listen(Port, listener));
+        TcpConnection client = Connect(network);
+        Assert.True(network.RunUntil(() => client.State == TcpState.Established && listener.Accepted.Count == 1, Minutes));
+        return (client, listener.Accepted[0]);
     }
 
     internal static TcpConnection Connect(SimulatedNetwork network)
