@@ -12,7 +12,7 @@ namespace Tunnel.Interop.Tests.InProcess;
 /// names from dnsmasq, HttpClient to busybox's HTTP server, curl connecting in to our listener, a kernel echo server
 /// over a lossy, slow and reordering path, and tunnel-proxy run as nobody with curl --socks5-hostname.
 /// </summary>
-public sealed class InProcessStackInteropTests(StackLab lab) : IClassFixture<StackLab>
+public sealed partial class InProcessStackInteropTests(StackLab lab) : IClassFixture<StackLab>
 {
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
