@@ -65,14 +65,54 @@ public sealed partial class InProcessStackInteropTests(StackLab lab) : IClassFix
     [InlineData(2, 0.02, 10, 20)] // 2 % lost each way, 10-30 ms late: reordered wherever datagrams go out within 20 ms
     public async Task Megabytes_EchoedByTheKernel_ArriveIntact(int megabytes, double loss, int delayMilliseconds, int jitterMilliseconds)
     {
-        // The lab's kernel has no netem, so an impaired path is our socket's: loss, delay and reordering of the
-        // encrypted datagrams, which the kernel's TCP behind the gateway and ours both have to recover from.
+        // Impaired by our socket, whatever the kernel has (netem's case is below, where the kernel has netem): loss, delay
+        // and reordering of the encrypted datagrams, which the kernel's TCP behind the gateway and ours both recover from.
         await using TunnelNetwork network = loss == 0
             ? null!
             : await lab.StartClientAsync(lab.NewClient(3), sockets => new ImpairedSockets(sockets, loss, TimeSpan.FromMilliseconds(delayMilliseconds), TimeSpan.FromMilliseconds(jitterMilliseconds), seed: 7));
         TunnelNetwork client = network ?? lab.Network;
         await PingUntilAnsweredAsync(client, IPAddress.Parse("10.200.0.2"));
 
+        await EchoThroughTheKernelAsync(client, megabytes, $"loss {loss:P0}, delay {delayMilliseconds} + {jitterMilliseconds} ms");
+    }
+
+    [Fact]
+    public async Task Megabytes_EchoedByTheKernel_ArriveIntact_ThroughNetem()
+    {
+        // netem on both ends of the lab's veth: 2 % lost each way, 10-30 ms late (so reordered), 0.5 % duplicated.
+        string[] impairment = ["netem", "loss", "2%", "delay", "10ms", "20ms", "duplicate", "0.5%"];
+        for (int side = 1; side <= 2; side++)
+        {
+            Command.Result added = lab.Lab.TryExec(side, "tc", ["qdisc", "add", "dev", lab.Lab.Veth(side), "root", .. impairment]);
+            if (!added.Succeeded)
+            {
+                ClearNetem();
+                Assert.True(added.Error.Contains("qdisc kind is unknown", StringComparison.Ordinal), added.Error);
+                Assert.Skip($"this kernel has no netem (sch_netem): {added.Error.Trim()}");
+            }
+        }
+
+        try
+        {
+            await PingUntilAnsweredAsync(IPAddress.Parse("10.200.0.2"));
+            await EchoThroughTheKernelAsync(lab.Network, 2, "netem loss 2 %, delay 10 + 20 ms, duplicate 0.5 %");
+        }
+        finally
+        {
+            ClearNetem();
+        }
+    }
+
+    private void ClearNetem()
+    {
+        for (int side = 1; side <= 2; side++)
+        {
+            lab.Lab.TryExec(side, "tc", "qdisc", "del", "dev", lab.Lab.Veth(side), "root");
+        }
+    }
+
+    private static async Task EchoThroughTheKernelAsync(TunnelNetwork client, int megabytes, string path)
+    {
         await using TunnelTcpStream stream = await client.ConnectAsync(IPAddress.Parse("10.200.0.2"), 7, Token);
         byte[] data = new byte[megabytes << 20];
         new Random(42).NextBytes(data);
@@ -88,7 +128,7 @@ public sealed partial class InProcessStackInteropTests(StackLab lab) : IClassFix
 
         Assert.Equal(data.Length, received.Length);
         Assert.True(received.GetBuffer().AsSpan(0, data.Length).SequenceEqual(data), "the echo differs");
-        TestContext.Current.SendDiagnosticMessage($"{megabytes} MiB each way through the kernel's echo in {stopwatch.Elapsed.TotalSeconds:F2} s (loss {loss:P0}, delay {delayMilliseconds} + {jitterMilliseconds} ms)");
+        TestContext.Current.SendDiagnosticMessage($"{megabytes} MiB each way through the kernel's echo in {stopwatch.Elapsed.TotalSeconds:F2} s ({path})");
     }
 
     [Fact]
