@@ -1,10 +1,11 @@
+using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Tunnel.Configuration;
 using Tunnel.Net;
 using Tunnel.Proxy;
 
-// tunnel-proxy: a SOCKS5 proxy whose connections leave through a WireGuard peer, from user space.
+// tunnel-proxy: a SOCKS5 and HTTP proxy whose connections leave through a WireGuard peer, from user space.
 ProxyArguments? arguments = ProxyArguments.Parse(args, out string? error);
 if (arguments is null)
 {
@@ -36,28 +37,50 @@ catch (Exception failure) when (failure is ArgumentException or SocketException)
 
 await using (network)
 {
-    await using var server = new Socks5Server(async (host, port, cancellationToken) => await network.ConnectAsync(host, port, cancellationToken));
+    Func<string, int, CancellationToken, Task<Stream>> connect = async (host, port, cancellationToken) => await network.ConnectAsync(host, port, cancellationToken);
+    var servers = new List<ProxyServer>();
     try
     {
-        server.Start(arguments.Socks5);
-    }
-    catch (SocketException failure)
-    {
-        Console.Error.WriteLine($"tunnel-proxy: cannot listen on {arguments.Socks5}: {failure.Message}");
-        return 1;
-    }
+        foreach ((IProxyProtocol protocol, IPEndPoint? endpoint) in new (IProxyProtocol, IPEndPoint?)[] { (Socks5Protocol.Instance, arguments.Socks5), (HttpProxyProtocol.Instance, arguments.Http) })
+        {
+            if (endpoint is null)
+            {
+                continue;
+            }
 
-    using var stopped = new CancellationTokenSource();
-    using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => { context.Cancel = true; stopped.Cancel(); });
-    using PosixSignalRegistration terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stopped.Cancel(); });
-    Console.Out.WriteLine($"tunnel-proxy: SOCKS5 on {server.LocalEndPoint} through {string.Join(", ", network.Addresses)} ({configuration.Peers.Count} peer(s))");
-    await Console.Out.FlushAsync();
-    try
-    {
-        await Task.Delay(Timeout.Infinite, stopped.Token);
+            var server = new ProxyServer(protocol, connect);
+            servers.Add(server);
+            try
+            {
+                server.Start(endpoint);
+            }
+            catch (SocketException failure)
+            {
+                Console.Error.WriteLine($"tunnel-proxy: cannot listen on {endpoint}: {failure.Message}");
+                return 1;
+            }
+        }
+
+        using var stopped = new CancellationTokenSource();
+        using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => { context.Cancel = true; stopped.Cancel(); });
+        using PosixSignalRegistration terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stopped.Cancel(); });
+        string listening = string.Join(", ", servers.Select(server => $"{server.Protocol.Name} on {server.LocalEndPoint}"));
+        Console.Out.WriteLine($"tunnel-proxy: {listening} through {string.Join(", ", network.Addresses)} ({configuration.Peers.Count} peer(s))");
+        await Console.Out.FlushAsync();
+        try
+        {
+            await Task.Delay(Timeout.Infinite, stopped.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
-    catch (OperationCanceledException)
+    finally
     {
+        foreach (ProxyServer server in servers)
+        {
+            await server.DisposeAsync();
+        }
     }
 }
 

@@ -111,7 +111,8 @@ public sealed partial class TunnelNetwork
     /// <summary>
     /// A handler whose connections go through the tunnel, so that <c>new HttpClient(network.CreateHttpHandler())</c>
     /// reaches the peers' HTTP servers (names resolved through the tunnel's DNS). No proxy is used; HTTP/1.1 and HTTP/2
-    /// over TLS work as over any stream.
+    /// over TLS work as over any stream, and so does HTTP/2 with prior knowledge, which gRPC without TLS uses:
+    /// <c>GrpcChannel.ForAddress("http://service:50051", new GrpcChannelOptions { HttpHandler = network.CreateHttpHandler() })</c>.
     /// </summary>
     /// <returns>A new handler; the caller owns it (an <see cref="HttpClient"/> disposes it).</returns>
     public SocketsHttpHandler CreateHttpHandler() => new()

@@ -11,8 +11,8 @@ namespace Tunnel.Proxy.Tests;
 
 /// <summary>
 /// The far end of the tests' tunnels: an in-process WireGuard peer (10.97.0.2) over UDP on 127.0.0.1, running a name
-/// server (web.corp.example is itself, everything else does not exist) and an HTTP server on port 80, and the
-/// <c>.conf</c> that reaches it.
+/// server (web.corp.example is itself, everything else does not exist) and an HTTP server on port 80 (answering with
+/// its request line, or for <c>/headers</c> with the whole request head), and the <c>.conf</c> that reaches it.
 /// </summary>
 internal sealed class FarPeer : IAsyncDisposable
 {
@@ -145,7 +145,8 @@ internal sealed class FarPeer : IAsyncDisposable
                     }
 
                     string line = request.ToString()[..request.ToString().IndexOf('\r', StringComparison.Ordinal)];
-                    string body = $"far peer: {line[..line.LastIndexOf(' ')]}";
+                    string head = request.ToString()[..request.ToString().IndexOf("\r\n\r\n", StringComparison.Ordinal)];
+                    string body = line.Contains(" /headers", StringComparison.Ordinal) ? head : $"far peer: {line[..line.LastIndexOf(' ')]}";
                     await connection.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n{body}"), cancellationToken);
                 }
             }, cancellationToken);

@@ -3,7 +3,7 @@ using System.Net;
 
 namespace Tunnel.Proxy.Tests;
 
-/// <summary><c>tunnel-proxy</c> as its users run it: the command line, the line it prints when it listens, the exit codes.</summary>
+/// <summary><c>tunnel-proxy</c> as its users run it: the command line, the one line it prints when it listens (both proxies), the exit codes.</summary>
 public sealed class ProxyProcessTests
 {
     private static readonly string Proxy = Path.Combine(AppContext.BaseDirectory, "tunnel-proxy.dll");
@@ -15,16 +15,18 @@ public sealed class ProxyProcessTests
         string config = Path.Combine(Directory.CreateTempSubdirectory("tunnel-proxy-").FullName, "wg0.conf");
         await File.WriteAllTextAsync(config, far.ClientConfiguration, TestContext.Current.CancellationToken);
 
-        using Process process = Start("--config", config, "--socks5", "127.0.0.1:0");
+        using Process process = Start("--config", config, "--socks5", "127.0.0.1:0", "--http", "127.0.0.1:0");
         try
         {
             string? line = await process.StandardOutput.ReadLineAsync(TestContext.Current.CancellationToken).AsTask().WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
             Assert.NotNull(line);
-            Assert.StartsWith("tunnel-proxy: SOCKS5 on 127.0.0.1:", line, StringComparison.Ordinal);
-            string endpoint = line.Split(' ')[3];
+            Assert.Matches(@"^tunnel-proxy: SOCKS5 on 127\.0\.0\.1:\d+, HTTP on 127\.0\.0\.1:\d+ through 10\.97\.0\.1 \(1 peer\(s\)\)$", line);
+            string[] words = line.Split(' ');
 
-            using var client = new HttpClient(new SocketsHttpHandler { Proxy = new WebProxy($"socks5://{endpoint}") });
-            Assert.Equal("far peer: GET /from-the-process", await client.GetStringAsync("http://web.corp.example/from-the-process", TestContext.Current.CancellationToken));
+            using var socks5 = new HttpClient(new SocketsHttpHandler { Proxy = new WebProxy($"socks5://{words[3].TrimEnd(',')}") });
+            Assert.Equal("far peer: GET /from-the-process", await socks5.GetStringAsync("http://web.corp.example/from-the-process", TestContext.Current.CancellationToken));
+            using var http = new HttpClient(new SocketsHttpHandler { Proxy = new WebProxy($"http://{words[6]}") });
+            Assert.Equal("far peer: GET /through-http", await http.GetStringAsync("http://web.corp.example/through-http", TestContext.Current.CancellationToken));
         }
         finally
         {
@@ -36,6 +38,7 @@ public sealed class ProxyProcessTests
     [Theory]
     [InlineData(2, "--socks5 is required", "--config", "x.conf")]
     [InlineData(2, "is not an address and port", "--config", "x.conf", "--socks5", "localhost")]
+    [InlineData(2, "--http 'localhost:80' is not an address and port", "--config", "x.conf", "--http", "localhost:80")]
     [InlineData(1, "cannot read /nonexistent/wg0.conf", "--config", "/nonexistent/wg0.conf", "--socks5", "127.0.0.1:0")]
     public async Task ABadCommandLineOrConfiguration_ExitsNonZero_WithAClearMessage(int exitCode, string message, params string[] arguments)
     {

@@ -13,13 +13,13 @@ public sealed class Socks5ServerTests : IAsyncLifetime
 {
     private FarPeer _far = null!;
     private TunnelNetwork _near = null!;
-    private Socks5Server _server = null!;
+    private ProxyServer _server = null!;
 
     public async ValueTask InitializeAsync()
     {
         _far = await FarPeer.StartAsync(41);
         _near = await TunnelNetwork.StartAsync(WireGuardConfiguration.Parse(_far.ClientConfiguration));
-        _server = new Socks5Server(async (host, port, cancellationToken) => await _near.ConnectAsync(host, port, cancellationToken)) { NegotiationTimeout = TimeSpan.FromMilliseconds(500) };
+        _server = new ProxyServer(Socks5Protocol.Instance, async (host, port, cancellationToken) => await _near.ConnectAsync(host, port, cancellationToken)) { NegotiationTimeout = TimeSpan.FromMilliseconds(500) };
         _server.Start(new IPEndPoint(IPAddress.Loopback, 0));
     }
 

@@ -10,9 +10,15 @@ namespace Tunnel.Proxy;
 /// proxy listens on loopback by default), then one CONNECT request whose destination is an IPv4 or IPv6 address or a
 /// domain name (resolved through the tunnel, as <c>curl --socks5-hostname</c> expects), and the reply.
 /// </summary>
-internal static class Socks5
+internal sealed class Socks5Protocol : IProxyProtocol
 {
     public const byte Version = 5;
+
+    /// <summary>The protocol, which keeps no state of its own.</summary>
+    public static Socks5Protocol Instance { get; } = new();
+
+    /// <inheritdoc/>
+    public string Name => "SOCKS5";
 
     /// <summary>The reply codes of RFC 1928 section 6.</summary>
     public enum Reply : byte
@@ -27,13 +33,10 @@ internal static class Socks5
         AddressTypeNotSupported = 8,
     }
 
-    /// <summary>A client's CONNECT request: where to, by name or address.</summary>
-    public readonly record struct Request(string Host, int Port);
-
     /// <summary>Reads the greeting and the request; answers the greeting, and a request it cannot serve.</summary>
     /// <returns>The request to connect; null when the negotiation failed (and was answered as the RFC says).</returns>
     /// <exception cref="InvalidDataException">Not SOCKS5, or a message that breaks its grammar.</exception>
-    public static async Task<Request?> NegotiateAsync(Stream client, CancellationToken cancellationToken)
+    public async Task<ProxyRequest?> NegotiateAsync(Stream client, CancellationToken cancellationToken)
     {
         var header = new byte[2];
         await client.ReadExactlyAsync(header, cancellationToken).ConfigureAwait(false);
@@ -96,8 +99,16 @@ internal static class Socks5
             return null;
         }
 
-        return new Request(host, port);
+        return new ProxyRequest(host, port, ReadOnlyMemory<byte>.Empty);
     }
+
+    /// <inheritdoc/>
+    public Task ReplyConnectedAsync(Stream client, ProxyRequest request, IPEndPoint? bound, CancellationToken cancellationToken) =>
+        ReplyAsync(client, Reply.Succeeded, bound, cancellationToken);
+
+    /// <inheritdoc/>
+    public Task ReplyFailedAsync(Stream client, Exception error, CancellationToken cancellationToken) =>
+        ReplyAsync(client, ReplyFor(error), null, cancellationToken);
 
     /// <summary>Writes the reply, with the address the proxy's connection is bound to (zeros when none).</summary>
     public static async Task ReplyAsync(Stream client, Reply reply, IPEndPoint? bound, CancellationToken cancellationToken)

@@ -4,16 +4,18 @@ using System.Net.Sockets;
 namespace Tunnel.Proxy;
 
 /// <summary>
-/// Accepts SOCKS5 clients on a local socket and relays each to a connection made by <see cref="Connector"/> (through
-/// the tunnel). Bounded: at most <see cref="MaxClients"/> at once (more are closed at once), and a client has
-/// <see cref="NegotiationTimeout"/> to say where to, so idle sockets cannot pile up.
+/// Accepts clients of one proxy protocol (SOCKS5, HTTP) on a local socket and relays each to a connection made by
+/// <see cref="Connector"/> (through the tunnel). Bounded: at most <see cref="MaxClients"/> at once (more are closed at
+/// once), and a client has <see cref="NegotiationTimeout"/> to say where to, so idle sockets cannot pile up.
 /// </summary>
-internal sealed class Socks5Server(Func<string, int, CancellationToken, Task<Stream>> connector) : IAsyncDisposable
+internal sealed class ProxyServer(IProxyProtocol protocol, Func<string, int, CancellationToken, Task<Stream>> connector) : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private TcpListener? _listener;
     private Task? _accepting;
     private int _clients;
+
+    public IProxyProtocol Protocol { get; } = protocol;
 
     public Func<string, int, CancellationToken, Task<Stream>> Connector { get; } = connector;
 
@@ -80,11 +82,11 @@ internal sealed class Socks5Server(Func<string, int, CancellationToken, Task<Str
         {
             socket.NoDelay = true;
             await using var client = new NetworkStream(socket, ownsSocket: true);
-            Socks5.Request? request;
+            ProxyRequest? request;
             using (var negotiation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             {
                 negotiation.CancelAfter(NegotiationTimeout);
-                request = await Socks5.NegotiateAsync(client, negotiation.Token).ConfigureAwait(false);
+                request = await Protocol.NegotiateAsync(client, negotiation.Token).ConfigureAwait(false);
             }
 
             if (request is not { } target)
@@ -101,13 +103,18 @@ internal sealed class Socks5Server(Func<string, int, CancellationToken, Task<Str
             }
             catch (Exception error) when (error is SocketException or IOException or OperationCanceledException or ArgumentException)
             {
-                await Socks5.ReplyAsync(client, Socks5.ReplyFor(error), null, cancellationToken).ConfigureAwait(false);
+                await Protocol.ReplyFailedAsync(client, error, cancellationToken).ConfigureAwait(false);
                 return;
             }
 
             await using (remote.ConfigureAwait(false))
             {
-                await Socks5.ReplyAsync(client, Socks5.Reply.Succeeded, (remote as Net.TunnelTcpStream)?.LocalEndPoint, cancellationToken).ConfigureAwait(false);
+                await Protocol.ReplyConnectedAsync(client, target, (remote as Net.TunnelTcpStream)?.LocalEndPoint, cancellationToken).ConfigureAwait(false);
+                if (!target.Forward.IsEmpty)
+                {
+                    await remote.WriteAsync(target.Forward, cancellationToken).ConfigureAwait(false);
+                }
+
                 Interlocked.Increment(ref _served);
                 await Relay.RunAsync(client, socket, remote, cancellationToken).ConfigureAwait(false);
             }
