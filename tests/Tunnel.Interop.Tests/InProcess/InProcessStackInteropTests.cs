@@ -10,7 +10,7 @@ namespace Tunnel.Interop.Tests.InProcess;
 /// <summary>
 /// The in-process stack against the Linux kernel's TCP/IP for real, through a wireguard-go gateway: pings both ways,
 /// names from dnsmasq, HttpClient to busybox's HTTP server, curl connecting in to our listener, a kernel echo server
-/// over a lossy, slow and reordering path, and tunnel-proxy run as nobody with curl --socks5-hostname.
+/// over a lossy, slow and reordering path, gRPC to Kestrel, and tunnel-proxy run as nobody carrying curl by SOCKS5 and HTTP.
 /// </summary>
 public sealed partial class InProcessStackInteropTests(StackLab lab) : IClassFixture<StackLab>
 {
@@ -146,7 +146,7 @@ public sealed partial class InProcessStackInteropTests(StackLab lab) : IClassFix
     }
 
     [Fact]
-    public async Task TunnelProxy_RunAsNobody_CarriesCurlsSocks5HostnameRequest()
+    public async Task TunnelProxy_RunAsNobody_CarriesCurlsRequests_BySocks5Hostname_HttpForwarding_AndConnect()
     {
         string directory = Directory.CreateTempSubdirectory("tunnel-proxy-lab-").FullName;
         string config = Path.Combine(directory, "wg0.conf");
@@ -158,9 +158,9 @@ public sealed partial class InProcessStackInteropTests(StackLab lab) : IClassFix
         string proxy = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "Tunnel.Proxy", configuration, "tunnel-proxy.dll"));
         Assert.True(File.Exists(proxy), $"tunnel-proxy is not built at {proxy}");
         using var process = new NamespaceProcess(
-            lab.Lab.Namespace(1), "runuser", ["-u", "nobody", "--", "dotnet", proxy, "--config", config, "--socks5", "127.0.0.1:1080"],
+            lab.Lab.Namespace(1), "runuser", ["-u", "nobody", "--", "dotnet", proxy, "--config", config, "--socks5", "127.0.0.1:1080", "--http", "127.0.0.1:8080"],
             new Dictionary<string, string> { ["HOME"] = directory, ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1" });
-        Lab.WaitUntil(() => process.Log.Contains("SOCKS5 on 127.0.0.1:1080", StringComparison.Ordinal) || process.HasExited, "tunnel-proxy did not start");
+        Lab.WaitUntil(() => process.Log.Contains("SOCKS5 on 127.0.0.1:1080, HTTP on 127.0.0.1:8080", StringComparison.Ordinal) || process.HasExited, "tunnel-proxy did not start");
         Assert.False(process.HasExited, process.Log);
 
         Command.Result fetched = default!;
@@ -175,6 +175,13 @@ public sealed partial class InProcessStackInteropTests(StackLab lab) : IClassFix
 
         Assert.True(fetched.Succeeded, $"{fetched.Error}\n{process.Log}");
         Assert.Equal(StackLab.Page, fetched.Output);
+
+        // The HTTP proxy: a plain-http request forwarded, and the same through a CONNECT tunnel (curl -p).
+        foreach (string[] http in new[] { new[] { "--proxy", "http://127.0.0.1:8080" }, ["--proxy", "http://127.0.0.1:8080", "--proxytunnel"] })
+        {
+            Assert.Equal(StackLab.Page, lab.Lab.Exec(1, "runuser", ["-u", "nobody", "--", "curl", "-sS", "--max-time", "20", .. http, "http://web.lab.test/hello.txt"]));
+        }
+
         Assert.True(Command.Try("pgrep", ["-u", "nobody", "-f", "tunnel-proxy.dll"]).Succeeded, "tunnel-proxy does not run as nobody"); // runuser stays as its parent
     }
 
