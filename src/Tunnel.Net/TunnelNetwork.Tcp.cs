@@ -61,6 +61,7 @@ public sealed partial class TunnelNetwork
             lock (_device.Gate)
             {
                 connection.Abort();
+                connection.Detach();
                 _device.Changed(connection);
             }
 

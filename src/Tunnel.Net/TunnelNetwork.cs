@@ -83,6 +83,12 @@ public sealed partial class TunnelNetwork : IAsyncDisposable
             throw new ArgumentException($"MTU = {configuration.Interface.Mtu} is below 1280, the least IPv6 allows; the in-process stack needs at least that.", nameof(configuration));
         }
 
+        if (options.TcpSendBufferSize <= 0 || options.TcpReceiveBufferSize <= 0 || options.TcpMemoryLimit < (long)options.TcpSendBufferSize + options.TcpReceiveBufferSize)
+        {
+            throw new ArgumentException(
+                $"TcpMemoryLimit ({options.TcpMemoryLimit}) must hold at least one connection's buffers ({options.TcpSendBufferSize} + {options.TcpReceiveBufferSize} bytes), and each buffer size must be positive.", nameof(options));
+        }
+
         var peers = new List<TunnelPeerOptions>(configuration.Peers.Count);
         foreach (PeerConfiguration peer in configuration.Peers)
         {
@@ -100,6 +106,7 @@ public sealed partial class TunnelNetwork : IAsyncDisposable
             NoDelay = options.TcpNoDelay,
             KeepAliveIdle = options.TcpKeepAlive,
             MaxConnections = options.MaxTcpConnections,
+            MemoryLimit = options.TcpMemoryLimit,
         };
         var stack = new NetworkStack(addresses, tunnel.Mtu, options.OutboundQueueCapacity, (ushort)Random.Shared.Next(), tcp, RandomInitialSequence);
         var device = new StackDevice(options.InterfaceName, stack, options.TimeProvider ?? TimeProvider.System);

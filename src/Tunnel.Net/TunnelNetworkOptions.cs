@@ -39,6 +39,14 @@ public sealed record TunnelNetworkOptions
     /// <summary>Idle time after which a TCP connection probes its peer, and fails when nine probes go unanswered; null (the default) for none.</summary>
     public TimeSpan? TcpKeepAlive { get; init; }
 
+    /// <summary>
+    /// The bytes all TCP connections' buffers may hold together: 256 MiB by default, at least one connection's send and
+    /// receive buffers. A connection's buffers are made at its first byte each way and let go when it is done with them;
+    /// one that finds no room offers the peer a zero window (or its writer waits) until another connection gives room
+    /// back, so memory stays bounded however many connections are busy.
+    /// </summary>
+    public long TcpMemoryLimit { get; init; } = 256L * 1024 * 1024;
+
     /// <summary>The most TCP connections in any state (handshakes, established, TIME-WAIT) the stack holds.</summary>
     public int MaxTcpConnections { get; init; } = 4096;
 

@@ -78,6 +78,7 @@ public sealed class TunnelTcpListener : IDisposable
             while (_backlog.Accepted.Reader.TryRead(out TcpConnection? left))
             {
                 left.Abort();
+                left.Detach();
                 _device.Changed(left);
             }
         }

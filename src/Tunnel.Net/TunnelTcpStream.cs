@@ -202,6 +202,7 @@ public sealed class TunnelTcpStream : Stream, ITcpConnectionObserver
                     _connection.Shutdown();
                 }
 
+                _connection.Detach();
                 _device.Changed(_connection);
             }
 

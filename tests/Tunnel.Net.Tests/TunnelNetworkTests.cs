@@ -156,6 +156,20 @@ public sealed class TunnelNetworkTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ATcpMemoryLimitBelowOneConnectionsBuffers_IsRefused()
+    {
+        var configuration = WireGuardConfiguration.Parse($"""
+            [Interface]
+            PrivateKey = {NewKey(new DeterministicEntropy(6)).ToBase64String()}
+            Address = 10.9.0.1/32
+            """);
+        var options = new TunnelNetworkOptions { TcpSendBufferSize = 64 * 1024, TcpReceiveBufferSize = 64 * 1024, TcpMemoryLimit = 100 * 1024 };
+
+        ArgumentException error = await Assert.ThrowsAsync<ArgumentException>(() => TunnelNetwork.StartAsync(configuration, options, TestContext.Current.CancellationToken));
+        Assert.Contains("TcpMemoryLimit", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ATcpStream_CarriesAMegabyteEachWay_ThroughTheTunnel_AndHalfCloses()
     {
         CancellationToken token = TestContext.Current.CancellationToken;
@@ -186,6 +200,16 @@ public sealed class TunnelNetworkTests : IAsyncLifetime
         Assert.Equal(data.Length, received.Length);
         Assert.True(received.ToArray().AsSpan().SequenceEqual(data));
         Assert.Equal(TcpConnectionError.None, stream.Error);
+
+        // Both ends closed and let go: every buffer's memory is given back.
+        await stream.DisposeAsync();
+        for (int wait = 0; wait < 200 && (_a.GetStatistics().TcpBufferBytes, _b.GetStatistics().TcpBufferBytes) != (0, 0); wait++)
+        {
+            await Task.Delay(25, token);
+        }
+
+        Assert.Equal((0L, 0L), (_a.GetStatistics().TcpBufferBytes, _b.GetStatistics().TcpBufferBytes));
+        Assert.Equal(1, _a.GetStatistics().TcpConnections); // in TIME-WAIT, holding no buffer
     }
 
     [Fact]

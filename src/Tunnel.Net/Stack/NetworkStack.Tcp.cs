@@ -10,11 +10,16 @@ internal sealed partial class NetworkStack
     private readonly Dictionary<ushort, ITcpListener> _listeners = [];
     private readonly Func<uint> _initialSequence;
     private readonly List<TcpConnection> _sweep = [];
+    private readonly List<TcpConnection> _told = [];
+    private bool _telling;
     private readonly Queue<TcpConnection> _waitingForRoom = new();
     private uint _isnCounter;
     private ushort _nextTcpEphemeral = FirstEphemeralPort;
 
     public TcpSettings Tcp { get; }
+
+    /// <summary>The room all connections' buffers share (<see cref="TcpSettings.MemoryLimit"/>).</summary>
+    public TcpMemory TcpMemory { get; }
 
     /// <summary>The connections held, in any state.</summary>
     public int TcpConnectionCount => _tcp.Count;
@@ -75,7 +80,7 @@ internal sealed partial class NetworkStack
                 continue;
             }
 
-            TcpConnection connection = TcpConnection.Connect(Tcp, endpoints, _initialSequence(), Mss(remote.Length), now);
+            TcpConnection connection = TcpConnection.Connect(Tcp, TcpMemory, endpoints, _initialSequence(), Mss(remote.Length), now);
             _tcp.Add(endpoints, connection);
             result = Pump(connection, now);
             return connection;
@@ -116,7 +121,31 @@ internal sealed partial class NetworkStack
         }
 
         Forget(connection);
+        if (TcpMemory.WaitingMayProceed && !_telling)
+        {
+            OnMemoryGiven(now);
+        }
+
         return SendResult.Sent;
+    }
+
+    /// <summary>Room was given back while buffers waited for it: every connection hears of it, and sends what it now can.</summary>
+    private void OnMemoryGiven(long now)
+    {
+        TcpMemory.TakeWaiting(); // before telling them, so that one that still finds no room marks itself again
+        _telling = true;
+        _told.AddRange(_tcp.Values);
+        foreach (TcpConnection waiting in _told)
+        {
+            waiting.OnMemoryGiven();
+            if (waiting.HasOutput)
+            {
+                Pump(waiting, now);
+            }
+        }
+
+        _told.Clear();
+        _telling = false;
     }
 
     /// <summary>Lets the connections that found the queue towards the tunnel full send, in the order they waited, while it has room.</summary>
@@ -181,7 +210,7 @@ internal sealed partial class NetworkStack
                 return PacketDropReason.QueueFull; // a full backlog drops SYNs, as a SYN flood must not exhaust memory
             }
 
-            TcpConnection accepted = TcpConnection.Accept(Tcp, endpoints, segment, _initialSequence(), Mss(packet.Source.Length), now);
+            TcpConnection accepted = TcpConnection.Accept(Tcp, TcpMemory, endpoints, segment, _initialSequence(), Mss(packet.Source.Length), now);
             _tcp.Add(endpoints, accepted);
             _handshaking.Add(accepted, port);
             port.OnHandshakeStarted(accepted);

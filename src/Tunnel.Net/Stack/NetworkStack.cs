@@ -31,6 +31,7 @@ internal sealed partial class NetworkStack
     public NetworkStack(IReadOnlyList<IPAddress> addresses, int mtu, int outboundCapacity, ushort ephemeralSeed, TcpSettings? tcp = null, Func<uint>? initialSequence = null)
     {
         Tcp = tcp ?? new TcpSettings();
+        TcpMemory = new TcpMemory(Tcp.MemoryLimit);
         _initialSequence = initialSequence ?? (() => _isnCounter += 64000);
         ArgumentNullException.ThrowIfNull(addresses);
         ArgumentOutOfRangeException.ThrowIfLessThan(mtu, 1280); // IPv6's minimum link MTU (RFC 8200 section 5)

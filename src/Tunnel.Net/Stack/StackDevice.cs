@@ -152,7 +152,7 @@ internal sealed partial class StackDevice : ITunDevice
                 }
             }
 
-            return new TunnelNetworkStatistics(_stack.PacketsReceived, _stack.PacketsSent, dropped);
+            return new TunnelNetworkStatistics(_stack.PacketsReceived, _stack.PacketsSent, dropped, _stack.TcpConnectionCount, _stack.TcpMemory.InUse);
         }
     }
 

@@ -3,8 +3,8 @@ namespace Tunnel.Net.Tcp;
 /// <summary>
 /// A fixed ring of bytes addressed by offset from its start: a connection's send buffer (the start is the oldest
 /// unacknowledged byte) or receive buffer (the start is the oldest byte the application has not read). Its array is
-/// allocated at the first write, once, so a half-open or idle connection costs none of it; nothing on the data path
-/// allocates.
+/// made before the first write, within the stack's <see cref="TcpMemory"/>, so a half-open or idle connection costs
+/// none of it, and let go when the connection no longer needs it; nothing on the data path allocates.
 /// </summary>
 internal sealed class ByteRing(int capacity)
 {
@@ -13,10 +13,38 @@ internal sealed class ByteRing(int capacity)
 
     public int Capacity { get; } = capacity;
 
-    /// <summary>Whether the array exists yet.</summary>
+    /// <summary>Whether the array exists.</summary>
     public bool IsAllocated => _bytes.Length > 0;
 
-    /// <summary>Copies <paramref name="source"/> in at <paramref name="offset"/> bytes from the start (which, with its length, must lie within the capacity).</summary>
+    /// <summary>Makes the array, when <paramref name="memory"/> has room for it (or it exists already).</summary>
+    public bool TryAllocate(TcpMemory memory)
+    {
+        if (_bytes.Length > 0)
+        {
+            return true;
+        }
+
+        if (!memory.TryTake(Capacity))
+        {
+            return false;
+        }
+
+        _bytes = new byte[Capacity];
+        return true;
+    }
+
+    /// <summary>Lets the array go and gives its room back to <paramref name="memory"/>; the ring is empty again.</summary>
+    public void Release(TcpMemory memory)
+    {
+        if (_bytes.Length > 0)
+        {
+            _bytes = [];
+            _start = 0;
+            memory.Give(Capacity);
+        }
+    }
+
+    /// <summary>Copies <paramref name="source"/> in at <paramref name="offset"/> bytes from the start (which, with its length, must lie within the capacity); the array must exist.</summary>
     public void Write(int offset, ReadOnlySpan<byte> source)
     {
         if ((uint)offset > (uint)Capacity || source.Length > Capacity - offset)
@@ -31,7 +59,7 @@ internal sealed class ByteRing(int capacity)
 
         if (_bytes.Length == 0)
         {
-            _bytes = new byte[Capacity];
+            throw new InvalidOperationException("The ring's array was not allocated.");
         }
 
         int position = (_start + offset) % _bytes.Length;

@@ -3,9 +3,10 @@ namespace Tunnel.Net.Tcp;
 /// <summary>
 /// A connection's receive side: the bytes in order that the application has not read yet, and after them, in the
 /// same ring, segments that arrived out of order, kept as at most <see cref="MaxRanges"/> disjoint ranges and joined
-/// to the in-order bytes once the gap before them fills. The window offered is the room after the unread bytes.
+/// to the in-order bytes once the gap before them fills. The window offered is the room after the unread bytes, or
+/// none while the ring is not made and the stack's <see cref="TcpMemory"/> has no room for it.
 /// </summary>
-internal sealed class ReceiveBuffer(int capacity)
+internal sealed class ReceiveBuffer(int capacity, TcpMemory memory)
 {
     /// <summary>The most out-of-order ranges kept: a segment that would make more is dropped (the sender sends it again).</summary>
     public const int MaxRanges = 16;
@@ -19,8 +20,11 @@ internal sealed class ReceiveBuffer(int capacity)
     /// <summary>In-order bytes the application can read.</summary>
     public int Readable { get; private set; }
 
-    /// <summary>The window: room for bytes after the in-order ones.</summary>
-    public int Window => _ring.Capacity - Readable;
+    /// <summary>The window: room for bytes after the in-order ones; 0 while there is no memory for the ring.</summary>
+    public int Window => _ring.IsAllocated || memory.Fits(_ring.Capacity) ? _ring.Capacity - Readable : 0;
+
+    /// <summary>Whether the ring's array exists (and holds room in the stack's memory).</summary>
+    public bool IsAllocated => _ring.IsAllocated;
 
     /// <summary>Whether out-of-order data waits for a gap to fill.</summary>
     public bool HasGaps => _ranges.Count > 0;
@@ -39,6 +43,11 @@ internal sealed class ReceiveBuffer(int capacity)
         }
 
         data = data[..Math.Min(data.Length, window - offset)];
+        if (!_ring.TryAllocate(memory))
+        {
+            return 0; // no memory since the window was offered: dropped, to be sent again
+        }
+
         if (offset > 0 && !TryAddRange(offset, offset + data.Length))
         {
             return 0; // too fragmented: dropped, to be sent again
@@ -67,6 +76,14 @@ internal sealed class ReceiveBuffer(int capacity)
 
         Readable += end;
         return end;
+    }
+
+    /// <summary>Lets the ring's array go (the connection will take no more and read no more); unread bytes are lost.</summary>
+    public void Release()
+    {
+        _ring.Release(memory);
+        _ranges.Clear();
+        Readable = 0;
     }
 
     /// <summary>Copies up to <paramref name="destination"/>'s length of in-order bytes out and frees their room.</summary>

@@ -170,6 +170,12 @@ internal sealed partial class TcpConnection
         // 5. The data, then the FIN.
         if (!segment.Payload.IsEmpty && State is TcpState.Established or TcpState.FinWait1 or TcpState.FinWait2)
         {
+            if (_detached && After(segment.Sequence + (uint)segment.Payload.Length, _receiveNext))
+            {
+                Abort(); // new data for an application that closed: nobody will read it (RFC 9293 section 3.10.7.4, as Linux does)
+                return;
+            }
+
             OnData(segment, now);
         }
 
@@ -227,6 +233,7 @@ internal sealed partial class TcpConnection
             {
                 case TcpState.FinWait1:
                     State = TcpState.FinWait2;
+                    ReleaseWhenDone();
                     break;
                 case TcpState.Closing:
                     EnterTimeWait(now);
@@ -344,6 +351,7 @@ internal sealed partial class TcpConnection
         {
             case TcpState.Established:
                 State = TcpState.CloseWait;
+                ReleaseWhenDone();
                 break;
             case TcpState.FinWait1:
                 if (AllAcknowledged)
@@ -353,6 +361,7 @@ internal sealed partial class TcpConnection
                 else
                 {
                     State = TcpState.Closing; // a simultaneous close
+                    ReleaseWhenDone();
                 }
 
                 break;
@@ -367,6 +376,7 @@ internal sealed partial class TcpConnection
         State = TcpState.TimeWait;
         _retransmitAt = _probeAt = _delayedAckAt = Never;
         _timeWaitAt = now + _settings.TimeWait.Ticks;
+        ReleaseWhenDone();
     }
 
     private void SampleRoundTrip(uint ack, long now)

@@ -19,6 +19,7 @@ internal sealed partial class TcpConnection
     private const long Never = long.MaxValue;
 
     private readonly TcpSettings _settings;
+    private readonly TcpMemory _memory;
     private readonly ByteRing _send;
     private readonly ReceiveBuffer _receive;
     private readonly int _offeredScale;
@@ -36,6 +37,8 @@ internal sealed partial class TcpConnection
     private int _buffered; // bytes in the send ring, from the oldest unacknowledged
     private bool _finQueued;
     private bool _synAcknowledged;
+    private bool _writerWaitsForMemory;
+    private bool _detached;
 
     // Receive sequence space.
     private uint _receiveNext;
@@ -73,12 +76,13 @@ internal sealed partial class TcpConnection
     private bool _probeDue;
     private int _unacknowledgedSegments;
 
-    private TcpConnection(TcpSettings settings, TcpEndpoints endpoints, uint initialSequence, int mss, long now)
+    private TcpConnection(TcpSettings settings, TcpMemory memory, TcpEndpoints endpoints, uint initialSequence, int mss, long now)
     {
         _settings = settings;
+        _memory = memory;
         Endpoints = endpoints;
         _send = new ByteRing(settings.SendBufferSize);
-        _receive = new ReceiveBuffer(settings.ReceiveBufferSize);
+        _receive = new ReceiveBuffer(settings.ReceiveBufferSize, memory);
         _offeredScale = ScaleFor(settings.ReceiveBufferSize);
         _initialSend = _sendUnacknowledged = _sendNext = _sendMax = initialSequence;
         LocalMss = mss;
@@ -141,18 +145,21 @@ internal sealed partial class TcpConnection
     /// <summary>Whether <see cref="TryWriteSegment"/> has something to send now.</summary>
     public bool HasOutput => _resetDue || _synDue || _ackNow || _probeDue || _retransmitFirst || HasDataOrFinToSend;
 
+    /// <summary>Whether the connection's buffers hold room in the stack's memory.</summary>
+    public bool HoldsMemory => _send.IsAllocated || _receive.IsAllocated;
+
     /// <summary>An active open: a SYN is due.</summary>
-    public static TcpConnection Connect(TcpSettings settings, TcpEndpoints endpoints, uint initialSequence, int mss, long now)
+    public static TcpConnection Connect(TcpSettings settings, TcpMemory memory, TcpEndpoints endpoints, uint initialSequence, int mss, long now)
     {
-        var connection = new TcpConnection(settings, endpoints, initialSequence, mss, now) { State = TcpState.SynSent };
+        var connection = new TcpConnection(settings, memory, endpoints, initialSequence, mss, now) { State = TcpState.SynSent };
         connection._synDue = true;
         return connection;
     }
 
     /// <summary>A passive open, from a SYN to a listening port: a SYN-ACK is due.</summary>
-    public static TcpConnection Accept(TcpSettings settings, TcpEndpoints endpoints, in TcpSegment syn, uint initialSequence, int mss, long now)
+    public static TcpConnection Accept(TcpSettings settings, TcpMemory memory, TcpEndpoints endpoints, in TcpSegment syn, uint initialSequence, int mss, long now)
     {
-        var connection = new TcpConnection(settings, endpoints, initialSequence, mss, now) { State = TcpState.SynReceived };
+        var connection = new TcpConnection(settings, memory, endpoints, initialSequence, mss, now) { State = TcpState.SynReceived };
         connection.TakeSynOptions(syn);
         connection._receiveNext = syn.Sequence + 1;
         connection._synDue = true;
@@ -160,10 +167,17 @@ internal sealed partial class TcpConnection
     }
 
     /// <summary>Queues application bytes to send.</summary>
-    /// <returns>How many were taken: up to the room in the send buffer; 0 when full or when the connection cannot send.</returns>
+    /// <returns>How many were taken: up to the room in the send buffer; 0 when full, when the connection cannot send, or
+    /// while the stack's memory has no room for the buffer (the observer is told when it has).</returns>
     public int Write(ReadOnlySpan<byte> data)
     {
         int count = Math.Min(data.Length, Writable);
+        if (count > 0 && !_send.TryAllocate(_memory))
+        {
+            _writerWaitsForMemory = true;
+            return 0;
+        }
+
         _send.Write(_buffered, data[..count]);
         _buffered += count;
         return count;
@@ -184,7 +198,37 @@ internal sealed partial class TcpConnection
             }
         }
 
+        ReleaseWhenDone();
         return read;
+    }
+
+    /// <summary>
+    /// The application let the connection go (after <see cref="Shutdown"/> or <see cref="Abort"/>): it reads no more, so
+    /// the receive buffer goes once no more can arrive, and data that still arrives is answered with a reset, as a
+    /// closed socket's is.
+    /// </summary>
+    public void Detach()
+    {
+        _detached = true;
+        ReleaseWhenDone();
+    }
+
+    /// <summary>
+    /// Room was given back to the stack's memory: a writer that waited for it is told, and a window that was closed
+    /// for want of it is offered again.
+    /// </summary>
+    public void OnMemoryGiven()
+    {
+        if (_writerWaitsForMemory)
+        {
+            _writerWaitsForMemory = false;
+            Observer?.OnChanged(this);
+        }
+
+        if (_lastAdvertisedWindow == 0 && IsEstablished && !_finReceived && State != TcpState.TimeWait && _receive.Window > 0)
+        {
+            _ackNow = true;
+        }
     }
 
     /// <summary>The application closed its side: a FIN follows the bytes queued.</summary>
@@ -281,7 +325,26 @@ internal sealed partial class TcpConnection
 
         _retransmitAt = _delayedAckAt = _probeAt = _timeWaitAt = Never;
         _synDue = _ackNow = _probeDue = _retransmitFirst = false;
+        ReleaseWhenDone();
         Observer?.OnChanged(this);
+    }
+
+    /// <summary>
+    /// Gives the buffers' memory back once they are done with: the send buffer when nothing more can be sent (our FIN
+    /// acknowledged, or the connection over), the receive buffer when nothing more can arrive and nothing is left to
+    /// read (or the application let go).
+    /// </summary>
+    private void ReleaseWhenDone()
+    {
+        if (State is TcpState.Closed or TcpState.TimeWait or TcpState.FinWait2)
+        {
+            _send.Release(_memory);
+        }
+
+        if ((State is TcpState.Closed or TcpState.TimeWait || (_finReceived && State is TcpState.CloseWait or TcpState.LastAck or TcpState.Closing)) && (_receive.Readable == 0 || _detached))
+        {
+            _receive.Release();
+        }
     }
 
     private void TakeSynOptions(in TcpSegment syn)

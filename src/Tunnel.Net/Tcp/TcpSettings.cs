@@ -9,6 +9,13 @@ internal sealed record TcpSettings
     /// <summary>Bytes a connection buffers from the peer; the window it offers.</summary>
     public int ReceiveBufferSize { get; init; } = 256 * 1024;
 
+    /// <summary>
+    /// The bytes all connections' buffers may hold together (256 MiB by default). A buffer is made at its connection's
+    /// first byte that way, and given back when the connection is done with it; one that does not fit waits: its
+    /// connection offers a zero window, or its writer waits, until another gives room back.
+    /// </summary>
+    public long MemoryLimit { get; init; } = 256L * 1024 * 1024;
+
     /// <summary>Whether small writes go out at once (true, the default) or wait for outstanding data to be acknowledged (Nagle's algorithm, RFC 896).</summary>
     public bool NoDelay { get; init; } = true;
 

@@ -17,7 +17,7 @@ internal sealed class SimulatedNetwork
     private readonly PriorityQueue<(byte[] Packet, bool ToB), (long At, long Order)> _inFlight = new();
     private long _order;
 
-    public SimulatedNetwork(int seed, double loss = 0, double duplicate = 0, double reorder = 0, TimeSpan? delay = null, TcpSettings? tcp = null, int mtu = 1420)
+    public SimulatedNetwork(int seed, double loss = 0, double duplicate = 0, double reorder = 0, TimeSpan? delay = null, TcpSettings? tcp = null, int mtu = 1420, TcpSettings? tcpB = null)
     {
         _random = new Random(seed);
         Loss = loss;
@@ -26,7 +26,7 @@ internal sealed class SimulatedNetwork
         Delay = delay ?? TimeSpan.FromMilliseconds(10);
         uint isn = (uint)seed * 2654435761u;
         A = new NetworkStack([AddressA], mtu, 4096, 1, tcp, () => isn += 100_003);
-        B = new NetworkStack([AddressB], mtu, 4096, 2, tcp, () => isn += 200_003);
+        B = new NetworkStack([AddressB], mtu, 4096, 2, tcpB ?? tcp, () => isn += 200_003); // B's own settings, when given
     }
 
     public NetworkStack A { get; }
