@@ -4,6 +4,7 @@ using FsCheck.Fluent;
 using FsCheck.Xunit;
 using Tunnel.Core.Tests.Support;
 using Tunnel.Net.Stack;
+using Tunnel.Testing;
 
 namespace Tunnel.Net.Tests;
 
@@ -135,6 +136,30 @@ public sealed class NetworkStackTests
         });
 
         Assert.Equal(0, allocated);
+    }
+
+    [Fact]
+    public void AFloodOfForgedFragmentationNeeded_IsDroppedAndCounted_AllocatingNothing()
+    {
+        var stack = new NetworkStack(Ours, 1420, 16, 0);
+        // It quotes a TCP packet of ours to a peer we have no connection with.
+        byte[] quoted = PacketBuilder.IPv4(Ours[0], IPAddress.Parse("10.0.0.9"), new byte[20], protocol: 6);
+        var message = new byte[8 + 28];
+        message[0] = 3;
+        message[1] = 4;
+        message[7] = 0x40; // next-hop MTU 576
+        message[6] = 0x02;
+        quoted.AsSpan(0, 28).CopyTo(message.AsSpan(8));
+        ushort checksum = PacketBuilder.HeaderChecksum(message);
+        message[2] = (byte)(checksum >> 8);
+        message[3] = (byte)checksum;
+        byte[] forged = PacketBuilder.IPv4(IPAddress.Parse("10.0.0.254"), Ours[0], message, protocol: 1);
+
+        long allocated = Allocations.Fewest(() => stack.Deliver(forged));
+
+        Assert.Equal(0, allocated);
+        Assert.True(stack.Dropped(PacketDropReason.NotForUs) > 0);
+        Assert.Equal(0, stack.Outbound.Count);
     }
 
     private static byte[] Take(NetworkStack stack)

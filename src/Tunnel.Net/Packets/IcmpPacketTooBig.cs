@@ -44,7 +44,7 @@ internal static class IcmpPacketTooBig
                 return false;
             }
 
-            quoted = new Quoted(inner.Slice(8, 16).ToArray(), inner.Slice(24, 16).ToArray(), inner[6], inner.Slice(IPPacket.IPv6HeaderLength, 8).ToArray());
+            quoted = new Quoted(inner.Slice(8, 16), inner.Slice(24, 16), inner[6], inner.Slice(IPPacket.IPv6HeaderLength, 8));
             return true;
         }
 
@@ -54,10 +54,22 @@ internal static class IcmpPacketTooBig
             return false;
         }
 
-        quoted = new Quoted(inner.Slice(12, 4).ToArray(), inner.Slice(16, 4).ToArray(), inner[9], inner.Slice(headerLength, 8).ToArray());
+        quoted = new Quoted(inner.Slice(12, 4), inner.Slice(16, 4), inner[9], inner.Slice(headerLength, 8));
         return true;
     }
 
-    /// <summary>What the message quotes of the packet that was too big: our address, the peer's, the protocol and the transport header's first 8 bytes.</summary>
-    internal readonly record struct Quoted(byte[] Source, byte[] Destination, byte Protocol, byte[] Transport);
+    /// <summary>
+    /// What the message quotes of the packet that was too big: our address, the peer's, the protocol and the transport
+    /// header's first 8 bytes; views of the message, so that a flood of them allocates nothing.
+    /// </summary>
+    internal readonly ref struct Quoted(ReadOnlySpan<byte> source, ReadOnlySpan<byte> destination, byte protocol, ReadOnlySpan<byte> transport)
+    {
+        public ReadOnlySpan<byte> Source { get; } = source;
+
+        public ReadOnlySpan<byte> Destination { get; } = destination;
+
+        public byte Protocol { get; } = protocol;
+
+        public ReadOnlySpan<byte> Transport { get; } = transport;
+    }
 }

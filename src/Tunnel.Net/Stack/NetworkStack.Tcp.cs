@@ -239,8 +239,8 @@ internal sealed partial class NetworkStack
         }
 
         ushort localPort = System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(quoted.Transport);
-        ushort remotePort = System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(quoted.Transport.AsSpan(2));
-        uint sequence = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(quoted.Transport.AsSpan(4));
+        ushort remotePort = System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(quoted.Transport[2..]);
+        uint sequence = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(quoted.Transport[4..]);
         var endpoints = TcpEndpoints.Create(quoted.Source, localPort, quoted.Destination, remotePort);
         if (!_tcp.TryGetValue(endpoints, out TcpConnection? connection) || !connection.OnPathMtu(mtu - IPPacketWriter.HeaderLength(quoted.Source.Length) - TcpSegment.HeaderLength, sequence))
         {
