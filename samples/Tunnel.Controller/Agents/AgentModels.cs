@@ -1,0 +1,55 @@
+namespace Tunnel.Controller.Agents;
+
+/// <summary>
+/// <c>POST /agent/v1/enrol</c>: an agent's enrolment token, its WireGuard public key and the device's facts (from its
+/// posture collector).
+/// </summary>
+internal sealed record EnrolmentRequest(
+    string? Token,
+    string? PublicKey,
+    string? Name,
+    string? DeviceType,
+    string? Model,
+    string? OsVersion,
+    string? SerialNumber,
+    string? MacAddress,
+    string? Version);
+
+/// <summary>The gateway as a peer of the device.</summary>
+internal sealed record GatewayPeer(string PublicKey, string? Endpoint, IReadOnlyList<string> AllowedIps, int PersistentKeepalive);
+
+/// <summary>
+/// What an enrolled agent needs: its device id and credential (shown once; the agent's policy stream and reports present
+/// it), its tunnel address and DNS, and the gateway as its peer.
+/// </summary>
+internal sealed record EnrolmentResponse(Guid DeviceId, string DeviceCredential, string Address, IReadOnlyList<string> Dns, GatewayPeer? Gateway);
+
+/// <summary>One split-tunnel entry of a snapshot.</summary>
+internal sealed record SnapshotEntry(string? Address, string? Host, string Description);
+
+/// <summary>One fallback domain of a snapshot.</summary>
+internal sealed record SnapshotFallbackDomain(string Suffix, IReadOnlyList<string> DnsServer);
+
+/// <summary>The policy a device is to apply, whole: the profile that matched it and what it sets.</summary>
+/// <param name="Version">The account's policy version: what a stream resumes from.</param>
+/// <param name="DeviceId">The device.</param>
+/// <param name="ProfileId">The profile that applies.</param>
+/// <param name="ProfileName">Its name.</param>
+/// <param name="Mode"><c>exclude</c> or <c>include</c> (the tunnel, by which list is used: include when its list is not empty) or <c>posture-only</c>.</param>
+/// <param name="AllowLocalChanges">Whether the device's local changes beat this policy.</param>
+/// <param name="Include">The include list.</param>
+/// <param name="Exclude">The exclude list.</param>
+/// <param name="FallbackDomains">Names that go to their own DNS servers.</param>
+internal sealed record PolicySnapshot(
+    long Version,
+    Guid DeviceId,
+    Guid ProfileId,
+    string ProfileName,
+    string Mode,
+    bool AllowLocalChanges,
+    IReadOnlyList<SnapshotEntry> Include,
+    IReadOnlyList<SnapshotEntry> Exclude,
+    IReadOnlyList<SnapshotFallbackDomain> FallbackDomains);
+
+/// <summary><c>POST /agent/v1/telemetry</c>: the agent's version and its tunnel's statistics.</summary>
+internal sealed record TelemetryReport(string? Version, long? RxBytes, long? TxBytes, DateTimeOffset? LastHandshake);
