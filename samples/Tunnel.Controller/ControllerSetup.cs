@@ -37,6 +37,7 @@ internal static class ControllerSetup
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ControllerJsonContext.Default));
         builder.Services.Configure<Microsoft.AspNetCore.Http.Json.JsonOptions>(json => json.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower);
         builder.Services.AddOpenApi();
+        builder.Services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true); // answered in the envelope below
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<PolicyChangeHub>();
         builder.Services.AddSingleton<SnapshotBuilder>();
@@ -50,6 +51,19 @@ internal static class ControllerSetup
 
     public static void MapController(this WebApplication app)
     {
+        // A body that is not JSON, or not of the route's shape, is answered like every other invalid input.
+        app.Use(async (context, next) =>
+        {
+            try
+            {
+                await next(context).ConfigureAwait(false);
+            }
+            catch (BadHttpRequestException error) when (!context.Response.HasStarted)
+            {
+                string why = error.InnerException is System.Text.Json.JsonException json ? json.Message : error.Message;
+                await Answers.Invalid($"The request is not what this route takes: {why}").ExecuteAsync(context).ConfigureAwait(false);
+            }
+        });
         app.MapOpenApi();
         RouteGroupBuilder account = app.MapGroup("/accounts/{account}").AddEndpointFilter<AccountTokenFilter>();
         TokenEndpoints.Map(account);

@@ -1,0 +1,391 @@
+using System.Text.Json.Nodes;
+
+namespace Tunnel.Controller.Tests;
+
+/// <summary>
+/// The controller's API, every route with its shapes and errors, run the same against SQLite
+/// (<see cref="SqliteControllerApiTests"/>) and a real PostgreSQL (<see cref="PostgresControllerApiTests"/>).
+/// </summary>
+public abstract class ControllerApiTests
+{
+    private const string A = $"/accounts/{ControllerHost.Account}";
+
+    private static readonly TimeSpan Soon = TimeSpan.FromSeconds(2);
+
+    /// <summary>A controller on a store of its own.</summary>
+    protected abstract Task<ControllerHost> StartAsync();
+
+    [Fact]
+    public async Task NoTokenOrABadOne_Is401_AndAnotherAccountsRoutes_Are403()
+    {
+        await using ControllerHost host = await StartAsync();
+
+        using HttpClient anonymous = host.ClientWith(null);
+        Assert.Contains("API token is required", await ControllerHost.FailsAsync(anonymous, HttpMethod.Get, $"{A}/devices", null, 401), StringComparison.Ordinal);
+        using HttpClient forged = host.ClientWith("tca_forged");
+        Assert.Contains("not valid", await ControllerHost.FailsAsync(forged, HttpMethod.Get, $"{A}/devices", null, 401), StringComparison.Ordinal);
+        Assert.Contains("not one of this account's", await host.FailsAsync(HttpMethod.Get, "/accounts/other/devices", null, 403), StringComparison.Ordinal);
+        await host.FailsAsync(HttpMethod.Put, "/accounts/other/devices/policy/include", "[]", 403);
+    }
+
+    [Fact]
+    public async Task ApiTokens_AreShownOnce_ListedWithoutTheirSecret_AndStopWorkingWhenDeleted()
+    {
+        await using ControllerHost host = await StartAsync();
+
+        JsonNode made = await host.OkAsync(HttpMethod.Post, $"{A}/tokens", new { name = "terraform" }, 201);
+        string secret = made["value"]!.GetValue<string>();
+        Assert.StartsWith("tca_", secret, StringComparison.Ordinal);
+        JsonArray listed = (await host.OkAsync(HttpMethod.Get, $"{A}/tokens")).AsArray();
+        Assert.Equal(["bootstrap", "terraform"], listed.Select(t => t!["name"]!.GetValue<string>()));
+        Assert.All(listed, t => Assert.Null(t!["value"]));
+
+        using HttpClient terraform = host.ClientWith(secret);
+        Assert.Equal(200, (await ControllerHost.SendAsync(terraform, HttpMethod.Get, $"{A}/devices")).Status);
+        await host.OkAsync(HttpMethod.Delete, $"{A}/tokens/{made["id"]}");
+        await ControllerHost.FailsAsync(terraform, HttpMethod.Get, $"{A}/devices", null, 401);
+        await host.FailsAsync(HttpMethod.Delete, $"{A}/tokens/{made["id"]}", null, 404);
+        await host.FailsAsync(HttpMethod.Post, $"{A}/tokens", new { name = "" }, 400);
+    }
+
+    [Theory]
+    [InlineData("include")]
+    [InlineData("exclude")]
+    public async Task ASplitTunnelList_IsReplacedWholeByAPut_AndReadBack(string list)
+    {
+        await using ControllerHost host = await StartAsync();
+        Assert.Empty((await host.OkAsync(HttpMethod.Get, $"{A}/devices/policy/{list}")).AsArray());
+
+        await host.OkAsync(HttpMethod.Put, $"{A}/devices/policy/{list}", new object[]
+        {
+            new { address = "10.1.2.3/8", description = "corp" },
+            new { host = "*.Corp.Example.", description = "intranet" },
+            new { address = "2001:db8::1" },
+        });
+        JsonNode read = await host.OkAsync(HttpMethod.Put, $"{A}/devices/policy/{list}", new object[]
+        {
+            new { address = "192.0.2.0/24", description = "lab" },
+            new { host = "git.example.com" },
+        });
+
+        Assert.Equal("""[{"address":"192.0.2.0/24","host":null,"description":"lab"},{"address":null,"host":"git.example.com","description":""}]""", read.ToJsonString());
+        Assert.Equal(read.ToJsonString(), (await host.OkAsync(HttpMethod.Get, $"{A}/devices/policy/{list}")).ToJsonString());
+        Assert.Equal(read.ToJsonString(), (await host.OkAsync(HttpMethod.Get, $"{A}/devices/policy"))[list]!.ToJsonString());
+    }
+
+    [Fact]
+    public async Task ListEntries_AreNormalised_AsTheRouterReadsThem()
+    {
+        await using ControllerHost host = await StartAsync();
+
+        JsonNode read = await host.OkAsync(HttpMethod.Put, $"{A}/devices/policy/exclude", new object[] { new { address = "10.1.2.3/8" }, new { address = "2001:db8::1" }, new { host = "*.Corp.Example." } });
+
+        Assert.Equal(["10.0.0.0/8", "2001:db8::1/128"], read.AsArray().Take(2).Select(e => e!["address"]!.GetValue<string>()));
+        Assert.Equal("*.corp.example", read[2]!["host"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData("""[{"address":"10.0.0.0/8","host":"a.example"}]""", "include[0]: give either address or host")]
+    [InlineData("""[{"description":"nothing"}]""", "include[0]: give either address or host")]
+    [InlineData("""[{"address":"10.0.0.0/8"},{"address":"10.0.0.0/33"}]""", "include[1].address:")]
+    [InlineData("""[{"address":"corp.example"}]""", "include[0].address:")]
+    [InlineData("""[{"host":"bad host.example"}]""", "include[0].host:")]
+    [InlineData("""[{"host":"a.example"},{"host":"A.example"}]""", "include[1]: 'a.example' is already in the list")]
+    [InlineData("""{"address":"10.0.0.0/8"}""", "")]
+    [InlineData("""not json""", "")]
+    public async Task AnInvalidList_Is400NamingTheField_AndTheListStaysAsItWas(string body, string message)
+    {
+        await using ControllerHost host = await StartAsync();
+        JsonNode before = await host.OkAsync(HttpMethod.Put, $"{A}/devices/policy/include", new object[] { new { address = "198.51.100.0/24" } });
+
+        string error = await host.FailsAsync(HttpMethod.Put, $"{A}/devices/policy/include", body, 400);
+
+        Assert.Contains(message, error, StringComparison.Ordinal);
+        Assert.Equal(before.ToJsonString(), (await host.OkAsync(HttpMethod.Get, $"{A}/devices/policy/include")).ToJsonString());
+    }
+
+    [Fact]
+    public async Task FallbackDomains_AreReplacedWhole_AndCheckedEntryByEntry()
+    {
+        await using ControllerHost host = await StartAsync();
+
+        JsonNode read = await host.OkAsync(HttpMethod.Put, $"{A}/devices/policy/fallback_domains", new object[]
+        {
+            new { suffix = "Corp.Example", description = "corporate", dns_server = new[] { "10.0.0.53", "fd00::53" } },
+            new { suffix = "home.arpa" },
+        });
+        Assert.Equal("""[{"suffix":"corp.example","description":"corporate","dns_server":["10.0.0.53","fd00::53"]},{"suffix":"home.arpa","description":"","dns_server":[]}]""", read.ToJsonString());
+
+        Assert.Contains("fallback_domains[0].dns_server[1]", await host.FailsAsync(HttpMethod.Put, $"{A}/devices/policy/fallback_domains", """[{"suffix":"a.example","dns_server":["10.0.0.1","ns.example"]}]""", 400), StringComparison.Ordinal);
+        Assert.Contains("no wildcard", await host.FailsAsync(HttpMethod.Put, $"{A}/devices/policy/fallback_domains", """[{"suffix":"*.a.example"}]""", 400), StringComparison.Ordinal);
+        Assert.Equal(read.ToJsonString(), (await host.OkAsync(HttpMethod.Get, $"{A}/devices/policy/fallback_domains")).ToJsonString());
+    }
+
+    [Fact]
+    public async Task Profiles_AreMadeReadChangedAndDeleted_WithListsOfTheirOwn()
+    {
+        await using ControllerHost host = await StartAsync();
+
+        JsonNode made = await host.OkAsync(HttpMethod.Post, $"{A}/devices/policy", new
+        {
+            name = "Engineering",
+            match = """any(identity.groups.name[*] in {"Engineering"})""",
+            precedence = 10,
+            service_mode_v2 = new { mode = "warp" },
+            include = new[] { new { address = "10.20.0.0/16" } },
+        }, 201);
+        string id = made["policy_id"]!.GetValue<string>();
+        Assert.False(made["default"]!.GetValue<bool>());
+        Assert.Equal("10.20.0.0/16", made["include"]![0]!["address"]!.GetValue<string>());
+        Assert.Empty((await host.OkAsync(HttpMethod.Get, $"{A}/devices/policy/include")).AsArray()); // the default's list is apart
+
+        await host.OkAsync(HttpMethod.Put, $"{A}/devices/policy/{id}/exclude", new[] { new { host = "*.zoom.us" } });
+        JsonNode patched = await host.OkAsync(HttpMethod.Patch, $"{A}/devices/policy/{id}", new { precedence = 5, service_mode_v2 = new { mode = "posture_only" } });
+        Assert.Equal(5, patched["precedence"]!.GetValue<int>());
+        Assert.Equal("posture_only", patched["service_mode_v2"]!["mode"]!.GetValue<string>());
+        Assert.Equal("Engineering", patched["name"]!.GetValue<string>());
+        Assert.Equal("*.zoom.us", patched["exclude"]![0]!["host"]!.GetValue<string>());
+
+        JsonArray all = (await host.OkAsync(HttpMethod.Get, $"{A}/devices/policies")).AsArray();
+        Assert.Equal([id, null], all.Select(p => p!["default"]!.GetValue<bool>() ? null : p["policy_id"]!.GetValue<string>()));
+
+        await host.OkAsync(HttpMethod.Delete, $"{A}/devices/policy/{id}");
+        await host.FailsAsync(HttpMethod.Get, $"{A}/devices/policy/{id}", null, 404);
+        await host.FailsAsync(HttpMethod.Get, $"{A}/devices/policy/{id}/include", null, 404);
+        await host.FailsAsync(HttpMethod.Put, $"{A}/devices/policy/{Guid.NewGuid()}/include", "[]", 404);
+    }
+
+    [Theory]
+    [InlineData("""{"name":"x","precedence":1}""", "match: required")]
+    [InlineData("""{"name":"x","match":"identity.email = \"a@b\"","precedence":1}""", "match: expected")]
+    [InlineData("""{"name":"x","match":"identity.email == \"a@b.example\"","precedence":0}""", "precedence:")]
+    [InlineData("""{"name":"x","match":"identity.email == \"a@b.example\"","precedence":1,"service_mode_v2":{"mode":"proxy"}}""", "service_mode_v2.mode")]
+    [InlineData("""{"name":"x","match":"identity.email == \"a@b.example\"","precedence":1,"include":[{"address":"10.0.0.0/40"}]}""", "include[0].address")]
+    public async Task AnInvalidProfile_Is400NamingTheField_AndNothingIsMade(string body, string message)
+    {
+        await using ControllerHost host = await StartAsync();
+
+        Assert.Contains(message, await host.FailsAsync(HttpMethod.Post, $"{A}/devices/policy", body, 400), StringComparison.Ordinal);
+        Assert.Single((await host.OkAsync(HttpMethod.Get, $"{A}/devices/policies")).AsArray()); // the default only
+    }
+
+    [Fact]
+    public async Task APatchWithOneBadField_ChangesNothing_AndTheDefaultProfileTakesNoMatch()
+    {
+        await using ControllerHost host = await StartAsync();
+        JsonNode made = await host.OkAsync(HttpMethod.Post, $"{A}/devices/policy", new { name = "Ops", match = """identity.email == "ops@corp.example" """, precedence = 3 }, 201);
+
+        await host.FailsAsync(HttpMethod.Patch, $"{A}/devices/policy/{made["policy_id"]}", new { name = "Renamed", include = new[] { new { address = "bad" } } }, 400);
+        Assert.Equal("Ops", (await host.OkAsync(HttpMethod.Get, $"{A}/devices/policy/{made["policy_id"]}"))["name"]!.GetValue<string>());
+
+        Assert.Contains("default profile", await host.FailsAsync(HttpMethod.Patch, $"{A}/devices/policy", new { match = """identity.email == "a@b.example" """ }, 400), StringComparison.Ordinal);
+        JsonNode renamed = await host.OkAsync(HttpMethod.Patch, $"{A}/devices/policy", new { name = "Everyone", allow_local_changes = true });
+        Assert.True(renamed["default"]!.GetValue<bool>());
+        Assert.True(renamed["allow_local_changes"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public async Task Enrolment_RegistersTheDevice_WithItsFactsUserAndAnAddress_AndRefusesItsKeyTwice()
+    {
+        await using ControllerHost host = await StartAsync();
+
+        ControllerHost.Enrolled device = await host.EnrolAsync("ann@corp.example", ["Engineering"]);
+
+        Assert.StartsWith("tcd_", device.Credential, StringComparison.Ordinal);
+        string address = device.Response["address"]!.GetValue<string>();
+        Assert.Matches(@"^100\.(9[6-9]|10[0-9]|11[01])\.\d+\.\d+/32$", address);
+        JsonNode listed = (await host.OkAsync(HttpMethod.Get, $"{A}/devices"))[0]!;
+        Assert.Equal(device.Id.ToString(), listed["id"]!.GetValue<string>());
+        Assert.Equal(device.Key, listed["key"]!.GetValue<string>());
+        Assert.Equal(address[..^3], listed["ip"]!.GetValue<string>());
+        Assert.Equal("linux", listed["device_type"]!.GetValue<string>());
+        Assert.Equal("ThinkPad X1", listed["model"]!.GetValue<string>());
+        Assert.Equal("Debian 12", listed["os_version"]!.GetValue<string>());
+        Assert.Equal("SN-1", listed["serial_number"]!.GetValue<string>());
+        Assert.Equal("02:00:00:00:00:01", listed["mac_address"]!.GetValue<string>());
+        Assert.Equal("0.1.0", listed["version"]!.GetValue<string>());
+        Assert.Equal("ann@corp.example", listed["user"]!["email"]!.GetValue<string>());
+        Assert.Equal("2026-12-01T00:00:00+00:00", listed["created"]!.GetValue<string>());
+        foreach (string field in new[] { "last_seen", "updated", "name" })
+        {
+            Assert.NotNull(listed[field]);
+        }
+
+        JsonNode token = await host.OkAsync(HttpMethod.Post, $"{A}/enrolment_tokens", new { user = new { email = "ann@corp.example" } }, 201);
+        Assert.Contains("enrolled already", await host.FailsAsync(HttpMethod.Post, "/agent/v1/enrol", new { token = token["value"]!.GetValue<string>(), public_key = device.Key }, 409), StringComparison.Ordinal);
+        Assert.Contains("public_key", await host.FailsAsync(HttpMethod.Post, "/agent/v1/enrol", new { token = token["value"]!.GetValue<string>(), public_key = "not-a-key" }, 400), StringComparison.Ordinal);
+        await host.FailsAsync(HttpMethod.Post, "/agent/v1/enrol", new { token = "tce_forged", public_key = ControllerHost.NewPublicKey() }, 401);
+    }
+
+    [Fact]
+    public async Task AnEnrolmentToken_EnrolsUntilItExpiresOrIsDeleted()
+    {
+        await using ControllerHost host = await StartAsync();
+        JsonNode expiring = await host.OkAsync(HttpMethod.Post, $"{A}/enrolment_tokens", new { user = new { email = "bob@corp.example" }, expires_in_seconds = 60 }, 201);
+        JsonNode deleted = await host.OkAsync(HttpMethod.Post, $"{A}/enrolment_tokens", new { user = new { email = "bob@corp.example" } }, 201);
+        Assert.Equal(2, (await host.OkAsync(HttpMethod.Get, $"{A}/enrolment_tokens")).AsArray().Count);
+
+        await host.OkAsync(HttpMethod.Post, "/agent/v1/enrol", new { token = expiring["value"]!.GetValue<string>(), public_key = ControllerHost.NewPublicKey() }, 201);
+        host.Time.Advance(TimeSpan.FromSeconds(61));
+        await host.FailsAsync(HttpMethod.Post, "/agent/v1/enrol", new { token = expiring["value"]!.GetValue<string>(), public_key = ControllerHost.NewPublicKey() }, 401);
+
+        await host.OkAsync(HttpMethod.Delete, $"{A}/enrolment_tokens/{deleted["id"]}");
+        await host.FailsAsync(HttpMethod.Post, "/agent/v1/enrol", new { token = deleted["value"]!.GetValue<string>(), public_key = ControllerHost.NewPublicKey() }, 401);
+        await host.FailsAsync(HttpMethod.Post, $"{A}/enrolment_tokens", new { user = new { email = "not an email" } }, 400);
+    }
+
+    [Fact]
+    public async Task TheDeviceList_IsPaged_AndFilteredByType()
+    {
+        await using ControllerHost host = await StartAsync();
+        var made = new List<Guid>();
+        foreach (string type in new[] { "linux", "mac", "linux", "windows", "mac" })
+        {
+            made.Add((await host.EnrolAsync("ann@corp.example", [], type)).Id);
+            host.Time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        (int _, JsonObject page2) = await host.SendAsync(HttpMethod.Get, $"{A}/devices?page=2&per_page=2");
+        Assert.Equal(made.Skip(2).Take(2).Select(id => id.ToString()), page2["result"]!.AsArray().Select(d => d!["id"]!.GetValue<string>()));
+        Assert.Equal("""{"page":2,"per_page":2,"count":2,"total_count":5}""", page2["result_info"]!.ToJsonString());
+
+        JsonArray macs = (await host.OkAsync(HttpMethod.Get, $"{A}/devices?type=mac")).AsArray();
+        Assert.Equal([made[1].ToString(), made[4].ToString()], macs.Select(d => d!["id"]!.GetValue<string>()));
+        Assert.Contains("type:", await host.FailsAsync(HttpMethod.Get, $"{A}/devices?type=amiga", null, 400), StringComparison.Ordinal);
+        await host.FailsAsync(HttpMethod.Get, $"{A}/devices?per_page=0", null, 400);
+        Assert.Equal(made[3].ToString(), (await host.OkAsync(HttpMethod.Get, $"{A}/devices/{made[3]}"))["id"]!.GetValue<string>());
+        await host.FailsAsync(HttpMethod.Get, $"{A}/devices/{Guid.NewGuid()}", null, 404);
+    }
+
+    [Fact]
+    public async Task Revoking_RemovesTheDevice_AndItsCredentialStopsWorking_AllOrNothing()
+    {
+        await using ControllerHost host = await StartAsync();
+        ControllerHost.Enrolled first = await host.EnrolAsync("ann@corp.example", []);
+        ControllerHost.Enrolled second = await host.EnrolAsync("bob@corp.example", []);
+        using HttpClient agent = host.ClientWith(first.Credential);
+        Assert.Equal(200, (await ControllerHost.SendAsync(agent, HttpMethod.Get, "/agent/v1/policy")).Status);
+
+        await host.FailsAsync(HttpMethod.Post, $"{A}/devices/revoke", new[] { first.Id, Guid.NewGuid() }, 404);
+        Assert.Equal(2, (await host.OkAsync(HttpMethod.Get, $"{A}/devices")).AsArray().Count);
+
+        await host.OkAsync(HttpMethod.Post, $"{A}/devices/revoke", new[] { first.Id });
+        await host.OkAsync(HttpMethod.Delete, $"{A}/devices/{second.Id}");
+
+        Assert.Empty((await host.OkAsync(HttpMethod.Get, $"{A}/devices")).AsArray());
+        await ControllerHost.FailsAsync(agent, HttpMethod.Get, "/agent/v1/policy", null, 401);
+        await host.FailsAsync(HttpMethod.Delete, $"{A}/devices/{second.Id}", null, 404);
+    }
+
+    [Fact]
+    public async Task TheProfileThatApplies_IsTheLowestPrecedenceThatMatches_ElseTheDefault()
+    {
+        await using ControllerHost host = await StartAsync();
+        await host.OkAsync(HttpMethod.Put, $"{A}/devices/policy/exclude", new[] { new { address = "192.168.0.0/16" } });
+        await host.OkAsync(HttpMethod.Post, $"{A}/devices/policy", new { name = "Engineering", match = """any(identity.groups.name[*] in {"Engineering" "SRE"})""", precedence = 20, include = new[] { new { host = "*.eng.corp.example" } } }, 201);
+        await host.OkAsync(HttpMethod.Post, $"{A}/devices/policy", new { name = "Ann", match = """identity.email == "ANN@corp.example" """, precedence = 10, service_mode_v2 = new { mode = "posture_only" } }, 201);
+        await host.OkAsync(HttpMethod.Post, $"{A}/devices/policy", new { name = "Off", match = """identity.email in {"sre@corp.example"}""", precedence = 1, enabled = false }, 201);
+
+        async Task<JsonNode> PolicyOf(string email, string[] groups)
+        {
+            ControllerHost.Enrolled device = await host.EnrolAsync(email, groups);
+            (int status, JsonObject envelope) = await ControllerHost.SendAsync(host.ClientWith(device.Credential), HttpMethod.Get, "/agent/v1/policy");
+            Assert.Equal(200, status);
+            return envelope["result"]!;
+        }
+
+        JsonNode ann = await PolicyOf("ann@corp.example", ["Engineering"]);
+        Assert.Equal(("Ann", "posture-only"), (ann["profile_name"]!.GetValue<string>(), ann["mode"]!.GetValue<string>()));
+        JsonNode sre = await PolicyOf("sre@corp.example", ["SRE"]);
+        Assert.Equal(("Engineering", "include"), (sre["profile_name"]!.GetValue<string>(), sre["mode"]!.GetValue<string>()));
+        Assert.Equal("*.eng.corp.example", sre["include"]![0]!["host"]!.GetValue<string>());
+        JsonNode other = await PolicyOf("cat@corp.example", ["Sales"]);
+        Assert.Equal(("Default", "exclude"), (other["profile_name"]!.GetValue<string>(), other["mode"]!.GetValue<string>()));
+        Assert.Equal("192.168.0.0/16", other["exclude"]![0]!["address"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task ThePolicyStream_SendsTheWholePolicyFirst_ThenEachChange_AndEndsWhenTheDeviceIsRevoked()
+    {
+        await using ControllerHost host = await StartAsync();
+        ControllerHost.Enrolled device = await host.EnrolAsync("ann@corp.example", ["Engineering"]);
+        await using PolicyStreamReader stream = await PolicyStreamReader.OpenAsync(host.ClientWith(null), device.Credential);
+
+        (string type, string? id, JsonNode? first) = await stream.NextAsync(Soon);
+        Assert.Equal("policy", type);
+        Assert.Equal(device.Id.ToString(), first!["device_id"]!.GetValue<string>());
+        Assert.Equal(id, first["version"]!.ToJsonString());
+
+        await host.OkAsync(HttpMethod.Put, $"{A}/devices/policy/include", new[] { new { address = "10.30.0.0/16" } });
+        (type, string? nextId, JsonNode? changed) = await stream.NextAsync(Soon);
+        Assert.Equal("policy", type);
+        Assert.True(long.Parse(nextId!, System.Globalization.CultureInfo.InvariantCulture) > long.Parse(id!, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(("include", "10.30.0.0/16"), (changed!["mode"]!.GetValue<string>(), changed["include"]![0]!["address"]!.GetValue<string>()));
+
+        await host.OkAsync(HttpMethod.Delete, $"{A}/devices/{device.Id}");
+        Assert.Equal("revoked", (await stream.NextAsync(Soon)).Type);
+    }
+
+    [Fact]
+    public async Task AStreamResumedAtTheCurrentVersion_SendsNothingUntilAChange_ButKeepsAlive()
+    {
+        await using ControllerHost host = await StartAsync();
+        ControllerHost.Enrolled device = await host.EnrolAsync("ann@corp.example", []);
+        long version;
+        await using (PolicyStreamReader first = await PolicyStreamReader.OpenAsync(host.ClientWith(null), device.Credential))
+        {
+            version = long.Parse((await first.NextAsync(Soon)).Id!, System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        await using PolicyStreamReader resumed = await PolicyStreamReader.OpenAsync(host.ClientWith(null), device.Credential, version);
+        await resumed.ExpectNoEventAsync(TimeSpan.FromSeconds(1));
+        Assert.True(resumed.Comments >= 2, $"{resumed.Comments} keep-alive comments in a second, at one per 200 ms");
+
+        await using PolicyStreamReader behind = await PolicyStreamReader.OpenAsync(host.ClientWith(null), device.Credential, version - 1);
+        Assert.Equal(version.ToString(System.Globalization.CultureInfo.InvariantCulture), (await behind.NextAsync(Soon)).Id);
+    }
+
+    [Fact]
+    public async Task Telemetry_UpdatesLastSeenVersionAndStatistics()
+    {
+        await using ControllerHost host = await StartAsync();
+        ControllerHost.Enrolled device = await host.EnrolAsync("ann@corp.example", []);
+        host.Time.Advance(TimeSpan.FromMinutes(5));
+
+        using HttpClient agent = host.ClientWith(device.Credential);
+        (int status, _) = await ControllerHost.SendAsync(agent, HttpMethod.Post, "/agent/v1/telemetry", new { version = "0.2.0", rx_bytes = 1000, tx_bytes = 2000 });
+        Assert.Equal(200, status);
+
+        JsonNode listed = await host.OkAsync(HttpMethod.Get, $"{A}/devices/{device.Id}");
+        Assert.Equal("0.2.0", listed["version"]!.GetValue<string>());
+        Assert.Equal("2026-12-01T00:05:00+00:00", listed["last_seen"]!.GetValue<string>());
+        await ControllerHost.FailsAsync(agent, HttpMethod.Post, "/agent/v1/telemetry", new { rx_bytes = -1 }, 400);
+        await ControllerHost.FailsAsync(host.ClientWith("tcd_forged"), HttpMethod.Post, "/agent/v1/telemetry", new { version = "x" }, 401);
+    }
+
+    [Fact]
+    public async Task TheOpenApiDocument_DescribesTheRoutes()
+    {
+        await using ControllerHost host = await StartAsync();
+
+        JsonNode document = JsonNode.Parse(await host.Client.GetStringAsync("/openapi/v1.json", TestContext.Current.CancellationToken))!;
+
+        JsonObject paths = document["paths"]!.AsObject();
+        foreach (string path in new[] { "/accounts/{account}/devices", "/accounts/{account}/devices/policy/include", "/accounts/{account}/devices/policy/{policy_id}", "/agent/v1/enrol", "/agent/v1/policy/stream" })
+        {
+            Assert.True(paths.ContainsKey(path), $"{path} is not in the document");
+        }
+    }
+}
+
+/// <summary>The API suite on SQLite, the default store.</summary>
+public sealed class SqliteControllerApiTests : ControllerApiTests
+{
+    protected override Task<ControllerHost> StartAsync() => Task.FromResult(ControllerHost.Sqlite());
+}
+
+/// <summary>The API suite on a real PostgreSQL.</summary>
+public sealed class PostgresControllerApiTests(PostgresCluster postgres) : ControllerApiTests, IClassFixture<PostgresCluster>
+{
+    protected override async Task<ControllerHost> StartAsync() => ControllerHost.Postgres(await postgres.CreateDatabaseAsync());
+}
