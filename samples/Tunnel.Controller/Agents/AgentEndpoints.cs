@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Tunnel.ControlPlane;
 using Tunnel.Controller.Api;
 using Tunnel.Controller.Auth;
 using Tunnel.Controller.Data;

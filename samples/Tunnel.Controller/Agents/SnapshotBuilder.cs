@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
+using Tunnel.ControlPlane;
 using Tunnel.Controller.Data;
 using Tunnel.Controller.Policy;
 

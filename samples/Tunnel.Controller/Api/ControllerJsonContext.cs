@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Tunnel.Controller.Agents;
+using Tunnel.ControlPlane;
 
 namespace Tunnel.Controller.Api;
 

@@ -1,4 +1,6 @@
-namespace Tunnel.Controller.Agents;
+namespace Tunnel.ControlPlane;
+
+// The control plane's wire format, in snake_case JSON: what tunnel-controller answers and tunnel-agent sends and reads.
 
 /// <summary>
 /// <c>POST /agent/v1/enrol</c>: an agent's enrolment token, its WireGuard public key and the device's facts (from its
