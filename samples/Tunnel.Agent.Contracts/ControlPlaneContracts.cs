@@ -55,3 +55,18 @@ internal sealed record PolicySnapshot(
 
 /// <summary><c>POST /agent/v1/telemetry</c>: the agent's version and its tunnel's statistics.</summary>
 internal sealed record TelemetryReport(string? Version, long? RxBytes, long? TxBytes, DateTimeOffset? LastHandshake);
+
+/// <summary>One error of a controller's answer.</summary>
+internal sealed record ControlPlaneMessage(int Code, string Message);
+
+/// <summary>A controller's answer, as the agent reads it: success, errors, and the result.</summary>
+internal sealed record ControlPlaneAnswer<T>(bool Success, IReadOnlyList<ControlPlaneMessage> Errors, T? Result);
+
+/// <summary>The control plane's JSON as the agent reads and writes it (snake_case, as the controller does).</summary>
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web, PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.SnakeCaseLower)]
+[System.Text.Json.Serialization.JsonSerializable(typeof(EnrolmentRequest))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(ControlPlaneAnswer<EnrolmentResponse>))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(ControlPlaneAnswer<PolicySnapshot>))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(PolicySnapshot))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(TelemetryReport))]
+internal sealed partial class ControlPlaneJsonContext : System.Text.Json.Serialization.JsonSerializerContext;

@@ -119,14 +119,27 @@ internal static class RunCommand
                 options.SingleLine = true;
                 options.TimestampFormat = "yyyy/MM/dd HH:mm:ss ";
             }),
-            configureServices: services => services
-                .AddTunnelConnection(options =>
+            configureServices: services =>
+            {
+                services
+                    .AddTunnelConnection(options =>
+                    {
+                        // The agent connects on demand (its API's connect, --connect) with a routing of its own.
+                        options.OpenOnStart = false;
+                        options.InterfaceName = settings.Interface;
+                    })
+                    .UseSystemPlatform();
+                if (settings.Controller is { } controller)
                 {
-                    // The agent connects on demand (its API's connect, --connect) with a routing of its own.
-                    options.OpenOnStart = false;
-                    options.InterfaceName = settings.Interface;
-                })
-                .UseSystemPlatform());
+                    // Enrolled with a controller: its policy stream, applied live.
+                    services.AddHostedService(provider => new ControllerClient(
+                        provider.GetRequiredService<AgentService>(),
+                        controller,
+                        new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), ConnectTimeout = TimeSpan.FromSeconds(15) },
+                        TimeProvider.System,
+                        provider.GetRequiredService<ILogger<ControllerClient>>()));
+                }
+            });
         await app.RunAsync();
         return 0;
     }

@@ -33,6 +33,7 @@ public sealed class AgentConfigurationLoaderTests
               },
               "api": { "socket": "/run/tunnel/test.sock", "group": "tunnel", "adminGroup": "tunnel-admin" },
               "localSettings": "/var/lib/test/local.json",
+              "controller": { "url": "https://controller.corp.example/", "credentialFile": "/var/lib/test/controller.credential", "telemetrySeconds": 30 },
             }
             """);
 
@@ -49,6 +50,7 @@ public sealed class AgentConfigurationLoaderTests
         Assert.Equal(("/run/test/resolv.conf", "/var/lib/test/resolv.conf.saved"), (settings.ResolvConf, settings.ResolvConfBackup));
         Assert.Equal(AgentResolver.ResolvConf, settings.Resolver);
         Assert.Equal("/var/lib/test/local.json", settings.LocalSettingsFile);
+        Assert.Equal(("https://controller.corp.example/", "/var/lib/test/controller.credential", TimeSpan.FromSeconds(30)), (settings.Controller!.Url.ToString(), settings.Controller.CredentialFile, settings.Controller.TelemetryInterval));
         Assert.Equal(IPAddress.Parse("10.64.0.2"), settings.Tunnel!.Interface.Addresses.Single().Address);
         Assert.All(AgentSettings.Names, name => Assert.Equal(SettingSource.ConfigFile, settings.SourceOf(name)));
     }
@@ -132,6 +134,11 @@ public sealed class AgentConfigurationLoaderTests
     [InlineData("""{ "dns": { "resolver": "dnsmasq" } }""", "agent.json $.dns.resolver: must be auto, resolv.conf or systemd-resolved.")]
     [InlineData("""{ "dns": { "resolvConf": "resolv.conf" } }""", "agent.json $.dns.resolvConf: must be an absolute path.")]
     [InlineData("""{ "tunnel": { } }""", "agent.json $.tunnel: needs exactly one of \"file\"")]
+    [InlineData("""{ "controller": { "credentialFile": "/var/lib/tunnel/c" } }""", "agent.json $.controller.url: is required.")]
+    [InlineData("""{ "controller": { "url": "ftp://controller.example", "credentialFile": "/var/lib/tunnel/c" } }""", "agent.json $.controller.url: 'ftp://controller.example' is not an http or https address.")]
+    [InlineData("""{ "controller": { "url": "https://controller.example" } }""", "agent.json $.controller.credentialFile: is required.")]
+    [InlineData("""{ "controller": { "url": "https://controller.example", "credentialFile": "c" } }""", "agent.json $.controller.credentialFile: must be an absolute path.")]
+    [InlineData("""{ "controller": { "url": "https://controller.example", "credentialFile": "/c", "telemetrySeconds": 0 } }""", "agent.json $.controller.telemetrySeconds: must be 1 to 86400.")]
     [InlineData("""{ "tunnel": { "text": "[Interface]\nPrivateKey = yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk=\n" } }""", "the tunnel needs a PrivateKey and a [Peer]")]
     public void Mistakes_AreReportedWithTheirLineOrPath(string json, string expected)
     {

@@ -18,7 +18,8 @@ namespace Tunnel.Agent.Configuration;
 ///            "direct": [ "192.0.2.53" ],                      // servers asked direct though the allowed IPs cover them
 ///            "resolvConf": "/etc/resolv.conf", "resolvConfBackup": "/var/lib/tunnel/resolv.conf.saved" },
 ///   "api": { "socket": "/run/tunnel/agent.sock", "group": "tunnel", "adminGroup": "tunnel-admin" },
-///   "localSettings": "/var/lib/tunnel/local-settings.json"    // where changes made through the API are kept
+///   "localSettings": "/var/lib/tunnel/local-settings.json",   // where changes made through the API are kept
+///   "controller": { "url": "https://controller.corp.example", "credentialFile": "/var/lib/tunnel/controller.credential" }
 /// }
 /// </code>
 /// The tunnel is a wg-quick <c>.conf</c> (a file or its text), so an existing configuration imports as it is.
@@ -27,7 +28,7 @@ namespace Tunnel.Agent.Configuration;
 /// </summary>
 internal static partial class AgentConfigurationLoader
 {
-    private static readonly string[] TopLevel = ["interface", "tunnel", "mode", "splitTunnel", "dns", "api", "localSettings"];
+    private static readonly string[] TopLevel = ["interface", "tunnel", "mode", "splitTunnel", "dns", "api", "localSettings", "controller"];
 
     /// <summary>Reads and validates a configuration file.</summary>
     /// <exception cref="AgentConfigurationException">The file is missing, not JSON, or has a bad value.</exception>
@@ -182,6 +183,33 @@ internal static partial class AgentConfigurationLoader
                     settings = settings with { ApiAdminGroup = reader.String(adminGroup, "$.api.adminGroup") };
                     sources["api.adminGroup"] = SettingSource.ConfigFile;
                 }
+            }
+
+            if (root.TryGetProperty("controller", out var controller))
+            {
+                var controllerObject = reader.Object(controller, "$.controller", ["url", "credentialFile", "telemetrySeconds"]);
+                string url = controllerObject.TryGetProperty("url", out var urlElement) ? reader.String(urlElement, "$.controller.url") : throw reader.Error("$.controller.url", "is required");
+                if (!Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) || uri.Scheme is not ("https" or "http"))
+                {
+                    throw reader.Error("$.controller.url", $"'{url}' is not an http or https address");
+                }
+
+                string credential = controllerObject.TryGetProperty("credentialFile", out var credentialElement)
+                    ? AbsolutePath(reader, credentialElement, "$.controller.credentialFile")
+                    : throw reader.Error("$.controller.credentialFile", "is required");
+                var controllerSettings = new ControllerSettings(uri, credential);
+                if (controllerObject.TryGetProperty("telemetrySeconds", out var telemetry))
+                {
+                    if (!telemetry.TryGetInt32(out int seconds) || seconds is < 1 or > 86400)
+                    {
+                        throw reader.Error("$.controller.telemetrySeconds", "must be 1 to 86400");
+                    }
+
+                    controllerSettings = controllerSettings with { TelemetryInterval = TimeSpan.FromSeconds(seconds) };
+                }
+
+                settings = settings with { Controller = controllerSettings };
+                sources["controller"] = SettingSource.ConfigFile;
             }
 
             return AgentLimits.Check(settings) is { } problem

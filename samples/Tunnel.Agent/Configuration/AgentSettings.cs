@@ -76,6 +76,9 @@ internal sealed record AgentSettings
     /// <summary>The wg-quick file the tunnel was read from; <see langword="null"/> when the configuration held its text.</summary>
     public string? TunnelFile { get; init; }
 
+    /// <summary>The controller this device is enrolled with, whose policy it applies; none when <see langword="null"/>.</summary>
+    public ControllerSettings? Controller { get; init; }
+
     /// <summary>What reading the configuration found worth saying without refusing it (a key file others can read).</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 
@@ -84,7 +87,7 @@ internal sealed record AgentSettings
 
     /// <summary>The names of every setting, in the order <c>tunnelctl settings</c> lists them.</summary>
     public static IReadOnlyList<string> Names { get; } =
-        ["interface", "tunnel", "mode", "splitTunnel", "dns.listen", "dns.upstreams", "dns.fallbackDomains", "dns.direct", "dns.resolver", "dns.resolvConf", "dns.resolvConfBackup", "api.socket", "api.group", "api.adminGroup", "localSettings"];
+        ["interface", "tunnel", "mode", "splitTunnel", "dns.listen", "dns.upstreams", "dns.fallbackDomains", "dns.direct", "dns.resolver", "dns.resolvConf", "dns.resolvConfBackup", "api.socket", "api.group", "api.adminGroup", "localSettings", "controller"];
 
     /// <summary>The source of one setting (the default when the file did not name it).</summary>
     public SettingSource SourceOf(string name) => Sources.TryGetValue(name, out var source) ? source : SettingSource.Default;
@@ -157,11 +160,12 @@ internal sealed record AgentSettings
     public SplitTunnelPolicy ToPolicy(IEnumerable<SplitTunnelRule> system) =>
         new(Mode == AgentMode.Include ? SplitTunnelMode.Include : SplitTunnelMode.Exclude, [.. SplitTunnelRule.LinkLocalAndMulticast, .. system.DistinctBy(rule => rule.Prefix), .. SplitTunnel]);
 
-    /// <summary>A source as the local API and <c>check-config</c> name it: <c>default</c>, <c>config-file</c> or <c>local</c>.</summary>
+    /// <summary>A source as the local API and <c>check-config</c> name it: <c>default</c>, <c>config-file</c>, <c>local</c> or <c>policy</c>.</summary>
     public static string SourceName(SettingSource source) => source switch
     {
         SettingSource.ConfigFile => "config-file",
         SettingSource.Local => "local",
+        SettingSource.Policy => "policy",
         _ => "default",
     };
 
@@ -193,6 +197,7 @@ internal sealed record AgentSettings
         "localSettings" => LocalSettingsFile,
         "api.group" => ApiGroup ?? "(root only)",
         "api.adminGroup" => ApiAdminGroup ?? "(root only)",
+        "controller" => Controller is { } controller ? controller.Url.ToString() : "(none: settings are the device's own)",
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Not a setting."),
     };
 }

@@ -11,4 +11,7 @@ internal enum SettingSource
 
     /// <summary>A change made through the local API since the agent started.</summary>
     Local,
+
+    /// <summary>The device settings profile the controller pushed (see <c>controller</c> in the configuration).</summary>
+    Policy,
 }

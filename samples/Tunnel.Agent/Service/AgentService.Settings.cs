@@ -117,6 +117,7 @@ internal sealed partial class AgentService
         await _changes.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            CheckPolicyAllows(name);
             var before = Settings;
             bool wasOpen = State != ConnectionStates.Disconnected;
             var after = before.WithLocalChange(name, change);
