@@ -14,9 +14,15 @@ internal sealed class AgentProcess : IDisposable
     private readonly string _socket;
 
     public AgentProcess(AgentLab lab, string configPath, params string[] extra)
+        : this(lab.Client, lab.ApiSocket, configPath, extra)
     {
-        _socket = lab.ApiSocket;
-        _process = new NamespaceProcess(lab.Client, Lab.AgentPath, ["run", "--config", configPath, .. extra]);
+    }
+
+    /// <summary>The agent in namespace <paramref name="ns"/>, its API on <paramref name="socket"/>.</summary>
+    public AgentProcess(string ns, string socket, string configPath, params string[] extra)
+    {
+        _socket = socket;
+        _process = new NamespaceProcess(ns, Lab.AgentPath, ["run", "--config", configPath, .. extra]);
         var deadline = Stopwatch.StartNew();
         while (Ctl("status").ExitCode != 0)
         {
