@@ -168,13 +168,14 @@ internal static class AgentEndpoints
         http.Response.Headers["X-Accel-Buffering"] = "no";
         using PolicyChangeHub.Subscription changes = hub.Subscribe(device.AccountId); // before the first read, so no change falls between
         await store.Database.Devices.Where(d => d.Id == device.Id).ExecuteUpdateAsync(set => set.SetProperty(d => d.LastSeen, store.Now), aborted).ConfigureAwait(false);
+        SnapshotBuilder.DeviceUser? user = await SnapshotBuilder.UserAsync(store.Database, device.AccountId, device.Id, aborted).ConfigureAwait(false);
         try
         {
             await http.Response.WriteAsync(": policy stream\n\n", aborted).ConfigureAwait(false);
             await http.Response.Body.FlushAsync(aborted).ConfigureAwait(false);
             while (!aborted.IsCancellationRequested)
             {
-                PolicySnapshot? snapshot = await snapshots.BuildAsync(store.Database, device.AccountId, device.Id, aborted).ConfigureAwait(false);
+                PolicySnapshot? snapshot = user is null ? null : await snapshots.BuildAsync(store.Database, device.AccountId, device.Id, user, aborted).ConfigureAwait(false);
                 if (snapshot is null)
                 {
                     await http.Response.WriteAsync("event: revoked\ndata: {}\n\n", aborted).ConfigureAwait(false);
