@@ -142,21 +142,39 @@ internal static class AgentEndpoints
         return Answers.Created(new EnrolmentResponse(device.Id, credential, $"{device.Ip}/32", gatewayOptions.Dns, peer));
     }
 
-    private static async Task<IResult> PolicyAsync(HttpContext http, PolicyStore store, SnapshotBuilder snapshots, CancellationToken cancellationToken)
+    private static async Task<IResult> PolicyAsync(HttpContext http, PolicyStore store, SnapshotBuilder snapshots, PolicyChangeHub hub, IServiceScopeFactory scopes, CancellationToken cancellationToken)
     {
         if (await AuthenticateAsync(http, store.Database, cancellationToken).ConfigureAwait(false) is not { } device)
         {
             return Unauthenticated();
         }
 
-        PolicySnapshot? snapshot = await snapshots.BuildAsync(store.Database, device.AccountId, device.Id, cancellationToken).ConfigureAwait(false);
+        PolicySnapshot? snapshot = await snapshots.BuildAsync(scopes, hub, device.AccountId, device.Id, cancellationToken).ConfigureAwait(false);
         return snapshot is null ? Unauthenticated() : Answers.Ok(snapshot);
     }
 
-    private static async Task StreamAsync(HttpContext http, PolicyStore store, SnapshotBuilder snapshots, PolicyChangeHub hub, IOptions<ControllerOptions> options)
+    /// <remarks>
+    /// A stream holds no database context while it waits (thousands wait at once): it reads its device once, in a scope
+    /// of its own, and then only the snapshots it is woken for, which its account's streams share.
+    /// </remarks>
+    private static async Task StreamAsync(HttpContext http, IServiceScopeFactory scopes, SnapshotBuilder snapshots, PolicyChangeHub hub, TimeProvider time, IOptions<ControllerOptions> options)
     {
         CancellationToken aborted = http.RequestAborted;
-        if (await AuthenticateAsync(http, store.Database, aborted).ConfigureAwait(false) is not { } device)
+        (Guid Id, string AccountId)? device;
+        SnapshotBuilder.DeviceUser? user = null;
+        await using (AsyncServiceScope scope = scopes.CreateAsyncScope())
+        {
+            var database = scope.ServiceProvider.GetRequiredService<ControllerDbContext>();
+            device = await AuthenticateAsync(http, database, aborted).ConfigureAwait(false);
+            if (device is { } known)
+            {
+                DateTimeOffset now = time.GetUtcNow();
+                await database.Devices.Where(d => d.Id == known.Id).ExecuteUpdateAsync(set => set.SetProperty(d => d.LastSeen, now), aborted).ConfigureAwait(false);
+                user = await SnapshotBuilder.UserAsync(database, known.AccountId, known.Id, aborted).ConfigureAwait(false);
+            }
+        }
+
+        if (device is not { } enrolled || user is null)
         {
             await Unauthenticated().ExecuteAsync(http).ConfigureAwait(false);
             return;
@@ -166,16 +184,15 @@ internal static class AgentEndpoints
         http.Response.ContentType = "text/event-stream";
         http.Response.Headers.CacheControl = "no-cache";
         http.Response.Headers["X-Accel-Buffering"] = "no";
-        using PolicyChangeHub.Subscription changes = hub.Subscribe(device.AccountId); // before the first read, so no change falls between
-        await store.Database.Devices.Where(d => d.Id == device.Id).ExecuteUpdateAsync(set => set.SetProperty(d => d.LastSeen, store.Now), aborted).ConfigureAwait(false);
-        SnapshotBuilder.DeviceUser? user = await SnapshotBuilder.UserAsync(store.Database, device.AccountId, device.Id, aborted).ConfigureAwait(false);
+        using PolicyChangeHub.Subscription changes = hub.Subscribe(enrolled.AccountId); // before the first read, so no change falls between
         try
         {
             await http.Response.WriteAsync(": policy stream\n\n", aborted).ConfigureAwait(false);
             await http.Response.Body.FlushAsync(aborted).ConfigureAwait(false);
             while (!aborted.IsCancellationRequested)
             {
-                PolicySnapshot? snapshot = user is null ? null : await snapshots.BuildAsync(store.Database, device.AccountId, device.Id, user, aborted).ConfigureAwait(false);
+                long generation = hub.Generation(enrolled.AccountId);
+                PolicySnapshot? snapshot = await snapshots.BuildAsync(scopes, enrolled.AccountId, enrolled.Id, user, generation, aborted).ConfigureAwait(false);
                 if (snapshot is null)
                 {
                     await http.Response.WriteAsync("event: revoked\ndata: {}\n\n", aborted).ConfigureAwait(false);

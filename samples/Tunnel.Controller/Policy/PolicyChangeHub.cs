@@ -10,13 +10,21 @@ namespace Tunnel.Controller.Policy;
 internal sealed class PolicyChangeHub
 {
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<Subscription, byte>> _byAccount = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _generations = new(StringComparer.Ordinal);
 
     /// <summary>Streams attached to this replica.</summary>
     public int Subscribers => _byAccount.Values.Sum(set => set.Count);
 
-    /// <summary>Wakes every stream of <paramref name="account"/>.</summary>
+    /// <summary>
+    /// How many changes of <paramref name="account"/> this replica has heard of. A reader that notes it before reading
+    /// the store knows its read is at least as new as every change counted (changes are published after they commit).
+    /// </summary>
+    public long Generation(string account) => _generations.GetOrAdd(account, 0); // known from now on, so PublishAll counts it
+
+    /// <summary>Counts a change of <paramref name="account"/> and wakes its streams.</summary>
     public void Publish(string account)
     {
+        _generations.AddOrUpdate(account, 1, static (_, generation) => generation + 1);
         if (_byAccount.TryGetValue(account, out ConcurrentDictionary<Subscription, byte>? subscriptions))
         {
             foreach (Subscription subscription in subscriptions.Keys)
@@ -29,7 +37,7 @@ internal sealed class PolicyChangeHub
     /// <summary>Wakes every stream of every account (after a gap in hearing other replicas).</summary>
     public void PublishAll()
     {
-        foreach (string account in _byAccount.Keys)
+        foreach (string account in _byAccount.Keys.Union(_generations.Keys).ToList())
         {
             Publish(account);
         }
