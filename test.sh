@@ -32,6 +32,8 @@ if [ "$(uname -s)" = Linux ]; then
   done
   # The controller's suite runs against a real PostgreSQL too: a throwaway cluster made with initdb.
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+  # And its dashboard runs in Debian's headless Chromium.
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   # The daemon is also published with native AOT, which links with the system C toolchain and zlib.
   command -v clang >/dev/null 2>&1 || command -v gcc >/dev/null 2>&1 || missing+=(clang)
   [ -f /usr/include/zlib.h ] || missing+=(zlib1g-dev)

@@ -70,6 +70,7 @@ internal static class ControllerSetup
         DeviceEndpoints.Map(account);
         PolicyEndpoints.Map(account);
         AgentEndpoints.Map(app);
+        DashboardEndpoints.Map(app);
     }
 }
 

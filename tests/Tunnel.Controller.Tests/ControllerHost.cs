@@ -51,7 +51,14 @@ public sealed class ControllerHost : IAsyncDisposable
     /// <summary>A controller on <paramref name="connectionString"/>'s PostgreSQL database.</summary>
     public static ControllerHost Postgres(string connectionString, IDictionary<string, string?>? settings = null) => Start("postgres", connectionString, null, settings);
 
-    public static ControllerHost Start(string database, string connectionString, string? directory, IDictionary<string, string?>? settings)
+    /// <summary>A controller on a new SQLite file, served by Kestrel on a port of 127.0.0.1 (for a browser).</summary>
+    public static ControllerHost SqliteOnKestrel()
+    {
+        string directory = Directory.CreateTempSubdirectory("tunnel-controller-").FullName;
+        return Start("sqlite", $"Data Source={Path.Combine(directory, "controller.db")}", directory, null, kestrel: true);
+    }
+
+    public static ControllerHost Start(string database, string connectionString, string? directory, IDictionary<string, string?>? settings, bool kestrel = false)
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero));
         WebApplicationFactory<Program> factory = new WebApplicationFactory<Program>().WithWebHostBuilder(host =>
@@ -69,6 +76,12 @@ public sealed class ControllerHost : IAsyncDisposable
             host.ConfigureLogging(logging => logging.ClearProviders());
             host.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(time));
         });
+        if (kestrel)
+        {
+            factory.UseKestrel(options => options.Listen(System.Net.IPAddress.Loopback, 0));
+            factory.StartServer();
+        }
+
         return new ControllerHost(factory, directory, time);
     }
 
