@@ -1,8 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using Tunnel.Configuration;
-using Tunnel.Net;
 
 namespace Tunnel.Proxy.Tests;
 
@@ -12,35 +10,24 @@ namespace Tunnel.Proxy.Tests;
 /// </summary>
 public sealed class HttpProxyServerTests : IAsyncLifetime
 {
-    private FarPeer _far = null!;
-    private TunnelNetwork _near = null!;
-    private ProxyServer _server = null!;
+    private ProxyOverTunnel _proxy = null!;
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync()
-    {
-        _far = await FarPeer.StartAsync(61);
-        _near = await TunnelNetwork.StartAsync(WireGuardConfiguration.Parse(_far.ClientConfiguration));
-        _server = new ProxyServer(HttpProxyProtocol.Instance, async (host, port, cancellationToken) => await _near.ConnectAsync(host, port, cancellationToken)) { NegotiationTimeout = TimeSpan.FromSeconds(20) };
-        _server.Start(new IPEndPoint(IPAddress.Loopback, 0));
-    }
+    private ProxyServer Server => _proxy.Server;
 
-    public async ValueTask DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        await _near.DisposeAsync();
-        await _far.DisposeAsync();
-    }
+    public async ValueTask InitializeAsync() => _proxy = await ProxyOverTunnel.StartAsync(HttpProxyProtocol.Instance, 61, TimeSpan.FromSeconds(20));
+
+    public ValueTask DisposeAsync() => _proxy.DisposeAsync();
 
     [Fact]
     public async Task HttpClient_ThroughTheProxy_ReachesTheFarPeersServer_ByAName_TheTunnelResolves()
     {
-        using var client = new HttpClient(new SocketsHttpHandler { Proxy = new WebProxy($"http://{_server.LocalEndPoint}") });
+        using var client = new HttpClient(new SocketsHttpHandler { Proxy = new WebProxy($"http://{Server.LocalEndPoint}") });
 
         Assert.Equal("far peer: GET /hello?x=1", await client.GetStringAsync("http://web.corp.example/hello?x=1", Token));
         Assert.Equal("far peer: GET /again", await client.GetStringAsync("http://web.corp.example/again", Token));
-        Assert.Equal(2, _server.Served);
+        Assert.Equal(2, Server.Served);
     }
 
     [Fact]
@@ -94,7 +81,7 @@ public sealed class HttpProxyServerTests : IAsyncLifetime
     private async Task<string> ExchangeAsync(string request)
     {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await socket.ConnectAsync(_server.LocalEndPoint!, Token);
+        await socket.ConnectAsync(Server.LocalEndPoint!, Token);
         await socket.SendAsync(Encoding.ASCII.GetBytes(request), Token);
         var response = new MemoryStream();
         var buffer = new byte[4096];

@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using Tunnel.Configuration;
-using Tunnel.Net;
 
 namespace Tunnel.Proxy.Tests;
 
@@ -11,34 +9,23 @@ namespace Tunnel.Proxy.Tests;
 /// </summary>
 public sealed class Socks5ServerTests : IAsyncLifetime
 {
-    private FarPeer _far = null!;
-    private TunnelNetwork _near = null!;
-    private ProxyServer _server = null!;
+    private ProxyOverTunnel _proxy = null!;
 
-    public async ValueTask InitializeAsync()
-    {
-        _far = await FarPeer.StartAsync(41);
-        _near = await TunnelNetwork.StartAsync(WireGuardConfiguration.Parse(_far.ClientConfiguration));
-        _server = new ProxyServer(Socks5Protocol.Instance, async (host, port, cancellationToken) => await _near.ConnectAsync(host, port, cancellationToken)) { NegotiationTimeout = TimeSpan.FromMilliseconds(500) };
-        _server.Start(new IPEndPoint(IPAddress.Loopback, 0));
-    }
+    private ProxyServer Server => _proxy.Server;
 
-    public async ValueTask DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        await _near.DisposeAsync();
-        await _far.DisposeAsync();
-    }
+    public async ValueTask InitializeAsync() => _proxy = await ProxyOverTunnel.StartAsync(Socks5Protocol.Instance, 41, TimeSpan.FromMilliseconds(500));
+
+    public ValueTask DisposeAsync() => _proxy.DisposeAsync();
 
     [Fact]
     public async Task HttpClient_ThroughTheProxy_ReachesTheFarPeersServer_ByAName_TheTunnelResolves()
     {
-        using var client = new HttpClient(new SocketsHttpHandler { Proxy = new WebProxy($"socks5://{_server.LocalEndPoint}") });
+        using var client = new HttpClient(new SocketsHttpHandler { Proxy = new WebProxy($"socks5://{Server.LocalEndPoint}") });
 
         string body = await client.GetStringAsync("http://web.corp.example/hello", TestContext.Current.CancellationToken);
 
         Assert.Equal("far peer: GET /hello", body);
-        Assert.Equal(1, _server.Served);
+        Assert.Equal(1, Server.Served);
     }
 
     [Fact]
@@ -91,7 +78,7 @@ public sealed class Socks5ServerTests : IAsyncLifetime
     private async Task<Socket> ConnectAsync()
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await socket.ConnectAsync(_server.LocalEndPoint!, TestContext.Current.CancellationToken);
+        await socket.ConnectAsync(Server.LocalEndPoint!, TestContext.Current.CancellationToken);
         return socket;
     }
 

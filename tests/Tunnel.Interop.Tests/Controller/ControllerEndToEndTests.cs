@@ -4,17 +4,18 @@ using Tunnel.Interop.Tests.Infrastructure;
 namespace Tunnel.Interop.Tests.Controller;
 
 /// <summary>
-/// The control plane for real: tunnel-controller, a wireguard-go gateway it manages over UAPI, and two agents enrolled
-/// with <c>tunnel-agent enroll</c> for users with different profiles, each in its own namespace. A change of one
-/// profile's include list reaches the matching agent's routes within 2 s and leaves the other's alone; revoking a
-/// device cuts its tunnel at the gateway at once and its agent hears of it.
+/// The control plane for real: tunnel-controller, our daemon as the gateway it manages over UAPI, and agents enrolled
+/// with <c>tunnel-agent enroll</c>, each in its own namespace. A change of one profile's include list reaches the
+/// matching agent's routes within 2 s and leaves the other's alone; revoking a device cuts its tunnel at the gateway at
+/// once and its agent hears of it; with two replicas on one PostgreSQL, a change made on one reaches an agent that
+/// follows the other.
 /// </summary>
 public sealed class ControllerEndToEndTests
 {
     [Fact]
     public async Task AProfilesListChange_ReachesItsAgentWithin2s_NotTheOther_AndRevokingCutsTheTunnel()
     {
-        await using var lab = new ControllerLab();
+        await using ControllerLab lab = await ControllerLab.StartAsync();
         await lab.CallAsync(HttpMethod.Put, "accounts/acme/devices/policy/include", new[] { new { address = "10.202.9.2/32", description = "everyone's service" } });
         JsonNode engineering = await lab.CallAsync(HttpMethod.Post, "accounts/acme/devices/policy", new
         {
@@ -53,5 +54,20 @@ public sealed class ControllerEndToEndTests
         Assert.Null(ControllerLab.TryFetch(ann.Namespace, "10.202.9.1"));
         ControllerLab.WaitFor(() => ann.Agent.CtlOk("status").Contains("revoked", StringComparison.Ordinal), TimeSpan.FromSeconds(10), $"ann's agent hearing of its revocation\n{ann.Agent.Log}");
         Assert.NotNull(ControllerLab.TryFetch(bob.Namespace, "10.202.9.2"));
+    }
+
+    [Fact]
+    public async Task TwoReplicasOnOnePostgres_AChangeMadeOnOne_ReachesTheRoutesOfAnAgentFollowingTheOther()
+    {
+        await using ControllerLab lab = await ControllerLab.StartAsync(replicas: 2);
+        await lab.CallAsync(HttpMethod.Put, "accounts/acme/devices/policy/include", new[] { new { address = "10.202.9.2/32" } });
+        ControllerLab.Client carol = await lab.AddClientAsync("carol@corp.example", [], replica: 1);
+        ControllerLab.WaitFor(() => ControllerLab.TryFetch(carol.Namespace, "10.202.9.2") is not null, TimeSpan.FromSeconds(30), $"carol's tunnel to 10.202.9.2\n{carol.Agent.Log}");
+        Assert.Null(ControllerLab.TryFetch(carol.Namespace, "10.202.9.1"));
+
+        await lab.CallAsync(HttpMethod.Put, "accounts/acme/devices/policy/include", new[] { new { address = "10.202.9.1/32" }, new { address = "10.202.9.2/32" } }, replica: 0);
+
+        TimeSpan took = ControllerLab.WaitFor(() => ControllerLab.TryFetch(carol.Namespace, "10.202.9.1") is not null, TimeSpan.FromSeconds(2), $"carol's new route, through the other replica\n{carol.Agent.Log}\n{lab.ControllerLog}");
+        TestContext.Current.SendDiagnosticMessage($"replica 0's change reached the agent on replica 1 in {took.TotalMilliseconds:F0} ms");
     }
 }
