@@ -195,6 +195,9 @@ internal sealed class ControllerLab : IAsyncDisposable
 
         var agent = new AgentProcess(ns, Path.Combine(directory, "agent.sock"), config, "--connect");
         _processes.Add(agent);
+
+        // Until its first policy arrives the agent runs its configuration's defaults (a full tunnel): wait for it.
+        WaitFor(() => agent.Ctl("--json", "settings").Output.Contains("\"policy\"", StringComparison.Ordinal), TimeSpan.FromSeconds(30), $"{email}'s agent applying its first policy\n{agent.Log}\n{ControllerLog}");
         return new Client(ns, agent, Guid.Parse(enrolled.Output.Split(' ')[4]));
     }
 
