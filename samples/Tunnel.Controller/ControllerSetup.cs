@@ -41,6 +41,7 @@ internal static class ControllerSetup
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<PolicyChangeHub>();
         builder.Services.AddSingleton<SnapshotBuilder>();
+        builder.Services.AddSingleton<StreamSlots>();
         builder.Services.AddSingleton(new AddressPool(options.Network));
         builder.Services.AddSingleton<IGatewayPeers>(_ => options.Gateway.Uapi is { Length: > 0 } uapi
             ? new UapiGatewayPeers(uapi, options.Gateway.PublicKey)

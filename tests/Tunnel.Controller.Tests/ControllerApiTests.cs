@@ -346,6 +346,48 @@ public abstract class ControllerApiTests
     }
 
     [Fact]
+    public async Task ADevice_HoldsAtMostFourStreams_AndAClosedOneFreesItsSlot()
+    {
+        await using ControllerHost host = await StartAsync();
+        ControllerHost.Enrolled device = await host.EnrolAsync("ann@corp.example", []);
+        var open = new List<PolicyStreamReader>();
+        try
+        {
+            for (int i = 0; i < 4; i++)
+            {
+                open.Add(await PolicyStreamReader.OpenAsync(host.ClientWith(null), device.Credential));
+                await open[^1].NextAsync(Soon);
+            }
+
+            Assert.Null(await PolicyStreamReader.TryOpenAsync(host.ClientWith(null), device.Credential)); // 429
+
+            await open[0].DisposeAsync();
+            open.RemoveAt(0);
+            PolicyStreamReader? again = null;
+            for (int attempt = 0; attempt < 50 && again is null; attempt++)
+            {
+                // The controller sees a closed stream go when its next write or wait ends: within a heartbeat.
+                again = await PolicyStreamReader.TryOpenAsync(host.ClientWith(null), device.Credential);
+                if (again is null)
+                {
+                    await Task.Delay(100, TestContext.Current.CancellationToken);
+                }
+            }
+
+            Assert.NotNull(again);
+            open.Add(again);
+            Assert.Equal("policy", (await again.NextAsync(Soon)).Type);
+        }
+        finally
+        {
+            foreach (PolicyStreamReader stream in open)
+            {
+                await stream.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
     public async Task Telemetry_UpdatesLastSeenVersionAndStatistics()
     {
         await using ControllerHost host = await StartAsync();

@@ -18,7 +18,11 @@ public sealed class PolicyStreamReader : IAsyncDisposable
     /// <summary>Keep-alive comments read so far.</summary>
     public int Comments { get; private set; }
 
-    public static async Task<PolicyStreamReader> OpenAsync(HttpClient client, string credential, long? lastEventId = null)
+    public static async Task<PolicyStreamReader> OpenAsync(HttpClient client, string credential, long? lastEventId = null) =>
+        await TryOpenAsync(client, credential, lastEventId) ?? throw new InvalidOperationException("the controller refused the stream: too many open (429)");
+
+    /// <summary>Opens the stream; null when the controller refuses it for the device's open streams (429).</summary>
+    public static async Task<PolicyStreamReader?> TryOpenAsync(HttpClient client, string credential, long? lastEventId = null)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, "/agent/v1/policy/stream");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", credential);
@@ -28,6 +32,12 @@ public sealed class PolicyStreamReader : IAsyncDisposable
         }
 
         HttpResponseMessage response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, TestContext.Current.CancellationToken);
+        if (response.StatusCode == System.Net.HttpStatusCode.TooManyRequests)
+        {
+            response.Dispose();
+            return null;
+        }
+
         Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
         return new PolicyStreamReader(response, new StreamReader(await response.Content.ReadAsStreamAsync(TestContext.Current.CancellationToken)));

@@ -157,7 +157,7 @@ internal static class AgentEndpoints
     /// A stream holds no database context while it waits (thousands wait at once): it reads its device once, in a scope
     /// of its own, and then only the snapshots it is woken for, which its account's streams share.
     /// </remarks>
-    private static async Task StreamAsync(HttpContext http, IServiceScopeFactory scopes, SnapshotBuilder snapshots, PolicyChangeHub hub, TimeProvider time, IOptions<ControllerOptions> options)
+    private static async Task StreamAsync(HttpContext http, IServiceScopeFactory scopes, SnapshotBuilder snapshots, PolicyChangeHub hub, StreamSlots slots, TimeProvider time, IOptions<ControllerOptions> options)
     {
         CancellationToken aborted = http.RequestAborted;
         (Guid Id, string AccountId)? device;
@@ -177,6 +177,13 @@ internal static class AgentEndpoints
         if (device is not { } enrolled || user is null)
         {
             await Unauthenticated().ExecuteAsync(http).ConfigureAwait(false);
+            return;
+        }
+
+        using IDisposable? slot = slots.TryTake(enrolled.Id);
+        if (slot is null)
+        {
+            await Answers.Error(StatusCodes.Status429TooManyRequests, Answers.Conflict, $"This device holds {StreamSlots.PerDevice} policy streams open already; close one first.").ExecuteAsync(http).ConfigureAwait(false);
             return;
         }
 
