@@ -101,6 +101,12 @@ public sealed partial class Device
     public int MaxDatagramSize => SealedLength(_mtu);
 
     /// <summary>
+    /// Whether transmits are queued for <see cref="TryDequeueTransmit"/> (some may turn out to owe nothing, such
+    /// as a keepalive for a peer removed since): lets a driver whose batch filled up know it must come back.
+    /// </summary>
+    public bool HasPendingTransmits => _transmits.Count > 0;
+
+    /// <summary>
     /// Takes the next datagram the device owes a peer: an initiation (new, or a timer's retry), a keepalive,
     /// or a packet that waited for the handshake. Call it after every other call until it returns false.
     /// </summary>

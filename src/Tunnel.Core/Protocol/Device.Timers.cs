@@ -5,22 +5,23 @@ namespace Tunnel.Core.Protocol;
 /// <summary>The timers (whitepaper section 6), as deadlines rather than a polling loop.</summary>
 public sealed partial class Device
 {
-    /// <summary>The earliest armed timer over all peers: call <see cref="HandleTimeout"/> when it passes.</summary>
+    /// <summary>The peers by their next timer: what makes a deadline cost the same with ten peers or ten thousand.</summary>
+    internal PeerTimerQueue Timers { get; } = new();
+
+    /// <summary>
+    /// The earliest armed timer over all peers: call <see cref="HandleTimeout"/> when it passes. Reading it costs
+    /// a look at the top of the timer heap, not a scan of the peers (it may tidy the heap's top as it looks).
+    /// </summary>
     public Deadline NextDeadline
     {
         get
         {
-            var earliest = new Deadline(TimeSpan.MaxValue, DeadlineReason.None, null);
-            foreach (var peer in _peers.Values)
+            if (Timers.Peek() is not { } peer)
             {
-                TimeSpan at = peer.EarliestTimer;
-                if (at < earliest.Time)
-                {
-                    earliest = new Deadline(at, ReasonFor(peer, at), peer);
-                }
+                return new Deadline(TimeSpan.MaxValue, DeadlineReason.None, null);
             }
 
-            return earliest;
+            return new Deadline(peer.TimerKey, ReasonFor(peer, peer.TimerKey), peer);
         }
     }
 
@@ -28,54 +29,60 @@ public sealed partial class Device
     /// <param name="now">The current device time.</param>
     public void HandleTimeout(TimeSpan now)
     {
-        foreach (var peer in _peers.Values)
+        // The due peers are taken out first, so each fires at most once per call, even if firing re-arms a timer at now.
+        Timers.TakeDue(now, _due);
+        foreach (Peer peer in _due)
         {
-            if (peer.EarliestTimer > now)
-            {
-                continue;
-            }
+            FireDue(peer, now);
+            Timers.Lower(peer, peer.EarliestTimer); // back in the heap with whatever is still armed
+        }
 
-            if (peer.RetransmitHandshakeAt <= now)
-            {
-                peer.RetransmitHandshakeAt = Peer.Never;
-                RetransmitHandshake(peer, now);
-            }
+        _due.Clear();
+    }
 
-            if (peer.SendKeepaliveAt <= now)
+    private void FireDue(Peer peer, TimeSpan now)
+    {
+        if (peer.RetransmitHandshakeAt <= now)
+        {
+            peer.RetransmitHandshakeAt = Peer.Never;
+            RetransmitHandshake(peer, now);
+        }
+
+        if (peer.SendKeepaliveAt <= now)
+        {
+            peer.SendKeepaliveAt = Peer.Never;
+            QueueKeepalive(peer);
+            if (peer.NeedAnotherKeepalive)
             {
-                peer.SendKeepaliveAt = Peer.Never;
+                peer.NeedAnotherKeepalive = false;
+                peer.SendKeepaliveAt = now + ProtocolTimings.KeepaliveTimeout;
+            }
+        }
+
+        if (peer.NewHandshakeAt <= now)
+        {
+            // Data went out and nothing came back for 15 s: the session may be dead on the far side.
+            peer.NewHandshakeAt = Peer.Never;
+            QueueInitiation(peer, now, isRetry: false);
+        }
+
+        if (peer.ZeroKeyMaterialAt <= now)
+        {
+            peer.ZeroKeyMaterialAt = Peer.Never;
+            peer.ReleaseAllKeypairs();
+            peer.TrimKeypairs();
+            RemoveIndex(peer.Handshake.LocalIndex);
+            peer.Handshake.Clear();
+            Raise(DeviceEventKind.KeyMaterialZeroed, peer, now);
+        }
+
+        if (peer.PersistentKeepaliveAt <= now)
+        {
+            // Re-armed by the keepalive (or initiation) this queues, when it is sent.
+            peer.PersistentKeepaliveAt = Peer.Never;
+            if (peer.PersistentKeepaliveInterval > TimeSpan.Zero)
+            {
                 QueueKeepalive(peer);
-                if (peer.NeedAnotherKeepalive)
-                {
-                    peer.NeedAnotherKeepalive = false;
-                    peer.SendKeepaliveAt = now + ProtocolTimings.KeepaliveTimeout;
-                }
-            }
-
-            if (peer.NewHandshakeAt <= now)
-            {
-                // Data went out and nothing came back for 15 s: the session may be dead on the far side.
-                peer.NewHandshakeAt = Peer.Never;
-                QueueInitiation(peer, now, isRetry: false);
-            }
-
-            if (peer.ZeroKeyMaterialAt <= now)
-            {
-                peer.ZeroKeyMaterialAt = Peer.Never;
-                peer.ReleaseAllKeypairs();
-                RemoveIndex(peer.Handshake.LocalIndex);
-                peer.Handshake.Clear();
-                Raise(DeviceEventKind.KeyMaterialZeroed, peer, now);
-            }
-
-            if (peer.PersistentKeepaliveAt <= now)
-            {
-                // Re-armed by the keepalive (or initiation) this queues, when it is sent.
-                peer.PersistentKeepaliveAt = Peer.Never;
-                if (peer.PersistentKeepaliveInterval > TimeSpan.Zero)
-                {
-                    QueueKeepalive(peer);
-                }
             }
         }
     }

@@ -35,6 +35,7 @@ public sealed partial class Device
     private readonly Dictionary<uint, IndexEntry> _indices = [];
     private readonly Queue<TransmitItem> _transmits = new();
     private readonly Queue<DeviceEvent> _events = new();
+    private readonly List<Peer> _due = [];
     private readonly long[] _drops = new long[Enum.GetValues<DropReason>().Length];
     private CookieChecker _cookieChecker;
     private readonly RateLimiter _rateLimiter;
@@ -186,6 +187,7 @@ public sealed partial class Device
         peer.Cookies.Clear();
         peer.ClearStaged();
         peer.ResetTimers();
+        Timers.Remove(peer);
         var builder = _allowedIps.ToBuilder();
         if (builder.RemoveValue(peer) > 0)
         {

@@ -5,12 +5,20 @@ namespace Tunnel.Core.Protocol;
 /// <summary>The previous, current and next sessions (whitepaper section 5.4.5 and wireguard-go's keypairs).</summary>
 public sealed partial class Peer
 {
-    private readonly Keypair[] _keypairPool;
+    /// <summary>
+    /// The three keypair objects this peer recycles, made at its first handshake and given up when its keys are
+    /// zeroed after long silence: a configured peer that is idle holds no session memory (about 3.5 KiB, mostly
+    /// replay windows), which is what lets a gateway keep ten thousand of them.
+    /// </summary>
+    private Keypair[]? _keypairPool;
     private Keypair? _previous;
     private Keypair? _current;
     private Keypair? _next;
 
     internal Keypair? CurrentKeypair => _current;
+
+    /// <summary>Whether the peer holds its keypair objects (from its first handshake until its keys are zeroed).</summary>
+    internal bool HoldsSessionMemory => _keypairPool is not null;
 
     /// <summary>The responder's keypair until the initiator's first transport message confirms it.</summary>
     internal Keypair? NextKeypair => _next;
@@ -75,9 +83,18 @@ public sealed partial class Peer
         Release(ref _next);
     }
 
+    /// <summary>Gives the keypair objects back to the runtime; only when no session is live (after <see cref="ReleaseAllKeypairs"/>).</summary>
+    internal void TrimKeypairs()
+    {
+        if (_previous is null && _current is null && _next is null)
+        {
+            _keypairPool = null;
+        }
+    }
+
     private Keypair Obtain()
     {
-        foreach (var keypair in _keypairPool)
+        foreach (var keypair in _keypairPool ??= [new Keypair(), new Keypair(), new Keypair()])
         {
             if (!Holds(keypair))
             {

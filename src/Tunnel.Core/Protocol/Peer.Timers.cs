@@ -11,20 +11,55 @@ public sealed partial class Peer
 {
     internal static readonly TimeSpan Never = TimeSpan.MaxValue;
 
+    private TimeSpan _retransmitHandshakeAt;
+    private TimeSpan _sendKeepaliveAt;
+    private TimeSpan _newHandshakeAt;
+    private TimeSpan _zeroKeyMaterialAt;
+    private TimeSpan _persistentKeepaliveAt;
+
     /// <summary>Resend an initiation that got no response after Rekey-Timeout plus jitter.</summary>
-    internal TimeSpan RetransmitHandshakeAt;
+    internal TimeSpan RetransmitHandshakeAt
+    {
+        get => _retransmitHandshakeAt;
+        set => Arm(_retransmitHandshakeAt = value);
+    }
 
     /// <summary>Send a keepalive after Keepalive-Timeout of receiving data while sending nothing.</summary>
-    internal TimeSpan SendKeepaliveAt;
+    internal TimeSpan SendKeepaliveAt
+    {
+        get => _sendKeepaliveAt;
+        set => Arm(_sendKeepaliveAt = value);
+    }
 
     /// <summary>Start a new handshake when data sent has gone unanswered for Keepalive-Timeout + Rekey-Timeout.</summary>
-    internal TimeSpan NewHandshakeAt;
+    internal TimeSpan NewHandshakeAt
+    {
+        get => _newHandshakeAt;
+        set => Arm(_newHandshakeAt = value);
+    }
 
     /// <summary>Wipe all key material after three times Reject-After-Time without a new session.</summary>
-    internal TimeSpan ZeroKeyMaterialAt;
+    internal TimeSpan ZeroKeyMaterialAt
+    {
+        get => _zeroKeyMaterialAt;
+        set => Arm(_zeroKeyMaterialAt = value);
+    }
 
     /// <summary>Send a keepalive every persistent-keepalive interval of silence.</summary>
-    internal TimeSpan PersistentKeepaliveAt;
+    internal TimeSpan PersistentKeepaliveAt
+    {
+        get => _persistentKeepaliveAt;
+        set => Arm(_persistentKeepaliveAt = value);
+    }
+
+    /// <summary>
+    /// This peer's key in the device's timer queue: never later than its earliest armed timer (see
+    /// <see cref="PeerTimerQueue"/>); <see cref="Never"/> while it is not queued.
+    /// </summary>
+    internal TimeSpan TimerKey = Never;
+
+    /// <summary>This peer's position in the timer queue's heap, or -1.</summary>
+    internal int TimerSlot = -1;
 
     internal int HandshakeAttempts;
     internal bool NeedAnotherKeepalive;
@@ -35,7 +70,8 @@ public sealed partial class Peer
 
     internal void ResetTimers()
     {
-        RetransmitHandshakeAt = SendKeepaliveAt = NewHandshakeAt = ZeroKeyMaterialAt = PersistentKeepaliveAt = Never;
+        // Moving timers later never touches the queue: it notices when it reaches this peer's key.
+        _retransmitHandshakeAt = _sendKeepaliveAt = _newHandshakeAt = _zeroKeyMaterialAt = _persistentKeepaliveAt = Never;
         HandshakeAttempts = 0;
         NeedAnotherKeepalive = false;
         SentLastMinuteHandshake = false;
@@ -90,6 +126,19 @@ public sealed partial class Peer
     }
 
     internal void OnSessionDerived(TimeSpan now) => ZeroKeyMaterialAt = now + ProtocolTimings.ZeroKeyMaterialAfter;
+
+    /// <summary>
+    /// Keeps the queue's key a lower bound of every armed timer: a timer set earlier than the key moves the peer
+    /// up the heap (rare: arming from off), a timer set later costs one comparison (the per-packet case, a
+    /// persistent keepalive pushed back by traffic).
+    /// </summary>
+    private void Arm(TimeSpan at)
+    {
+        if (at < TimerKey)
+        {
+            Device.Timers.Lower(this, at);
+        }
+    }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 }

@@ -34,7 +34,6 @@ public sealed partial class Peer
         Device = device;
         PublicKey = publicKey;
         Cookies = new CookieGenerator(publicKey);
-        _keypairPool = [new Keypair(), new Keypair(), new Keypair()];
         ResetTimers();
     }
 

@@ -76,10 +76,10 @@ internal sealed partial class DeviceEngine
                     EngineLog.Rebound(_logger, replacement.Port);
                 }
 
-                DrainTransmits(_controlTransmits, now);
                 AfterDeviceCalls(now);
-                Flush(_controlTransmits);
             }
+
+            SendControlTransmits(); // what the change queued (a keepalive turned on, an initiation), outside the lock
         }
     }
 

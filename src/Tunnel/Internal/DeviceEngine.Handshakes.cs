@@ -68,12 +68,13 @@ internal sealed partial class DeviceEngine
             Span<byte> answer = control.PeekSpare().Span;
             PacketResult result;
             HandshakeJob job;
+            bool more;
             lock (_gate)
             {
                 TimeSpan now = Now;
                 _device.ReportHandshakeBacklog(_handshakes.Count + 1, now);
                 result = _device.PrepareHandshake(datagram, source, answer, now, out job);
-                Finish(control, result, now);
+                more = Finish(control, result, now);
             }
 
             while (result.Action == PacketAction.Handshake)
@@ -83,14 +84,14 @@ internal sealed partial class DeviceEngine
                 {
                     TimeSpan now = Now;
                     result = _device.ContinueHandshake(datagram, source, answer, ref job, now);
-                    Finish(control, result, now);
+                    more = Finish(control, result, now);
                 }
             }
 
             // Answers go out together while a burst lasts, and at once when the queue is empty.
-            if (_handshakes.Count == 0 || !control.HasSpare)
+            if (more || _handshakes.Count == 0 || !control.HasSpare)
             {
-                Flush(control);
+                FlushAll(control, more);
             }
         }
 
@@ -98,11 +99,12 @@ internal sealed partial class DeviceEngine
     }
 
     /// <summary>Under the lock: a final result's answer into the batch, then what the core queued, then the timer.</summary>
-    private void Finish(TransmitBatch control, PacketResult result, TimeSpan now)
+    /// <returns>Whether the core holds transmits the batch had no room for.</returns>
+    private bool Finish(TransmitBatch control, PacketResult result, TimeSpan now)
     {
         if (result.Action == PacketAction.Handshake)
         {
-            return;
+            return false;
         }
 
         if (result.Action == PacketAction.WriteToNetwork)
@@ -110,7 +112,8 @@ internal sealed partial class DeviceEngine
             control.CommitSpare(result.Length, result.Endpoint);
         }
 
-        DrainTransmits(control, now);
+        bool more = DrainTransmits(control, now);
         AfterDeviceCalls(now);
+        return more;
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Tunnel.Core;
 using Tunnel.Core.Protocol;
 
@@ -53,6 +54,7 @@ internal sealed partial class DeviceEngine
 
             long receivedBytes = 0;
             opens.Count = 0;
+            bool more;
             lock (_gate)
             {
                 TimeSpan now = Now;
@@ -62,13 +64,18 @@ internal sealed partial class DeviceEngine
                     PrepareOne(opens, control, i, sizes[i], sources[i], now);
                 }
 
-                DrainTransmits(control, now);
+                more = DrainTransmits(control, now);
                 AfterDeviceCalls(now);
             }
 
             _workers.Run(job, opens, opens.Count);
 
             int written = 0;
+            if (more)
+            {
+                FlushAll(control, more); // rare: the answers and releases outgrew the batch
+            }
+
             if (opens.Count > 0)
             {
                 lock (_gate)
@@ -85,7 +92,7 @@ internal sealed partial class DeviceEngine
                         }
                     }
 
-                    DrainTransmits(control, now);
+                    more = DrainTransmits(control, now);
                     AfterDeviceCalls(now);
                 }
             }
@@ -98,7 +105,7 @@ internal sealed partial class DeviceEngine
                 EngineCounters.Add(ref Counters.TunnelPacketsWritten, written);
             }
 
-            Flush(control);
+            FlushAll(control, more);
         }
     }
 
@@ -127,11 +134,9 @@ internal sealed partial class DeviceEngine
             return;
         }
 
-        if (!control.HasSpare)
-        {
-            Flush(control);
-        }
-
+        // The batch starts each receive empty and holds a receive's worth, so every datagram has a spare for
+        // its answer: nothing is sent from under the lock.
+        Debug.Assert(control.HasSpare, "The control batch holds an answer for every datagram of a receive.");
         PacketResult result = _device.Decapsulate(datagram, source, control.PeekSpare().Span, now);
         if (result.Action == PacketAction.WriteToNetwork)
         {

@@ -48,6 +48,7 @@ internal sealed partial class DeviceEngine
             }
 
             seals.Count = 0;
+            bool more;
             lock (_gate)
             {
                 TimeSpan now = Now;
@@ -62,13 +63,13 @@ internal sealed partial class DeviceEngine
                     }
                 }
 
-                DrainTransmits(control, now);
+                more = DrainTransmits(control, now);
                 AfterDeviceCalls(now);
             }
 
             EngineCounters.Add(ref Counters.TunnelPacketsRead, count);
             _workers.Run(job, seals, seals.Count);
-            Flush(control);
+            FlushAll(control, more);
             Flush(data);
         }
     }

@@ -25,6 +25,9 @@ internal sealed partial class DeviceEngine : IDisposable
 {
     private readonly Lock _gate = new();
     private readonly Lock _configurationGate = new();
+
+    /// <summary>Held by the timer and configuration while they use <see cref="_controlTransmits"/>, taken before <see cref="_gate"/>.</summary>
+    private readonly Lock _controlGate = new();
     private readonly Device _device;
     private readonly ITunDevice _tun;
     private readonly IDatagramSocketFactory _socketFactory;
@@ -217,14 +220,56 @@ internal sealed partial class DeviceEngine : IDisposable
             return;
         }
 
-        lock (_gate)
+        lock (_controlGate) // the timer and configuration share the control batch
         {
-            TimeSpan now = Now;
-            _armedFor = TimeSpan.MaxValue;
-            _device.HandleTimeout(now);
-            DrainTransmits(_controlTransmits, now);
-            AfterDeviceCalls(now);
-            Flush(_controlTransmits); // under the lock: the timer and configuration share this batch
+            TransmitBatch batch;
+            bool more;
+            lock (_gate)
+            {
+                TimeSpan now = Now;
+                _armedFor = TimeSpan.MaxValue;
+                _device.HandleTimeout(now);
+                batch = _controlTransmits; // replaced under this lock when the MTU outgrows its buffers
+                more = DrainTransmits(batch, now);
+                AfterDeviceCalls(now);
+            }
+
+            FlushAll(batch, more);
+        }
+    }
+
+    /// <summary>Drains and sends what the core queued, through the control batch the timer shares.</summary>
+    private void SendControlTransmits()
+    {
+        lock (_controlGate)
+        {
+            TransmitBatch batch;
+            bool more;
+            lock (_gate)
+            {
+                batch = _controlTransmits;
+                more = DrainTransmits(batch, Now);
+            }
+
+            FlushAll(batch, more);
+        }
+    }
+
+    /// <summary>
+    /// Sends <paramref name="batch"/>, then, while the core still has transmits the batch had no room for, takes
+    /// the lock for the next batchful and sends it outside the lock.
+    /// </summary>
+    private void FlushAll(TransmitBatch batch, bool more)
+    {
+        Flush(batch);
+        while (more && !_stopping && _socket is not null)
+        {
+            lock (_gate)
+            {
+                more = DrainTransmits(batch, Now);
+            }
+
+            Flush(batch);
         }
     }
 
@@ -240,25 +285,23 @@ internal sealed partial class DeviceEngine : IDisposable
     }
 
     /// <summary>
-    /// Moves the core's pending transmits into <paramref name="batch"/>'s spare buffers; a full batch is sent
-    /// at once (rare: a handshake releasing more staged packets than a batch holds).
+    /// Under the lock: moves the core's pending transmits into <paramref name="batch"/>'s spare buffers.
+    /// Returns whether the batch filled up with transmits still queued in the core (rare: a handshake releasing
+    /// more staged packets than a batch holds); the caller sends the batch outside the lock and comes back
+    /// (<see cref="FlushAll"/>), so the lock is never held across a send.
     /// </summary>
-    private void DrainTransmits(TransmitBatch batch, TimeSpan now)
+    private bool DrainTransmits(TransmitBatch batch, TimeSpan now)
     {
         while (true)
         {
             if (!batch.HasSpare)
             {
-                Flush(batch);
-                if (!batch.HasSpare)
-                {
-                    return; // no socket yet: the core keeps the rest queued
-                }
+                return _device.HasPendingTransmits;
             }
 
             if (!_device.TryDequeueTransmit(batch.PeekSpare().Span, now, out PacketResult transmit))
             {
-                return;
+                return false;
             }
 
             if (transmit.Action == PacketAction.WriteToNetwork)
