@@ -21,6 +21,9 @@ public sealed class DashboardBrowserTests
         await browser.NavigateAsync(host.Client.BaseAddress!);
         await browser.EvaluateAsync($"document.querySelector('#token').value = '{ControllerHost.Token}'; document.querySelector('#signin').click()");
         await browser.WaitForAsync("document.querySelectorAll('#devices tbody tr').length === 1");
+        // Sign-in ends with the profiles and their list loaded and its own status line; editing before that would
+        // race it (the list reloaded over the edit, the sign-in line over the save's).
+        await browser.WaitForAsync("document.querySelector('#status').innerText.startsWith('signed in')");
         string row = (await browser.EvaluateAsync("document.querySelector('#devices tbody tr').innerText"))!.GetValue<string>();
         Assert.Contains("ann-laptop", row, StringComparison.Ordinal);
         Assert.Contains("ann@corp.example", row, StringComparison.Ordinal);
