@@ -29,6 +29,29 @@ public interface IDatagramSocket : IDisposable
     /// <returns>The number of datagrams received, or 0 once the socket is closed.</returns>
     int Receive(ReadOnlySpan<Memory<byte>> buffers, Span<int> sizes, Span<UdpEndpoint> sources);
 
+    /// <summary>
+    /// Receives as <see cref="Receive"/> does, but lets the socket hand out a datagram where it already lies
+    /// instead of copying it into a buffer (a datagram cut from a coalesced receive, for example). On entry
+    /// <paramref name="datagrams"/> holds one buffer per datagram, as for <see cref="Receive"/>; on return entry
+    /// <c>i</c> is exactly datagram <c>i</c>: a slice of the caller's buffer <c>i</c>, or memory the socket lends,
+    /// writable, until the next receive call on this socket (the caller may decrypt in place there).
+    /// </summary>
+    /// <param name="datagrams">The caller's buffers in; the datagrams out.</param>
+    /// <param name="sources">Receives each datagram's source.</param>
+    /// <returns>The number of datagrams received, or 0 once the socket is closed.</returns>
+    /// <remarks>The default receives into the caller's buffers and slices them; an adapter overrides it only to lend.</remarks>
+    int ReceiveLeased(Span<Memory<byte>> datagrams, Span<UdpEndpoint> sources)
+    {
+        Span<int> sizes = datagrams.Length <= 256 ? stackalloc int[datagrams.Length] : new int[datagrams.Length];
+        int count = Receive(datagrams, sizes, sources);
+        for (int i = 0; i < count; i++)
+        {
+            datagrams[i] = datagrams[i][..sizes[i]];
+        }
+
+        return count;
+    }
+
     /// <summary>Sets the firewall mark on every datagram sent from now on (Linux <c>SO_MARK</c>); 0 for none.</summary>
     /// <param name="mark">The mark.</param>
     /// <exception cref="System.Net.Sockets.SocketException">The system refuses the mark (it needs CAP_NET_ADMIN, and Linux).</exception>

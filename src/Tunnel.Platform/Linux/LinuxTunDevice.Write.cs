@@ -1,5 +1,5 @@
-using System.Buffers;
 using System.Runtime.InteropServices;
+using Tunnel.Platform.Linux.Internal;
 using Tunnel.Platform.Offloads;
 using Posix = Tunnel.Platform.Interop.Unix.Interop;
 using static Tunnel.Platform.Interop.Linux.Interop;
@@ -14,7 +14,8 @@ public sealed partial class LinuxTunDevice
     private readonly PacketCoalescer? _coalescer;
 
     /// <summary>The pins of one gathered write; <see cref="Write"/> runs on one thread at a time.</summary>
-    private readonly MemoryHandle[] _pins = new MemoryHandle[PacketCoalescer.MaxSegments];
+    /// <summary>A super-packet's pieces are slices of a few slabs: one pin per slab per write, not one per piece.</summary>
+    private readonly PinnedBuffers _pins = new(PacketCoalescer.MaxSegments);
 
     /// <summary>With offloads and less than a virtio header in front of the packets: where a packet is copied behind one.</summary>
     private byte[]? _writeStaging;
@@ -105,8 +106,7 @@ public sealed partial class LinuxTunDevice
                 Memory<byte> bytes = packet == group.Head
                     ? batch[packet][(offset - VirtioNetHeader.Size)..]
                     : batch[packet][(offset + group.HeaderLength)..];
-                _pins[count] = bytes.Pin();
-                vectors[count] = new IOVector { Base = (byte*)_pins[count].Pointer, Length = (nuint)bytes.Length };
+                vectors[count] = new IOVector { Base = _pins.Pin(bytes), Length = (nuint)bytes.Length };
                 count++;
             }
 
@@ -116,10 +116,7 @@ public sealed partial class LinuxTunDevice
         }
         finally
         {
-            for (int i = 0; i < count; i++)
-            {
-                _pins[i].Dispose();
-            }
+            _pins.Release();
         }
     }
 

@@ -9,7 +9,8 @@ namespace Tunnel.Platform.Linux;
 
 /// <summary>
 /// Receive: <c>recvmmsg</c> straight into the caller's buffers; with GRO into 64 KiB slots whose coalesced
-/// datagrams are then cut into the caller's buffers by the segment size the kernel reports.
+/// datagrams are then cut by the segment size the kernel reports, copied into the caller's buffers
+/// (<see cref="Receive"/>) or lent where they lie (<see cref="ReceiveLeased"/>).
 /// </summary>
 public sealed partial class LinuxUdpDatagramSocket
 {
@@ -26,6 +27,7 @@ public sealed partial class LinuxUdpDatagramSocket
     private readonly byte[]? _coalesced;
     private readonly PendingDatagram[]? _pending;
     private readonly PinnedBuffers _receivePins = new(MaxBatch);
+    private readonly int[] _leaseSizes = new int[MaxBatch];
     private int _pendingCount;
     private int _pendingNext;
     private long _truncated;
@@ -52,6 +54,49 @@ public sealed partial class LinuxUdpDatagramSocket
             if (count != 0)
             {
                 return Math.Max(count, 0); // a batch, or -1 for closed
+            }
+        }
+
+        return 0;
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// With GRO, each datagram is a slice of the slot its coalesced message landed in, so the 1.5 KB copy per
+    /// datagram that <see cref="Receive"/> makes is gone (2.8 % of both cores in the lab's receiving daemon under
+    /// one TCP stream, its largest cost after the AEAD). Without GRO, datagrams land in the caller's buffers.
+    /// </remarks>
+    public int ReceiveLeased(Span<Memory<byte>> datagrams, Span<UdpEndpoint> sources)
+    {
+        int limit = Math.Min(Math.Min(datagrams.Length, sources.Length), BatchSize);
+        if (limit == 0)
+        {
+            return 0;
+        }
+
+        while (Volatile.Read(ref _disposed) == 0)
+        {
+            int count;
+            if (ReceiveCoalescing)
+            {
+                count = _pendingNext < _pendingCount || FillPending() > 0 ? LendPending(datagrams, sources, limit) : 0;
+                if (count < 0 || Volatile.Read(ref _disposed) != 0)
+                {
+                    return 0;
+                }
+            }
+            else
+            {
+                count = ReceiveDirect(datagrams, _leaseSizes, sources, limit);
+                for (int i = 0; i < count; i++)
+                {
+                    datagrams[i] = datagrams[i][.._leaseSizes[i]];
+                }
+            }
+
+            if (count != 0)
+            {
+                return Math.Max(count, 0);
             }
         }
 
@@ -107,53 +152,87 @@ public sealed partial class LinuxUdpDatagramSocket
         }
     }
 
-    private unsafe int ReceiveCoalesced(ReadOnlySpan<Memory<byte>> buffers, Span<int> sizes, Span<UdpEndpoint> sources, int limit)
+    private int ReceiveCoalesced(ReadOnlySpan<Memory<byte>> buffers, Span<int> sizes, Span<UdpEndpoint> sources, int limit)
     {
         if (_pendingNext == _pendingCount)
         {
-            fixed (byte* names = _receiveNames)
-            fixed (byte* control = _receiveControl)
-            fixed (byte* slots = _coalesced)
-            fixed (IOVector* vectors = _receiveVectors)
-            fixed (MultiMessageHeader* messages = _receiveMessages)
+            int filled = FillPending();
+            if (filled <= 0)
             {
-                int count = _receiveMessages.Length;
-                for (int i = 0; i < count; i++)
-                {
-                    vectors[i] = new IOVector { Base = slots + (i * CoalescedSlotSize), Length = CoalescedSlotSize };
-                    messages[i] = ReceiveSlot(i, names, control, vectors);
-                }
-
-                int received = ReceiveMessages(messages, count);
-                if (received < 0)
-                {
-                    return -1;
-                }
-
-                _pendingCount = 0;
-                _pendingNext = 0;
-                for (int i = 0; i < received; i++)
-                {
-                    if ((messages[i].Header.Flags & MSG_TRUNC) != 0)
-                    {
-                        Interlocked.Increment(ref _truncated);
-                        continue;
-                    }
-
-                    int length = (int)messages[i].Length;
-                    int segment = ReadSegmentSize(messages[i].Header);
-                    UdpEndpoint source = WithLocal(messages[i].Header, ReadName(names + (i * NameStride)));
-                    if (segment > 0 && length > segment)
-                    {
-                        _coalescedReceives++;
-                    }
-
-                    _pending![_pendingCount++] = new PendingDatagram(i * CoalescedSlotSize, length, segment > 0 ? segment : Math.Max(length, 1), source);
-                }
+                return filled;
             }
         }
 
         return TakePending(buffers, sizes, sources, limit);
+    }
+
+    /// <summary>One <c>recvmmsg</c> into the coalescing slots, recorded as pending datagrams.</summary>
+    /// <returns>The messages received (0 when interrupted or all were truncated), or -1 once the socket is closed.</returns>
+    private unsafe int FillPending()
+    {
+        fixed (byte* names = _receiveNames)
+        fixed (byte* control = _receiveControl)
+        fixed (byte* slots = _coalesced)
+        fixed (IOVector* vectors = _receiveVectors)
+        fixed (MultiMessageHeader* messages = _receiveMessages)
+        {
+            int count = _receiveMessages.Length;
+            for (int i = 0; i < count; i++)
+            {
+                vectors[i] = new IOVector { Base = slots + (i * CoalescedSlotSize), Length = CoalescedSlotSize };
+                messages[i] = ReceiveSlot(i, names, control, vectors);
+            }
+
+            int received = ReceiveMessages(messages, count);
+            if (received < 0)
+            {
+                return -1;
+            }
+
+            _pendingCount = 0;
+            _pendingNext = 0;
+            for (int i = 0; i < received; i++)
+            {
+                if ((messages[i].Header.Flags & MSG_TRUNC) != 0)
+                {
+                    Interlocked.Increment(ref _truncated);
+                    continue;
+                }
+
+                int length = (int)messages[i].Length;
+                int segment = ReadSegmentSize(messages[i].Header);
+                UdpEndpoint source = WithLocal(messages[i].Header, ReadName(names + (i * NameStride)));
+                if (segment > 0 && length > segment)
+                {
+                    _coalescedReceives++;
+                }
+
+                _pending![_pendingCount++] = new PendingDatagram(i * CoalescedSlotSize, length, segment > 0 ? segment : Math.Max(length, 1), source);
+            }
+
+            return _pendingCount;
+        }
+    }
+
+    /// <summary>Hands out the pending datagrams as slices of the slots they lie in, as many as the caller takes.</summary>
+    private int LendPending(Span<Memory<byte>> datagrams, Span<UdpEndpoint> sources, int limit)
+    {
+        int count = 0;
+        while (_pendingNext < _pendingCount && count < limit)
+        {
+            ref PendingDatagram pending = ref _pending![_pendingNext];
+            int length = Math.Min(pending.SegmentSize, pending.Remaining);
+            datagrams[count] = _coalesced.AsMemory(pending.Offset, length);
+            sources[count++] = pending.Source;
+            pending.Offset += length;
+            pending.Remaining -= length;
+            if (pending.Remaining == 0)
+            {
+                _pendingNext++;
+            }
+        }
+
+        return count;
     }
 
     /// <summary>Message <paramref name="i"/> of a receive: its address slot, its vector, and its control slot when there is one.</summary>

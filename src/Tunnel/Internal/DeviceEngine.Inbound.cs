@@ -19,7 +19,8 @@ internal sealed partial class DeviceEngine
     {
         int batchSize = Math.Clamp(_socket?.BatchSize ?? 1, 1, MaxReceiveBatch);
         PacketBufferPool pool = _pool;
-        var opens = new OpenBatch(_receivePool.RentBatch(batchSize));
+        Memory<byte>[] receiveBuffers = _receivePool.RentBatch(batchSize);
+        var opens = new OpenBatch(new Memory<byte>[batchSize]);
         int[] sizes = opens.Sizes;
         var sources = new UdpEndpoint[batchSize];
         var packets = new Memory<byte>[batchSize];
@@ -41,7 +42,15 @@ internal sealed partial class DeviceEngine
                 return;
             }
 
-            int count = socket.Receive(opens.Buffers, sizes, sources);
+            // The socket may lend datagrams where they lie (cut from a coalesced receive) instead of copying them
+            // into our buffers; either way each one is opened in place where it is, until the next receive.
+            receiveBuffers.CopyTo(opens.Buffers, 0);
+            int count = socket.ReceiveLeased(opens.Buffers, sources);
+            for (int i = 0; i < count; i++)
+            {
+                sizes[i] = opens.Buffers[i].Length;
+            }
+
             if (count == 0)
             {
                 if (_stopping || !ReferenceEquals(socket, _socket))

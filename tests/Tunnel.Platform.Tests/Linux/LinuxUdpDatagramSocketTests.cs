@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
 using Tunnel.Core;
 using Tunnel.Core.Tests.Support;
@@ -60,6 +61,59 @@ public sealed class LinuxUdpDatagramSocketTests
         {
             Assert.True(receiver.CoalescedReceives > 0, "loopback passes GSO sends whole, so GRO must have seen a coalesced datagram");
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(Features))]
+    public void LeasedDatagrams_AreTheSameBytes_AndCoalescedOnesAreLentWhereTheyLie(bool batching, bool segmentation, bool coalescing, string address)
+    {
+        Requirements.Linux();
+        var factory = new LinuxUdpDatagramSocketFactory { EnableBatching = batching, EnableSegmentation = segmentation, EnableReceiveCoalescing = coalescing };
+        using var sender = (LinuxUdpDatagramSocket)factory.Bind(0, 0);
+        using var receiver = (LinuxUdpDatagramSocket)factory.Bind(0, 0);
+        int[] lengths = [.. Enumerable.Repeat(1452, 40), 700, .. Enumerable.Repeat(1452, 3), 32, 32, 148, 1452];
+        var random = new Random(7);
+        byte[][] datagrams = [.. lengths.Select(length =>
+        {
+            var datagram = new byte[length];
+            random.NextBytes(datagram);
+            return datagram;
+        })];
+        var destination = new UdpEndpoint(IPAddress.Parse(address).GetAddressBytes(), receiver.Port);
+        Assert.Equal(datagrams.Length, sender.Send([.. datagrams.Select(d => (ReadOnlyMemory<byte>)d)], destination));
+
+        byte[][] ours = [.. Enumerable.Range(0, 128).Select(_ => new byte[2048])];
+        var batch = new Memory<byte>[128];
+        var from = new UdpEndpoint[128];
+        var received = new List<byte[]>();
+        int lent = 0;
+        while (received.Count < datagrams.Length)
+        {
+            for (int i = 0; i < batch.Length; i++)
+            {
+                batch[i] = ours[i];
+            }
+
+            int count = receiver.ReceiveLeased(batch, from);
+            Assert.True(count > 0, "the socket closed");
+            for (int i = 0; i < count; i++)
+            {
+                Assert.True(MemoryMarshal.TryGetArray((ReadOnlyMemory<byte>)batch[i], out ArraySegment<byte> segment));
+                if (!ReferenceEquals(segment.Array, ours[i]))
+                {
+                    lent++;
+                }
+
+                // Lent memory is the caller's to open in place until the next receive.
+                batch[i].Span[0] ^= 0xFF;
+                batch[i].Span[0] ^= 0xFF;
+                received.Add(batch[i].ToArray());
+                Assert.Equal(new UdpEndpoint(IPAddress.Parse(address).GetAddressBytes(), sender.Port), from[i].WithoutLocal());
+            }
+        }
+
+        Assert.Equal(datagrams, received);
+        Assert.Equal(coalescing ? datagrams.Length : 0, lent); // with GRO every datagram stays where it landed
     }
 
     [Fact]
@@ -264,6 +318,20 @@ public sealed class LinuxUdpDatagramSocketTests
         // The fewest of three rounds: a per-packet allocation shows in every round, while one-time runtime
         // work (a tier-up compiled on this thread while the machine is loaded) shows in one at most.
         Assert.Equal(0, Allocations.Fewest(RoundTrip));
+
+        Memory<byte>[] leased = new Memory<byte>[32];
+        void LeasedRoundTrip()
+        {
+            sender.Send(datagrams, destination);
+            for (int received = 0; received < datagrams.Length;)
+            {
+                buffers.CopyTo(leased, 0);
+                received += receiver.ReceiveLeased(leased, sources);
+            }
+        }
+
+        LeasedRoundTrip();
+        Assert.Equal(0, Allocations.Fewest(LeasedRoundTrip));
     }
 
     private static List<byte[]> ReceiveAll(IDatagramSocket receiver, int expected, out List<UdpEndpoint> sources)

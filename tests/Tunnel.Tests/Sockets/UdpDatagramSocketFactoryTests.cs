@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.InteropServices;
 using Tunnel.Core;
 using Tunnel.Sockets;
 using Tunnel.Sockets.Internal;
@@ -7,6 +8,37 @@ namespace Tunnel.Tests.Sockets;
 
 public sealed class UdpDatagramSocketFactoryTests
 {
+    [Fact]
+    public void ReceiveLeased_ByDefault_SlicesTheCallersBuffers()
+    {
+        using IDatagramSocket a = UdpDatagramSocketFactory.Instance.Bind(0, 0);
+        using IDatagramSocket b = UdpDatagramSocketFactory.Instance.Bind(0, 0);
+        var destination = UdpEndpoint.FromIPEndPoint(new IPEndPoint(IPAddress.Loopback, b.Port));
+        Assert.Equal(3, a.Send([new byte[] { 1 }, new byte[] { 2, 2 }, new byte[] { 3, 3, 3 }], destination));
+
+        byte[][] ours = [new byte[64], new byte[64], new byte[64]];
+        var datagrams = new Memory<byte>[3];
+        var sources = new UdpEndpoint[3];
+        int received = 0;
+        while (received < 3)
+        {
+            for (int i = received; i < 3; i++)
+            {
+                datagrams[i] = ours[i];
+            }
+
+            received += b.ReceiveLeased(datagrams.AsSpan(received), sources.AsSpan(received));
+        }
+
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.Equal(Enumerable.Repeat((byte)(i + 1), i + 1), datagrams[i].ToArray());
+            Assert.True(MemoryMarshal.TryGetArray((ReadOnlyMemory<byte>)datagrams[i], out ArraySegment<byte> segment));
+            Assert.Same(ours[i], segment.Array); // nothing lent: the bytes are in the buffer that was given
+            Assert.Equal(UdpEndpoint.FromIPEndPoint(new IPEndPoint(IPAddress.Loopback, a.Port)), sources[i]);
+        }
+    }
+
     [Fact]
     public void TwoSockets_ExchangeDatagrams_AndReportIPv4PeersAsIPv4()
     {
