@@ -94,6 +94,59 @@ public sealed class TunnelHostTimerTests
     }
 
     [Fact]
+    public async Task AHandshakeReleasingMoreStagedPackets_ThanABatchHolds_DeliversThemAll_InOrder()
+    {
+        // A stages 100 packets while its peer is not there yet; the handshake that finally completes releases
+        // them through the handshake worker's batch of 64, which is sent and refilled outside the device lock.
+        var time = new FakeTimeProvider();
+        var network = new InMemoryNetwork();
+        var entropy = new DeterministicEntropy(71);
+        PrivateKey keyA = HostPair.NewKey(entropy), keyB = HostPair.NewKey(entropy);
+        var tunA = new InMemoryTunDevice("stage-a");
+        var tunB = new InMemoryTunDevice("stage-b");
+        await using var a = new TunnelHost(
+            new TunnelOptions
+            {
+                PrivateKey = keyA,
+                Peers = [new TunnelPeerOptions { PublicKey = keyB.GetPublicKey(), Endpoint = IPEndPoint.Parse("192.0.2.2:51820"), AllowedIps = [IPNetwork.Parse("10.0.0.2/32")] }],
+            },
+            tunA,
+            network.CreateSocketFactory(IPAddress.Parse("192.0.2.1")),
+            timeProvider: time);
+        a.Start();
+        const int Count = 100;
+        for (int i = 0; i < Count; i++)
+        {
+            Assert.True(tunA.TryInject(PacketBuilder.IPv4(HostPair.AddressA, HostPair.AddressB, [(byte)i, 1, 2, 3]), TimeSpan.FromSeconds(5)));
+        }
+
+        await HostPair.WaitUntil(() => a.GetStatistics().TunnelPacketsRead == Count && network.LostDatagrams == 1); // the first initiation, to nobody
+
+        await using var b = new TunnelHost(
+            new TunnelOptions
+            {
+                PrivateKey = keyB,
+                ListenPort = 51820,
+                Peers = [new TunnelPeerOptions { PublicKey = keyA.GetPublicKey(), AllowedIps = [IPNetwork.Parse("10.0.0.1/32")] }],
+            },
+            tunB,
+            network.CreateSocketFactory(IPAddress.Parse("192.0.2.2")),
+            timeProvider: time);
+        b.Start();
+        time.Advance(TimeSpan.FromMilliseconds(5400)); // the retry, which B now answers
+
+        byte[] packet = new byte[1500];
+        for (int i = 0; i < Count; i++)
+        {
+            Assert.True(tunB.TryTake(packet, out int length, TimeSpan.FromSeconds(10)), $"packet {i} of {Count} did not arrive");
+            Assert.Equal(20 + 4, length);
+            Assert.Equal((byte)i, packet[20]);
+        }
+
+        Assert.Equal(Count, b.GetStatistics().TunnelPacketsWritten);
+    }
+
+    [Fact]
     public async Task APersistentKeepalive_GoesOutEvery25SecondsOfIdleness_AndNotBefore()
     {
         var time = new FakeTimeProvider();
