@@ -41,14 +41,7 @@ public sealed class LinuxUdpDatagramSocketTests
         Assert.Equal(segmentation && batching, sender.Segmentation);
 
         // Runs of equal sizes with shorter ends, as the engine sends them: GSO takes each run in one message.
-        int[] lengths = [.. Enumerable.Repeat(1452, 50), 700, .. Enumerable.Repeat(1452, 3), 100, 32, 32, 32, .. Enumerable.Repeat(148, 2), 1452];
-        var random = new Random(lengths.Length);
-        byte[][] datagrams = [.. lengths.Select(length =>
-        {
-            var datagram = new byte[length];
-            random.NextBytes(datagram);
-            return datagram;
-        })];
+        byte[][] datagrams = RandomDatagrams([.. Enumerable.Repeat(1452, 50), 700, .. Enumerable.Repeat(1452, 3), 100, 32, 32, 32, .. Enumerable.Repeat(148, 2), 1452]);
         var destination = new UdpEndpoint(IPAddress.Parse(address).GetAddressBytes(), receiver.Port);
         Assert.Equal(datagrams.Length, sender.Send([.. datagrams.Select(d => (ReadOnlyMemory<byte>)d)], destination));
 
@@ -71,14 +64,7 @@ public sealed class LinuxUdpDatagramSocketTests
         var factory = new LinuxUdpDatagramSocketFactory { EnableBatching = batching, EnableSegmentation = segmentation, EnableReceiveCoalescing = coalescing };
         using var sender = (LinuxUdpDatagramSocket)factory.Bind(0, 0);
         using var receiver = (LinuxUdpDatagramSocket)factory.Bind(0, 0);
-        int[] lengths = [.. Enumerable.Repeat(1452, 40), 700, .. Enumerable.Repeat(1452, 3), 32, 32, 148, 1452];
-        var random = new Random(7);
-        byte[][] datagrams = [.. lengths.Select(length =>
-        {
-            var datagram = new byte[length];
-            random.NextBytes(datagram);
-            return datagram;
-        })];
+        byte[][] datagrams = RandomDatagrams([.. Enumerable.Repeat(1452, 40), 700, .. Enumerable.Repeat(1452, 3), 32, 32, 148, 1452]);
         var destination = new UdpEndpoint(IPAddress.Parse(address).GetAddressBytes(), receiver.Port);
         Assert.Equal(datagrams.Length, sender.Send([.. datagrams.Select(d => (ReadOnlyMemory<byte>)d)], destination));
 
@@ -332,6 +318,18 @@ public sealed class LinuxUdpDatagramSocketTests
 
         LeasedRoundTrip();
         Assert.Equal(0, Allocations.Fewest(LeasedRoundTrip));
+    }
+
+    /// <summary>Datagrams of the given lengths, filled from a generator seeded by their count.</summary>
+    private static byte[][] RandomDatagrams(int[] lengths)
+    {
+        var random = new Random(lengths.Length);
+        return [.. lengths.Select(length =>
+        {
+            var datagram = new byte[length];
+            random.NextBytes(datagram);
+            return datagram;
+        })];
     }
 
     private static List<byte[]> ReceiveAll(IDatagramSocket receiver, int expected, out List<UdpEndpoint> sources)
