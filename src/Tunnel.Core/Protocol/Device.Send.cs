@@ -101,7 +101,7 @@ public sealed partial class Device
     public int MaxDatagramSize => SealedLength(_mtu);
 
     /// <summary>
-    /// Whether transmits are queued for <see cref="TryDequeueTransmit"/> (some may turn out to owe nothing, such
+    /// Whether transmits are queued for <see cref="TryDequeueTransmit(Span{byte}, TimeSpan, out PacketResult)"/> (some may turn out to owe nothing, such
     /// as a keepalive for a peer removed since): lets a driver whose batch filled up know it must come back.
     /// </summary>
     public bool HasPendingTransmits => _transmits.Count > 0;
@@ -116,6 +116,34 @@ public sealed partial class Device
     /// <returns>Whether there was a datagram to send.</returns>
     public bool TryDequeueTransmit(Span<byte> destination, TimeSpan now, out PacketResult transmit)
     {
+        if (!TryDequeueTransmit(destination, now, out transmit, out SealJob job))
+        {
+            return false;
+        }
+
+        if (job.IsPending)
+        {
+            job.Seal(destination);
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Takes the next datagram the device owes a peer, as <see cref="TryDequeueTransmit(Span{byte}, TimeSpan, out PacketResult)"/>
+    /// does, but leaves the encryption of a transport message (a keepalive, a packet that waited for the
+    /// handshake) to <paramref name="job"/>: its header and padded plaintext are written, and the driver seals it
+    /// on any thread before sending, outside whatever serialises the device. A handshake message comes complete,
+    /// with a job that is not pending.
+    /// </summary>
+    /// <param name="destination">Receives the datagram; <see cref="MaxDatagramSize"/> bytes suffice.</param>
+    /// <param name="now">The current device time.</param>
+    /// <param name="transmit">What to send, and where; its length is the sealed length.</param>
+    /// <param name="job">The seal still to run on <paramref name="destination"/> (<see cref="SealJob.IsPending"/>), or an empty job.</param>
+    /// <returns>Whether there was a datagram to send.</returns>
+    public bool TryDequeueTransmit(Span<byte> destination, TimeSpan now, out PacketResult transmit, out SealJob job)
+    {
+        job = default;
         while (_transmits.TryDequeue(out var item))
         {
             Peer peer = item.Peer;
@@ -127,8 +155,8 @@ public sealed partial class Device
             int length = item.Kind switch
             {
                 TransmitKind.Initiation => SendInitiation(peer, now, destination),
-                TransmitKind.Keepalive => SendKeepalive(peer, now, destination),
-                _ => SendStaged(peer, now, destination),
+                TransmitKind.Keepalive => SendKeepalive(peer, now, destination, out job),
+                _ => SendStaged(peer, now, destination, out job),
             };
 
             if (length > 0)
@@ -163,8 +191,9 @@ public sealed partial class Device
         return length;
     }
 
-    private int SendKeepalive(Peer peer, TimeSpan now, Span<byte> destination)
+    private int SendKeepalive(Peer peer, TimeSpan now, Span<byte> destination, out SealJob job)
     {
+        job = default;
         peer.KeepaliveQueued = false;
         Keypair? keypair = peer.CurrentKeypair;
         if (keypair is null || !keypair.CanSend(now) || peer.Endpoint.IsEmpty)
@@ -173,11 +202,12 @@ public sealed partial class Device
             return 0;
         }
 
-        return Seal(peer, keypair, default, destination, now);
+        return PrepareSeal(peer, keypair, default, destination, now, out job);
     }
 
-    private int SendStaged(Peer peer, TimeSpan now, Span<byte> destination)
+    private int SendStaged(Peer peer, TimeSpan now, Span<byte> destination, out SealJob job)
     {
+        job = default;
         peer.FlushPending = false;
         Keypair? keypair = peer.CurrentKeypair;
         if (peer.StagedPacketCount == 0)
@@ -191,7 +221,7 @@ public sealed partial class Device
             return 0;
         }
 
-        int length = Seal(peer, keypair, peer.PeekStaged(), destination, now);
+        int length = PrepareSeal(peer, keypair, peer.PeekStaged(), destination, now, out job); // the packet is copied out: its slot may go
         peer.DropStaged();
         if (peer.StagedPacketCount > 0)
         {
@@ -202,15 +232,10 @@ public sealed partial class Device
         return length;
     }
 
-    /// <summary>Writes a transport message (whitepaper section 5.4.6): header, then the padded packet sealed in place.</summary>
-    private int Seal(Peer peer, Keypair keypair, ReadOnlySpan<byte> packet, Span<byte> destination, TimeSpan now)
-    {
-        int length = PrepareSeal(peer, keypair, packet, destination, now, out SealJob job);
-        job.Seal(destination);
-        return length;
-    }
-
-    /// <summary>Everything of <see cref="Seal"/> but the encryption, which <paramref name="job"/> carries.</summary>
+    /// <summary>
+    /// Writes a transport message (whitepaper section 5.4.6) but its encryption: the header, then the padded
+    /// packet where the seal will run in place; <paramref name="job"/> carries the encryption.
+    /// </summary>
     private int PrepareSeal(Peer peer, Keypair keypair, ReadOnlySpan<byte> packet, Span<byte> destination, TimeSpan now, out SealJob job)
     {
         int padded = MessageLayout.PaddedLength(packet.Length, _mtu);

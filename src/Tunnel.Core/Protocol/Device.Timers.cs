@@ -25,7 +25,7 @@ public sealed partial class Device
         }
     }
 
-    /// <summary>Fires every timer due at or before <paramref name="now"/>; their datagrams come out through <see cref="TryDequeueTransmit"/>.</summary>
+    /// <summary>Fires every timer due at or before <paramref name="now"/>; their datagrams come out through <see cref="TryDequeueTransmit(Span{byte}, TimeSpan, out PacketResult)"/>.</summary>
     /// <param name="now">The current device time.</param>
     public void HandleTimeout(TimeSpan now)
     {

@@ -15,7 +15,7 @@ namespace Tunnel.Core.Protocol;
 /// <remarks>
 /// <para>
 /// Device time is a monotonic <see cref="TimeSpan"/> chosen by the driver; it must never go backwards.
-/// After every call the driver drains <see cref="TryDequeueTransmit"/> (handshakes, keepalives, packets
+/// After every call the driver drains <see cref="TryDequeueTransmit(Span{byte}, TimeSpan, out PacketResult)"/> (handshakes, keepalives, packets
 /// released by a completed handshake), then sleeps until <see cref="NextDeadline"/> or the next packet,
 /// whichever comes first, and calls <see cref="HandleTimeout"/> when the deadline passes.
 /// </para>

@@ -12,7 +12,7 @@ public enum PacketAction : byte
     /// <summary>Write the bytes (one IP packet) to the TUN device.</summary>
     WriteToTunnel,
 
-    /// <summary>The packet waits inside the core for a handshake; it comes out later through <see cref="Device.TryDequeueTransmit"/>.</summary>
+    /// <summary>The packet waits inside the core for a handshake; it comes out later through <see cref="Device.TryDequeueTransmit(Span{byte}, TimeSpan, out PacketResult)"/>.</summary>
     Queued,
 
     /// <summary>The input was dropped; <see cref="PacketResult.DropReason"/> says why.</summary>

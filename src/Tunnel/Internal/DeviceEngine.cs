@@ -14,8 +14,11 @@ namespace Tunnel.Internal;
 /// Each pump moves a batch per iteration: read a batch; under the device lock, the sequential protocol work
 /// of the whole batch (routing, nonces, replay and source checks, draining what the core queued, re-arming
 /// the timer); outside it, the seals or opens of the batch on the pump and the crypto helpers; then the
-/// batch written out in order. The lock is never held across a system call or a cipher, so the two pumps
-/// and the helpers overlap. Per-peer order is the order the nonces were assigned in.
+/// batch written out in order. The lock is never held across a system call, a transport seal or open (the
+/// seals of keepalives and released packets run when their batch is sent) or a responder's Diffie-Hellman
+/// (the handshake worker's jobs), so the two pumps and the helpers overlap. The one cipher work left under it
+/// is an initiation we send (a key pair and one DH, about 110 us, once per handshake). Per-peer order is the
+/// order the nonces were assigned in.
 /// </para>
 /// <para>
 /// Buffers come from one pinned pool at start-up; the steady state allocates nothing per packet or batch.
@@ -299,15 +302,18 @@ internal sealed partial class DeviceEngine : IDisposable
                 return _device.HasPendingTransmits;
             }
 
-            if (!_device.TryDequeueTransmit(batch.PeekSpare().Span, now, out PacketResult transmit))
+            // A keepalive or released packet comes with its seal still to run: the batch runs it when it is sent.
+            if (!_device.TryDequeueTransmit(batch.PeekSpare().Span, now, out PacketResult transmit, out SealJob seal))
             {
                 return false;
             }
 
             if (transmit.Action == PacketAction.WriteToNetwork)
             {
-                batch.CommitSpare(transmit.Length, transmit.Endpoint);
+                batch.CommitSpare(transmit.Length, transmit.Endpoint, seal);
             }
+
+            seal.Clear(); // the batch holds its own copy of the key: wipe this one
         }
     }
 

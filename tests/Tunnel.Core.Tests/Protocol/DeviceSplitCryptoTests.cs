@@ -37,6 +37,38 @@ public sealed class DeviceSplitCryptoTests
     }
 
     [Fact]
+    public void ReleasedTransmits_LeaveTheirSealToTheDriver_WhileHandshakesComeComplete()
+    {
+        var net = new TwoDevices();
+        byte[] packet = ToB(5, 200);
+        var datagram = new byte[2048];
+        var reply = new byte[2048];
+        Assert.Equal(PacketAction.Queued, net.A.Encapsulate(packet, datagram, net.Now).Action); // staged until a session exists
+
+        Assert.True(net.A.TryDequeueTransmit(datagram, net.Now, out PacketResult initiation, out SealJob none));
+        Assert.Equal(148, initiation.Length);
+        Assert.False(none.IsPending); // a handshake message is written whole
+        PacketResult response = net.B.Decapsulate(datagram.AsSpan(0, initiation.Length), TwoDevices.EndpointA, reply, net.Now);
+        Assert.Equal(PacketAction.WriteToNetwork, response.Action);
+        Assert.Equal(PacketAction.None, net.A.Decapsulate(reply.AsSpan(0, response.Length), TwoDevices.EndpointB, datagram, net.Now).Action);
+
+        // The staged packet: header and padded plaintext written, the encryption left to the job.
+        Assert.True(net.A.TryDequeueTransmit(datagram, net.Now, out PacketResult released, out SealJob seal));
+        Assert.True(seal.IsPending);
+        Assert.Equal(seal.Length, released.Length);
+        Assert.Equal(packet, datagram.AsSpan(16, packet.Length).ToArray());
+        byte[] unsealed = datagram.AsSpan(0, released.Length).ToArray();
+        Assert.Equal(PacketAction.Drop, net.B.Decapsulate(unsealed, TwoDevices.EndpointA, reply, net.Now).Action);
+
+        seal.Seal(datagram);
+        Assert.False(seal.IsPending);
+        PacketResult opened = net.B.Decapsulate(datagram.AsSpan(0, released.Length), TwoDevices.EndpointA, reply, net.Now);
+        Assert.Equal(PacketAction.WriteToTunnel, opened.Action);
+        Assert.Equal(packet, reply.AsSpan(0, opened.Length).ToArray());
+        Assert.False(net.A.TryDequeueTransmit(datagram, net.Now, out _, out _));
+    }
+
+    [Fact]
     public void SealedInReverse_OpenedInAnyOrder_CompletedInOrder_EveryPacketArrivesOnce()
     {
         var net = new TwoDevices();
