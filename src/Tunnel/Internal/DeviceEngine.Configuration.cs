@@ -79,7 +79,7 @@ internal sealed partial class DeviceEngine
                 AfterDeviceCalls(now);
             }
 
-            SendControlTransmits(); // what the change queued (a keepalive turned on, an initiation), outside the lock
+            SendControlTransmits(); // what the change queued (a keepalive turned on, an initiation), sent outside the lock
         }
     }
 

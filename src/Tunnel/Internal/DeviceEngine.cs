@@ -223,26 +223,14 @@ internal sealed partial class DeviceEngine : IDisposable
             return;
         }
 
-        lock (_controlGate) // the timer and configuration share the control batch
-        {
-            TransmitBatch batch;
-            bool more;
-            lock (_gate)
-            {
-                TimeSpan now = Now;
-                _armedFor = TimeSpan.MaxValue;
-                _device.HandleTimeout(now);
-                batch = _controlTransmits; // replaced under this lock when the MTU outgrows its buffers
-                more = DrainTransmits(batch, now);
-                AfterDeviceCalls(now);
-            }
-
-            FlushAll(batch, more);
-        }
+        SendControlTransmits(fireTimers: true);
     }
 
-    /// <summary>Drains and sends what the core queued, through the control batch the timer shares.</summary>
-    private void SendControlTransmits()
+    /// <summary>
+    /// Fires the due timers when asked, then drains and sends what the core queued through the control batch
+    /// the timer and configuration share, re-arming the timer for what sending armed (an initiation's retry).
+    /// </summary>
+    private void SendControlTransmits(bool fireTimers = false)
     {
         lock (_controlGate)
         {
@@ -250,8 +238,16 @@ internal sealed partial class DeviceEngine : IDisposable
             bool more;
             lock (_gate)
             {
-                batch = _controlTransmits;
-                more = DrainTransmits(batch, Now);
+                TimeSpan now = Now;
+                if (fireTimers)
+                {
+                    _armedFor = TimeSpan.MaxValue;
+                    _device.HandleTimeout(now);
+                }
+
+                batch = _controlTransmits; // replaced under this lock when the MTU outgrows its buffers
+                more = DrainTransmits(batch, now);
+                AfterDeviceCalls(now);
             }
 
             FlushAll(batch, more);
@@ -269,7 +265,9 @@ internal sealed partial class DeviceEngine : IDisposable
         {
             lock (_gate)
             {
-                more = DrainTransmits(batch, Now);
+                TimeSpan now = Now;
+                more = DrainTransmits(batch, now);
+                AfterDeviceCalls(now); // what was dequeued may have armed timers (an initiation's retry)
             }
 
             Flush(batch);

@@ -94,6 +94,29 @@ public sealed class TunnelHostTimerTests
     }
 
     [Fact]
+    public async Task APeerAddedLive_WithAKeepalive_RetriesItsUnansweredInitiation_AfterRekeyTimeout()
+    {
+        // The change sends an initiation at once; its retry timer must be armed too, not left to the next packet.
+        var time = new FakeTimeProvider();
+        var network = new InMemoryNetwork(); // nothing listens at 192.0.2.2
+        var entropy = new DeterministicEntropy(81);
+        PrivateKey key = HostPair.NewKey(entropy), peer = HostPair.NewKey(entropy);
+        await using var host = new TunnelHost(new TunnelOptions { PrivateKey = key }, new InMemoryTunDevice("live-a"), network.CreateSocketFactory(IPAddress.Parse("192.0.2.1")), timeProvider: time);
+        host.Start();
+
+        host.SetPeer(new TunnelPeerOptions { PublicKey = peer.GetPublicKey(), Endpoint = IPEndPoint.Parse("192.0.2.2:51820"), AllowedIps = [IPNetwork.Parse("10.0.0.2/32")], PersistentKeepalive = TimeSpan.FromSeconds(25) });
+        await HostPair.WaitUntil(() => network.LostDatagrams == 1);
+
+        for (int step = 0; step < 60 && network.LostDatagrams < 2; step++)
+        {
+            time.Advance(Step);
+            await Task.Delay(1, Ct);
+        }
+
+        Assert.Equal(2, network.LostDatagrams); // the retry came within 5.334 s plus a step, not with the keepalive at 25 s
+    }
+
+    [Fact]
     public async Task AHandshakeReleasingMoreStagedPackets_ThanABatchHolds_DeliversThemAll_InOrder()
     {
         // A stages 100 packets while its peer is not there yet; the handshake that finally completes releases
