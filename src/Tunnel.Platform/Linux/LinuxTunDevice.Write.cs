@@ -13,8 +13,10 @@ public sealed partial class LinuxTunDevice
     /// <summary>With offloads: the grouping of the batch being written.</summary>
     private readonly PacketCoalescer? _coalescer;
 
-    /// <summary>The pins of one gathered write; <see cref="Write"/> runs on one thread at a time.</summary>
-    /// <summary>A super-packet's pieces are slices of a few slabs: one pin per slab per write, not one per piece.</summary>
+    /// <summary>
+    /// The pins of one gathered write (<see cref="Write"/> runs on one thread at a time): a super-packet's pieces
+    /// are slices of a few slabs, so one pin per slab per write, not one per piece.
+    /// </summary>
     private readonly PinnedBuffers _pins = new(PacketCoalescer.MaxSegments);
 
     /// <summary>With offloads and less than a virtio header in front of the packets: where a packet is copied behind one.</summary>

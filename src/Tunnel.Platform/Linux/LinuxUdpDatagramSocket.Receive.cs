@@ -76,27 +76,26 @@ public sealed partial class LinuxUdpDatagramSocket
 
         while (Volatile.Read(ref _disposed) == 0)
         {
-            int count;
             if (ReceiveCoalescing)
             {
-                count = _pendingNext < _pendingCount || FillPending() > 0 ? LendPending(datagrams, sources, limit) : 0;
-                if (count < 0 || Volatile.Read(ref _disposed) != 0)
+                int filled = _pendingNext < _pendingCount ? 1 : FillPending();
+                if (filled != 0)
                 {
-                    return 0;
+                    return filled < 0 ? 0 : LendPending(datagrams, sources, limit); // -1: closed
                 }
+
+                continue; // interrupted, or every message was truncated
             }
-            else
+
+            int count = ReceiveDirect(datagrams, _leaseSizes, sources, limit);
+            for (int i = 0; i < count; i++)
             {
-                count = ReceiveDirect(datagrams, _leaseSizes, sources, limit);
-                for (int i = 0; i < count; i++)
-                {
-                    datagrams[i] = datagrams[i][.._leaseSizes[i]];
-                }
+                datagrams[i] = datagrams[i][.._leaseSizes[i]];
             }
 
             if (count != 0)
             {
-                return Math.Max(count, 0);
+                return Math.Max(count, 0); // a batch, or -1 for closed
             }
         }
 
