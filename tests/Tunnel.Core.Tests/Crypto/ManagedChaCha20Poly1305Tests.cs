@@ -7,24 +7,43 @@ using Tunnel.Core.Tests.Support;
 
 namespace Tunnel.Core.Tests.Crypto;
 
-/// <summary>The managed SIMD ChaCha20-Poly1305 against the RFC 8439 vectors and, byte for byte, against libsodium.</summary>
+/// <summary>
+/// The managed SIMD ChaCha20-Poly1305 against the RFC 8439 vectors and, byte for byte, against libsodium, on
+/// each wide path (<see cref="Steps"/>) the CPU can run, whichever the process has chosen.
+/// </summary>
 public sealed class ManagedChaCha20Poly1305Tests
 {
-    [Fact]
-    public void Rfc8439_KnownAnswers()
+    /// <summary>The wide key-stream generator a test runs long messages on.</summary>
+    public enum Steps
     {
-        RequireAvx2();
+        /// <summary>Eight blocks per step (<see cref="ChaCha20Avx2Wide"/>).</summary>
+        Avx2,
+
+        /// <summary>Sixteen blocks per step (<see cref="ChaCha20Avx512"/>), eight with AVX-512VL for the last part.</summary>
+        Avx512,
+
+        /// <summary>Eight blocks per step with AVX-512VL (<see cref="ChaCha20Avx512Vl"/>).</summary>
+        Avx512Vl,
+    }
+
+    [Theory]
+    [InlineData(Steps.Avx2)]
+    [InlineData(Steps.Avx512)]
+    [InlineData(Steps.Avx512Vl)]
+    public void Rfc8439_KnownAnswers(Steps steps)
+    {
+        Require(steps);
         foreach (var v in Vectors.Json("chacha20poly1305.json").EnumerateArray())
         {
             byte[] key = v.Hex("key"), nonce = v.Hex("nonce"), aad = v.Hex("aad"), plaintext = v.Hex("plaintext");
             var ciphertext = new byte[plaintext.Length];
             var tag = new byte[16];
-            ManagedChaCha20Poly1305.Seal(key, nonce, plaintext, ciphertext, tag, aad);
+            Seal(steps, key, nonce, plaintext, ciphertext, tag, aad);
             Assert.Equal(v.Hex("ciphertext"), ciphertext);
             Assert.Equal(v.Hex("tag"), tag);
 
             var opened = new byte[plaintext.Length];
-            Assert.True(ManagedChaCha20Poly1305.TryOpen(key, nonce, ciphertext, tag, opened, aad));
+            Assert.True(TryOpen(steps, key, nonce, ciphertext, tag, opened, aad));
             Assert.Equal(plaintext, opened);
 
             // The oracle of the other tests, on the same vectors.
@@ -37,11 +56,55 @@ public sealed class ManagedChaCha20Poly1305Tests
     }
 
     [Fact]
-    public void ThePublicApi_RunsTheManagedImplementationWhereTheCpuHasAvx2()
+    public void ThePublicApi_RunsTheManagedImplementationWhereTheCpuHasAvx2_AndItsAvx512PathWhereItHasThat()
     {
         Assert.Equal(
-            ManagedChaCha20Poly1305.IsSupported ? AeadImplementation.ManagedAvx2 : AeadImplementation.Libsodium,
+            !ManagedChaCha20Poly1305.IsSupported ? AeadImplementation.Libsodium
+            : ChaCha20Avx512.IsSupported ? AeadImplementation.ManagedAvx512
+            : AeadImplementation.ManagedAvx2,
             ChaCha20Poly1305.Implementation);
+        Assert.Equal(ChaCha20Poly1305.Implementation, AeadBackend.Current);
+    }
+
+    [Fact]
+    public void TheAvx512Switch_KeepsAvx2()
+    {
+        _ = ChaCha20Poly1305.Implementation;
+        try
+        {
+            AppContext.SetSwitch(AeadBackend.DisableAvx512Switch, true);
+            Assert.False(ManagedChaCha20Poly1305.SelectsAvx512());
+        }
+        finally
+        {
+            AppContext.SetSwitch(AeadBackend.DisableAvx512Switch, false);
+        }
+
+        Assert.Equal(ManagedChaCha20Poly1305.IsSupported && ChaCha20Avx512.IsSupported, ManagedChaCha20Poly1305.SelectsAvx512());
+    }
+
+    [Fact]
+    public void TheProcessChoice_TakesSixteenBlocksOnlyFromTheThreshold_AndEqualsBothPaths()
+    {
+        RequireAvx2();
+        byte[] key = Bytes.Random(32, 21), nonce = Bytes.Random(12, 22);
+        foreach (int size in new[] { ManagedChaCha20Poly1305.Avx512Threshold - 1, ManagedChaCha20Poly1305.Avx512Threshold, 1420, 9000 })
+        {
+            byte[] plaintext = Bytes.Random(size, size);
+            var chosen = new byte[size + 16];
+            ManagedChaCha20Poly1305.Seal(key, nonce, plaintext, chosen.AsSpan(0, size), chosen.AsSpan(size), []);
+            var eight = new byte[size + 16];
+            ManagedChaCha20Poly1305.Seal<ChaCha20Avx2Wide>(key, nonce, plaintext, eight.AsSpan(0, size), eight.AsSpan(size), []);
+            Assert.Equal(eight, chosen);
+            if (ChaCha20Avx512.IsSupported)
+            {
+                var sixteen = new byte[size + 16];
+                ManagedChaCha20Poly1305.Seal<ChaCha20Avx512>(key, nonce, plaintext, sixteen.AsSpan(0, size), sixteen.AsSpan(size), []);
+                Assert.Equal(eight, sixteen);
+                ManagedChaCha20Poly1305.Seal<ChaCha20Avx512Vl>(key, nonce, plaintext, sixteen.AsSpan(0, size), sixteen.AsSpan(size), []);
+                Assert.Equal(eight, sixteen);
+            }
+        }
     }
 
     [Fact]
@@ -61,21 +124,27 @@ public sealed class ManagedChaCha20Poly1305Tests
         Assert.Equal(ManagedChaCha20Poly1305.IsSupported, ChaCha20Poly1305.SelectsManaged());
     }
 
-    [Fact]
-    public void EverySizeUpToTwoMtus_EqualsLibsodium_InPlaceAndOutOfPlace()
+    [Theory]
+    [InlineData(Steps.Avx2)]
+    [InlineData(Steps.Avx512)]
+    [InlineData(Steps.Avx512Vl)]
+    public void EverySizeUpToTwoMtus_EqualsLibsodium_InPlaceAndOutOfPlace(Steps steps)
     {
-        RequireAvx2();
+        Require(steps);
         byte[] key = Bytes.Pattern(32, 3), aad = Bytes.Pattern(5, 4);
         for (int size = 0; size <= 3000; size++)
         {
-            AssertEqualsLibsodium(key, (ulong)size * 7919, Bytes.Pattern(size, size), aad, offset: size % 5, inPlace: size % 2 == 0);
+            AssertEqualsLibsodium(steps, key, (ulong)size * 7919, Bytes.Pattern(size, size), aad, offset: size % 5, inPlace: size % 2 == 0);
         }
     }
 
-    [Fact]
-    public void EverySizeTo65535_EqualsLibsodium_AtShiftingOffsets_InPlaceAndOutOfPlace()
+    [Theory]
+    [InlineData(Steps.Avx2)]
+    [InlineData(Steps.Avx512)]
+    [InlineData(Steps.Avx512Vl)]
+    public void EverySizeTo65535_EqualsLibsodium_AtShiftingOffsets_InPlaceAndOutOfPlace(Steps steps)
     {
-        RequireAvx2();
+        Require(steps);
         const int Largest = 65535;
         byte[] key = Bytes.Random(32, 5), aad = Bytes.Pattern(3, 9), source = Bytes.Random(Largest, 6);
         var expected = new byte[Largest + 16];
@@ -95,13 +164,13 @@ public sealed class ManagedChaCha20Poly1305Tests
                 plaintext.CopyTo(region);
             }
 
-            ManagedChaCha20Poly1305.Seal(key, nonce, inPlace ? region : plaintext, region, tag, aad);
+            Seal(steps, key, nonce, inPlace ? region : plaintext, region, tag, aad);
             if (!buffer.AsSpan(offset, size + 16).SequenceEqual(expected.AsSpan(0, size + 16)))
             {
                 Assert.Fail($"The seal differs from libsodium's at {size} bytes (offset {offset}, in place {inPlace}).");
             }
 
-            if (!ManagedChaCha20Poly1305.TryOpen(key, nonce, region, tag, region, aad) || !region.SequenceEqual(plaintext))
+            if (!TryOpen(steps, key, nonce, region, tag, region, aad) || !region.SequenceEqual(plaintext))
             {
                 Assert.Fail($"The open fails or differs at {size} bytes (offset {offset}).");
             }
@@ -109,9 +178,26 @@ public sealed class ManagedChaCha20Poly1305Tests
     }
 
     [Property(MaxTest = 300)]
-    public Property RandomSizesUpTo65535_AtAnyOffset_EqualLibsodium()
+    public Property RandomSizesUpTo65535_AtAnyOffset_EqualLibsodium() => RandomSizesEqualLibsodium(Steps.Avx2);
+
+    [Property(MaxTest = 300)]
+    public Property RandomSizesUpTo65535_AtAnyOffset_EqualLibsodium_Avx512() => RandomSizesEqualLibsodium(Steps.Avx512);
+
+    [Property(MaxTest = 300)]
+    public Property RandomSizesUpTo65535_AtAnyOffset_EqualLibsodium_Avx512Vl() => RandomSizesEqualLibsodium(Steps.Avx512Vl);
+
+    [Property(MaxTest = 300)]
+    public Property AFlippedBit_FailsTheOpen_AndWritesNothing() => AFlippedBitFails(Steps.Avx2);
+
+    [Property(MaxTest = 300)]
+    public Property AFlippedBit_FailsTheOpen_AndWritesNothing_Avx512() => AFlippedBitFails(Steps.Avx512);
+
+    [Property(MaxTest = 300)]
+    public Property AFlippedBit_FailsTheOpen_AndWritesNothing_Avx512Vl() => AFlippedBitFails(Steps.Avx512Vl);
+
+    private static Property RandomSizesEqualLibsodium(Steps steps)
     {
-        RequireAvx2();
+        Require(steps);
         var gen =
             from size in Gen.Choose(0, 65535)
             from offset in Gen.Choose(0, 63)
@@ -120,15 +206,14 @@ public sealed class ManagedChaCha20Poly1305Tests
             from seed in ArbMap.Default.GeneratorFor<int>()
             select (size, offset, inPlace, counter, seed);
         return Prop.ForAll(gen.ToArbitrary(), c =>
-            AssertEqualsLibsodium(Bytes.Random(32, c.seed), c.counter, Bytes.Random(c.size, c.seed + 1), Bytes.Random(c.seed & 63, c.seed + 2), c.offset, c.inPlace));
+            AssertEqualsLibsodium(steps, Bytes.Random(32, c.seed), c.counter, Bytes.Random(c.size, c.seed + 1), Bytes.Random(c.seed & 63, c.seed + 2), c.offset, c.inPlace));
     }
 
-    [Property(MaxTest = 300)]
-    public Property AFlippedBit_FailsTheOpen_AndWritesNothing()
+    private static Property AFlippedBitFails(Steps steps)
     {
-        RequireAvx2();
+        Require(steps);
         var gen =
-            from size in Gen.Choose(0, 1500)
+            from size in Gen.Choose(0, 3000)
             from bit in Gen.Choose(0, ((size + 16) * 8) - 1)
             select (size, bit);
         return Prop.ForAll(gen.ToArbitrary(), c =>
@@ -136,7 +221,7 @@ public sealed class ManagedChaCha20Poly1305Tests
             byte[] key = Bytes.Pattern(32, 1), nonce = new byte[12], plaintext = Bytes.Pattern(c.size, 3);
             var ciphertext = new byte[c.size];
             var tag = new byte[16];
-            ManagedChaCha20Poly1305.Seal(key, nonce, plaintext, ciphertext, tag, []);
+            Seal(steps, key, nonce, plaintext, ciphertext, tag, []);
             if (c.bit / 8 < c.size)
             {
                 ciphertext[c.bit / 8] ^= (byte)(1 << (c.bit % 8));
@@ -147,11 +232,11 @@ public sealed class ManagedChaCha20Poly1305Tests
             }
 
             byte[] destination = Enumerable.Repeat((byte)0xA5, c.size).ToArray();
-            return !ManagedChaCha20Poly1305.TryOpen(key, nonce, ciphertext, tag, destination, []) && destination.All(b => b == 0xA5);
+            return !TryOpen(steps, key, nonce, ciphertext, tag, destination, []) && destination.All(b => b == 0xA5);
         });
     }
 
-    private static void AssertEqualsLibsodium(byte[] key, ulong counter, byte[] plaintext, byte[] aad, int offset, bool inPlace)
+    private static void AssertEqualsLibsodium(Steps steps, byte[] key, ulong counter, byte[] plaintext, byte[] aad, int offset, bool inPlace)
     {
         var nonce = new byte[12];
         ChaCha20Poly1305.WriteNonce(counter, nonce);
@@ -162,12 +247,45 @@ public sealed class ManagedChaCha20Poly1305Tests
         plaintext.CopyTo(buffer, offset);
         Span<byte> region = buffer.AsSpan(offset, plaintext.Length);
         ReadOnlySpan<byte> source = inPlace ? region : plaintext;
-        ManagedChaCha20Poly1305.Seal(key, nonce, source, region, buffer.AsSpan(offset + plaintext.Length, 16), aad);
+        Seal(steps, key, nonce, source, region, buffer.AsSpan(offset + plaintext.Length, 16), aad);
         Assert.Equal(expected, buffer.AsSpan(offset).ToArray());
 
         Span<byte> opened = inPlace ? region : new byte[plaintext.Length];
-        Assert.True(ManagedChaCha20Poly1305.TryOpen(key, nonce, region, buffer.AsSpan(offset + plaintext.Length, 16), opened, aad));
+        Assert.True(TryOpen(steps, key, nonce, region, buffer.AsSpan(offset + plaintext.Length, 16), opened, aad));
         Assert.Equal(plaintext, opened.ToArray());
+    }
+
+    private static void Seal(Steps steps, ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, Span<byte> ciphertext, Span<byte> tag, ReadOnlySpan<byte> aad)
+    {
+        if (steps == Steps.Avx512)
+        {
+            ManagedChaCha20Poly1305.Seal<ChaCha20Avx512>(key, nonce, plaintext, ciphertext, tag, aad);
+        }
+        else if (steps == Steps.Avx512Vl)
+        {
+            ManagedChaCha20Poly1305.Seal<ChaCha20Avx512Vl>(key, nonce, plaintext, ciphertext, tag, aad);
+        }
+        else
+        {
+            ManagedChaCha20Poly1305.Seal<ChaCha20Avx2Wide>(key, nonce, plaintext, ciphertext, tag, aad);
+        }
+    }
+
+    private static bool TryOpen(Steps steps, ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> plaintext, ReadOnlySpan<byte> aad) =>
+        steps switch
+        {
+            Steps.Avx512 => ManagedChaCha20Poly1305.TryOpen<ChaCha20Avx512>(key, nonce, ciphertext, tag, plaintext, aad),
+            Steps.Avx512Vl => ManagedChaCha20Poly1305.TryOpen<ChaCha20Avx512Vl>(key, nonce, ciphertext, tag, plaintext, aad),
+            _ => ManagedChaCha20Poly1305.TryOpen<ChaCha20Avx2Wide>(key, nonce, ciphertext, tag, plaintext, aad),
+        };
+
+    private static void Require(Steps steps)
+    {
+        RequireAvx2();
+        if (steps != Steps.Avx2 && !(ChaCha20Avx512.IsSupported && ChaCha20Avx512Vl.IsSupported))
+        {
+            Assert.Skip("This CPU has no AVX-512.");
+        }
     }
 
     private static void RequireAvx2()

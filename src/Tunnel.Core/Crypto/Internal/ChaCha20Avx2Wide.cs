@@ -13,13 +13,16 @@ namespace Tunnel.Core.Crypto.Internal;
 /// rather than at one chain's latency. The eight blocks are transposed back into byte order at the end.
 /// Constant-time: no branch or index depends on the key, the nonce or the data.
 /// </summary>
-internal static class ChaCha20Avx2Wide
+internal readonly struct ChaCha20Avx2Wide : IChaCha20Steps
 {
     /// <summary>The bytes of key stream one call produces.</summary>
     public const int ChunkSize = 512;
 
     /// <summary>Whether this CPU can run it.</summary>
     public static bool IsSupported => Avx2.IsSupported;
+
+    /// <inheritdoc/>
+    static int IChaCha20Steps.ChunkSize => ChunkSize;
 
     /// <summary>Writes the 512 bytes of key stream of blocks <paramref name="counter"/> to <paramref name="counter"/> + 7 to <paramref name="keyStream"/>.</summary>
     [SkipLocalsInit]
@@ -83,13 +86,16 @@ internal static class ChaCha20Avx2Wide
         }
     }
 
+    /// <inheritdoc/>
+    static void IChaCha20Steps.Xor(ref byte keyStream, ref byte input, ref byte output, int length) => Xor(ref keyStream, ref input, ref output, length);
+
     /// <summary>
     /// Writes four state words of the eight blocks to their places: a 4x4 transpose within each 128-bit half
     /// gives block b's four words in the lower half and block b + 4's in the upper; each goes to its block at
     /// byte <paramref name="wordOffset"/> (in 4-byte words) of it.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(Vector256<uint> a, Vector256<uint> b, Vector256<uint> c, Vector256<uint> d, ref byte keyStream, int wordOffset)
+    internal static void Store(Vector256<uint> a, Vector256<uint> b, Vector256<uint> c, Vector256<uint> d, ref byte keyStream, int wordOffset)
     {
         Vector256<ulong> ab0 = Avx2.UnpackLow(a, b).AsUInt64(), cd0 = Avx2.UnpackLow(c, d).AsUInt64();
         Vector256<ulong> ab1 = Avx2.UnpackHigh(a, b).AsUInt64(), cd1 = Avx2.UnpackHigh(c, d).AsUInt64();

@@ -8,21 +8,30 @@ namespace Tunnel.Core.Crypto.Internal;
 /// <summary>
 /// ChaCha20-Poly1305 (RFC 8439 section 2.8) in managed code, with a detached tag like libsodium's
 /// <c>_detached</c> calls, in place or out of place. Messages of <see cref="WideThreshold"/> bytes or more
-/// run on <see cref="ChaCha20Avx2Wide"/> (eight blocks per step, block 0's first 32 bytes being the
-/// Poly1305 key); shorter ones on <see cref="ChaCha20Avx2"/>, which makes two or four blocks at a time.
+/// run on a wide key-stream generator (<see cref="IChaCha20Steps"/>, block 0's first 32 bytes being the
+/// Poly1305 key): <see cref="ChaCha20Avx2Wide"/>'s eight blocks per step, or where the CPU has AVX-512,
+/// <see cref="ChaCha20Avx512"/>'s sixteen from <see cref="Avx512Threshold"/> bytes on and
+/// <see cref="ChaCha20Avx512Vl"/>'s eight below it and for the last part. Shorter ones run on
+/// <see cref="ChaCha20Avx2"/>, which makes two or four blocks at a time.
 /// <see cref="Poly1305"/> takes four blocks at a time on long messages. Where it runs it equals libsodium
-/// byte for byte (the tests hold it to that).
+/// byte for byte (the tests hold every path to that).
 /// </summary>
 /// <remarks>
 /// The entry points and their helpers are compiled fully optimized at first use
 /// (<see cref="MethodImplOptions.AggressiveOptimization"/>), without tiering or dynamic PGO: with them, the
 /// profile of a run of 512-byte opens produced a <see cref="TryOpen"/> that took 1.86 us instead of 1.11
-/// (<c>ChaCha20Poly1305Benchmarks.Open_Managed</c>). Native AOT compiles them that way anyway.
+/// (<c>ChaCha20Poly1305Benchmarks.Open_ManagedAvx2</c>). Native AOT compiles them that way anyway.
 /// </remarks>
 internal static class ManagedChaCha20Poly1305
 {
-    /// <summary>The shortest message that takes the eight-block path.</summary>
+    /// <summary>The shortest message that takes a wide path.</summary>
     public const int WideThreshold = 193;
+
+    /// <summary>
+    /// The shortest message that takes sixteen blocks per step where AVX-512 runs: below it, the key block and
+    /// the message fit in one step of eight, and sixteen would make blocks it does not use.
+    /// </summary>
+    public const int Avx512Threshold = ChaCha20Avx512Vl.ChunkSize - 64 + 1;
 
     /// <summary>The longest last part that two or four blocks encrypt, rather than eight.</summary>
     private const int ShortTail = 192;
@@ -30,10 +39,43 @@ internal static class ManagedChaCha20Poly1305
     /// <summary>Whether this CPU can run it.</summary>
     public static bool IsSupported => ChaCha20Avx2.IsSupported && ChaCha20Avx2Wide.IsSupported;
 
-    /// <summary>Encrypts <paramref name="plaintext"/> into <paramref name="ciphertext"/> (same length, may be the same memory) and writes the tag.</summary>
-    [SkipLocalsInit]
+    /// <summary>Whether long messages run sixteen blocks per step: the CPU has AVX-512 and <see cref="ChaCha20Poly1305.DisableAvx512Switch"/> is off. Read once.</summary>
+    public static bool UsesAvx512 { get; } = SelectsAvx512();
+
+    /// <summary>Encrypts <paramref name="plaintext"/> into <paramref name="ciphertext"/> (same length, may be the same memory) and writes the tag, on the widest path this process uses.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Seal(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, Span<byte> ciphertext, Span<byte> tag, ReadOnlySpan<byte> associatedData)
+    {
+        if (!UsesAvx512)
+        {
+            Seal<ChaCha20Avx2Wide>(key, nonce, plaintext, ciphertext, tag, associatedData);
+        }
+        else if (plaintext.Length >= Avx512Threshold)
+        {
+            Seal<ChaCha20Avx512>(key, nonce, plaintext, ciphertext, tag, associatedData);
+        }
+        else
+        {
+            Seal<ChaCha20Avx512Vl>(key, nonce, plaintext, ciphertext, tag, associatedData);
+        }
+    }
+
+    /// <summary>Checks the tag, then decrypts (same length, may be the same memory), on the widest path this process uses; on failure writes nothing.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static bool TryOpen(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> plaintext, ReadOnlySpan<byte> associatedData) =>
+        !UsesAvx512 ? TryOpen<ChaCha20Avx2Wide>(key, nonce, ciphertext, tag, plaintext, associatedData)
+        : ciphertext.Length >= Avx512Threshold ? TryOpen<ChaCha20Avx512>(key, nonce, ciphertext, tag, plaintext, associatedData)
+        : TryOpen<ChaCha20Avx512Vl>(key, nonce, ciphertext, tag, plaintext, associatedData);
+
+    /// <summary>Whether AVX-512 runs here: the CPU has it and the switch does not keep AVX2.</summary>
+    internal static bool SelectsAvx512() =>
+        IsSupported && ChaCha20Avx512.IsSupported && ChaCha20Avx512Vl.IsSupported && !(AppContext.TryGetSwitch(ChaCha20Poly1305.DisableAvx512Switch, out bool disabled) && disabled);
+
+    /// <summary>Encrypts <paramref name="plaintext"/> into <paramref name="ciphertext"/> (same length, may be the same memory) and writes the tag, long messages on <typeparamref name="TSteps"/>.</summary>
+    [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Seal<TSteps>(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, Span<byte> ciphertext, Span<byte> tag, ReadOnlySpan<byte> associatedData)
+        where TSteps : struct, IChaCha20Steps
     {
         if (plaintext.Length < WideThreshold)
         {
@@ -47,14 +89,15 @@ internal static class ManagedChaCha20Poly1305
         }
 
         Span<byte> polyKey = stackalloc byte[32];
-        XorWide(key, nonce, plaintext, ciphertext, polyKey);
+        XorWide<TSteps>(key, nonce, plaintext, ciphertext, polyKey);
         Authenticate(polyKey, associatedData, ciphertext[..plaintext.Length], tag);
     }
 
-    /// <summary>Checks the tag, then decrypts (same length, may be the same memory); on failure writes nothing.</summary>
+    /// <summary>Checks the tag, then decrypts (same length, may be the same memory), long messages on <typeparamref name="TSteps"/>; on failure writes nothing.</summary>
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static bool TryOpen(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> plaintext, ReadOnlySpan<byte> associatedData)
+    public static bool TryOpen<TSteps>(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> plaintext, ReadOnlySpan<byte> associatedData)
+        where TSteps : struct, IChaCha20Steps
     {
         if (ciphertext.Length < WideThreshold)
         {
@@ -62,9 +105,9 @@ internal static class ManagedChaCha20Poly1305
         }
 
         Span<byte> expected = stackalloc byte[16];
-        // The first step's key stream holds the Poly1305 key and decrypts the first 448 bytes once the tag holds.
-        Span<byte> stream = stackalloc byte[ChaCha20Avx2Wide.ChunkSize];
-        ChaCha20Avx2Wide.KeyStream(key, nonce, 0, ref MemoryMarshal.GetReference(stream));
+        // The first step's key stream holds the Poly1305 key and decrypts the first chunk less a block once the tag holds.
+        Span<byte> stream = stackalloc byte[TSteps.ChunkSize];
+        TSteps.KeyStream(key, nonce, 0, ref MemoryMarshal.GetReference(stream));
         Authenticate(stream[..32], associatedData, ciphertext, expected);
         if (!Verify(expected, tag))
         {
@@ -72,7 +115,7 @@ internal static class ManagedChaCha20Poly1305
             return false;
         }
 
-        XorFromFirstStep(key, nonce, stream, ciphertext, plaintext);
+        XorFromFirstStep<TSteps>(key, nonce, stream, ciphertext, plaintext);
         return true;
     }
 
@@ -97,44 +140,65 @@ internal static class ManagedChaCha20Poly1305
 
     /// <summary>
     /// XORs the key stream from block 1 on into <paramref name="destination"/> and writes block 0's first 32
-    /// bytes to <paramref name="polyKey"/>: the first step's eight blocks are 0 to 7, so the Poly1305 key costs
-    /// no block of its own.
+    /// bytes to <paramref name="polyKey"/>: the first step's blocks start at 0, so the Poly1305 key costs no
+    /// block of its own.
     /// </summary>
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void XorWide(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> source, Span<byte> destination, Span<byte> polyKey)
+    private static void XorWide<TSteps>(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> source, Span<byte> destination, Span<byte> polyKey)
+        where TSteps : struct, IChaCha20Steps
     {
-        Span<byte> stream = stackalloc byte[ChaCha20Avx2Wide.ChunkSize];
-        ChaCha20Avx2Wide.KeyStream(key, nonce, 0, ref MemoryMarshal.GetReference(stream));
+        Span<byte> stream = stackalloc byte[TSteps.ChunkSize];
+        TSteps.KeyStream(key, nonce, 0, ref MemoryMarshal.GetReference(stream));
         stream[..32].CopyTo(polyKey);
-        XorFromFirstStep(key, nonce, stream, source, destination);
+        XorFromFirstStep<TSteps>(key, nonce, stream, source, destination);
     }
 
-    /// <summary>XORs the key stream into <paramref name="destination"/>, given the first step's (blocks 0 to 7) in <paramref name="stream"/>, which it reuses and wipes.</summary>
+    /// <summary>
+    /// XORs the key stream into <paramref name="destination"/>, given the first step's (from block 0) in
+    /// <paramref name="stream"/>, which it reuses and wipes. The last part takes the fewest blocks that cover it:
+    /// a whole step, eight, four or two.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void XorFromFirstStep(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, Span<byte> stream, ReadOnlySpan<byte> source, Span<byte> destination)
+    private static void XorFromFirstStep<TSteps>(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, Span<byte> stream, ReadOnlySpan<byte> source, Span<byte> destination)
+        where TSteps : struct, IChaCha20Steps
     {
         ref byte keyStream = ref MemoryMarshal.GetReference(stream);
         ref byte input = ref MemoryMarshal.GetReference(source);
         ref byte output = ref MemoryMarshal.GetReference(destination);
         int length = source.Length;
 
-        int offset = Math.Min(length, ChaCha20Avx2Wide.ChunkSize - 64);
+        int chunk = TSteps.ChunkSize;
+        int offset = Math.Min(length, chunk - 64);
         XorPartial(ref Unsafe.Add(ref keyStream, 64), ref input, ref output, offset);
 
-        uint counter = 8;
-        while (length - offset >= ChaCha20Avx2Wide.ChunkSize)
+        uint counter = (uint)(chunk / 64);
+        while (length - offset >= chunk)
         {
-            ChaCha20Avx2Wide.KeyStream(key, nonce, counter, ref keyStream);
-            ChaCha20Avx2Wide.Xor(ref keyStream, ref Unsafe.Add(ref input, offset), ref Unsafe.Add(ref output, offset), ChaCha20Avx2Wide.ChunkSize);
-            offset += ChaCha20Avx2Wide.ChunkSize;
-            counter += 8;
+            TSteps.KeyStream(key, nonce, counter, ref keyStream);
+            TSteps.Xor(ref keyStream, ref Unsafe.Add(ref input, offset), ref Unsafe.Add(ref output, offset), chunk);
+            offset += chunk;
+            counter += (uint)(chunk / 64);
         }
 
         int remaining = length - offset;
-        if (remaining > ShortTail)
+        if (remaining > 512)
         {
-            ChaCha20Avx2Wide.KeyStream(key, nonce, counter, ref keyStream);
+            TSteps.KeyStream(key, nonce, counter, ref keyStream);
+            XorPartial(ref keyStream, ref Unsafe.Add(ref input, offset), ref Unsafe.Add(ref output, offset), remaining);
+        }
+        else if (remaining > ShortTail)
+        {
+            // Eight blocks, with the instructions of the step's own kind.
+            if (typeof(TSteps) == typeof(ChaCha20Avx2Wide))
+            {
+                ChaCha20Avx2Wide.KeyStream(key, nonce, counter, ref keyStream);
+            }
+            else
+            {
+                ChaCha20Avx512Vl.KeyStream(key, nonce, counter, ref keyStream);
+            }
+
             XorPartial(ref keyStream, ref Unsafe.Add(ref input, offset), ref Unsafe.Add(ref output, offset), remaining);
         }
         else if (remaining > 0)
