@@ -24,6 +24,9 @@ internal readonly struct ChaCha20Avx2Wide : IChaCha20Steps
     /// <inheritdoc/>
     static int IChaCha20Steps.ChunkSize => ChunkSize;
 
+    /// <inheritdoc/>
+    static bool IChaCha20Steps.Poly1305Vector512 => false;
+
     /// <summary>Writes the 512 bytes of key stream of blocks <paramref name="counter"/> to <paramref name="counter"/> + 7 to <paramref name="keyStream"/>.</summary>
     [SkipLocalsInit]
     public static void KeyStream(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, uint counter, ref byte keyStream)

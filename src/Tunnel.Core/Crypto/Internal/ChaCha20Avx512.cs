@@ -25,6 +25,9 @@ internal readonly struct ChaCha20Avx512 : IChaCha20Steps
     /// <inheritdoc/>
     static int IChaCha20Steps.ChunkSize => ChunkSize;
 
+    /// <inheritdoc/>
+    static bool IChaCha20Steps.Poly1305Vector512 => true;
+
 
     /// <summary>Writes the 1,024 bytes of key stream of blocks <paramref name="counter"/> to <paramref name="counter"/> + 15 to <paramref name="keyStream"/>.</summary>
     [SkipLocalsInit]

@@ -26,6 +26,9 @@ internal readonly struct ChaCha20Avx512Vl : IChaCha20Steps
     /// <inheritdoc/>
     static int IChaCha20Steps.ChunkSize => ChunkSize;
 
+    /// <inheritdoc/>
+    static bool IChaCha20Steps.Poly1305Vector512 => true;
+
 
     /// <summary>Writes the 512 bytes of key stream of blocks <paramref name="counter"/> to <paramref name="counter"/> + 7 to <paramref name="keyStream"/>.</summary>
     [SkipLocalsInit]

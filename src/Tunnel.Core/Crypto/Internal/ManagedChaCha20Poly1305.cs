@@ -90,7 +90,7 @@ internal static class ManagedChaCha20Poly1305
 
         Span<byte> polyKey = stackalloc byte[32];
         XorWide<TSteps>(key, nonce, plaintext, ciphertext, polyKey);
-        Authenticate(polyKey, associatedData, ciphertext[..plaintext.Length], tag);
+        Authenticate(polyKey, associatedData, ciphertext[..plaintext.Length], tag, TSteps.Poly1305Vector512);
     }
 
     /// <summary>Checks the tag, then decrypts (same length, may be the same memory), long messages on <typeparamref name="TSteps"/>; on failure writes nothing.</summary>
@@ -108,7 +108,7 @@ internal static class ManagedChaCha20Poly1305
         // The first step's key stream holds the Poly1305 key and decrypts the first chunk less a block once the tag holds.
         Span<byte> stream = stackalloc byte[TSteps.ChunkSize];
         TSteps.KeyStream(key, nonce, 0, ref MemoryMarshal.GetReference(stream));
-        Authenticate(stream[..32], associatedData, ciphertext, expected);
+        Authenticate(stream[..32], associatedData, ciphertext, expected, TSteps.Poly1305Vector512);
         if (!Verify(expected, tag))
         {
             CryptographicOperations.ZeroMemory(stream);
@@ -245,12 +245,12 @@ internal static class ManagedChaCha20Poly1305
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Authenticate(Span<byte> polyKey, ReadOnlySpan<byte> associatedData, ReadOnlySpan<byte> ciphertext, Span<byte> tag)
+    private static void Authenticate(Span<byte> polyKey, ReadOnlySpan<byte> associatedData, ReadOnlySpan<byte> ciphertext, Span<byte> tag, bool vector512 = false)
     {
         var mac = new Poly1305(polyKey);
         CryptographicOperations.ZeroMemory(polyKey);
         mac.UpdatePadded(associatedData);
-        mac.UpdatePadded(ciphertext);
+        mac.UpdatePadded(ciphertext, vector512);
         Span<byte> lengths = stackalloc byte[16];
         BinaryPrimitives.WriteUInt64LittleEndian(lengths, (ulong)associatedData.Length);
         BinaryPrimitives.WriteUInt64LittleEndian(lengths[8..], (ulong)ciphertext.Length);

@@ -80,11 +80,19 @@ internal partial struct Poly1305
         first = second = third = fourth = default;
 
         // Sum the lanes, carry the limbs to 26 bits, and repack into three words.
-        l0 = Sum(h0);
-        l1 = Sum(h1);
-        l2 = Sum(h2);
-        l3 = Sum(h3);
-        l4 = Sum(h4);
+        Repack(Sum(h0), Sum(h1), Sum(h2), Sum(h3), Sum(h4));
+    }
+
+    /// <summary>Sets h from the five lane sums (limbs of at most 2^40 each).</summary>
+    private void Repack(ulong l0, ulong l1, ulong l2, ulong l3, ulong l4) => Pack(l0, l1, l2, l3, l4, out _h0, out _h1, out _h2);
+
+    /// <summary>
+    /// Carries five limbs of at most 2^40 each to 26 bits and packs them into three words, congruent mod p
+    /// (the last word at most 4). The bits from 2^130 up come back times 5 into limb 0, whose carry can leave
+    /// limb 1 at exactly 2^26: it is added, not ORed, into the first word, with the carry on into the second.
+    /// </summary>
+    internal static void Pack(ulong l0, ulong l1, ulong l2, ulong l3, ulong l4, out ulong h0, out ulong h1, out ulong h2)
+    {
         l1 += l0 >> 26;
         l0 &= Mask26;
         l2 += l1 >> 26;
@@ -98,9 +106,9 @@ internal partial struct Poly1305
         l1 += l0 >> 26;
         l0 &= Mask26;
 
-        _h0 = l0 | (l1 << 26) | (l2 << 52);
-        _h1 = (l2 >> 12) | (l3 << 14) | (l4 << 40);
-        _h2 = l4 >> 24;
+        h0 = AddCarry(l0 + (l1 << 26), l2 << 52, out ulong carry);
+        h1 = AddCarry((l2 >> 12) | (l3 << 14) | (l4 << 40), carry, out carry);
+        h2 = (l4 >> 24) + carry;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -184,6 +192,13 @@ internal partial struct Poly1305
             l2 = ((W0 >> 52) | (W1 << 12)) & Mask26;
             l3 = (W1 >> 14) & Mask26;
             l4 = (W1 >> 40) | (W2 << 24);
+        }
+
+        /// <summary>One of the five limbs: 0 is the least significant.</summary>
+        public readonly ulong Limb(int index)
+        {
+            Limbs(out ulong l0, out ulong l1, out ulong l2, out ulong l3, out ulong l4);
+            return index switch { 0 => l0, 1 => l1, 2 => l2, 3 => l3, _ => l4 };
         }
     }
 }
