@@ -76,20 +76,29 @@ case "$(uname -s)-$(uname -m)" in
 esac
 if [ -n "$rid" ]; then
   # A native binary's instruction set is fixed when it is compiled: where this CPU has AVX2, build for
-  # x86-64-v3 so the daemon runs the managed ChaCha20-Poly1305 (the default x86-64-v2 build runs libsodium's).
-  # x86-64-v3 is more than AVX2: build for it only when every one of its features is there, or the binary
-  # would refuse to start.
+  # x86-64-v3 so the daemon runs the managed ChaCha20-Poly1305 (the default x86-64-v2 build runs libsodium's),
+  # and where it also has AVX-512, for x86-64-v4 so it runs the AVX-512 path. Each level is more than its
+  # headline feature: build for one only when every feature of it is there, or the binary would refuse to start.
   isa=()
+  export TUNNEL_AGENT_AEAD=Libsodium
   if [ "$rid" = linux-x64 ]; then
     flags=" $(grep -m1 '^flags' /proc/cpuinfo | cut -d: -f2) "
-    v3=yes
-    for feature in avx avx2 bmi1 bmi2 f16c fma abm movbe xsave; do
-      case "$flags" in *" $feature "*) ;; *) v3=no ;; esac
-    done
-    if [ "$v3" = yes ]; then isa=(-p:IlcInstructionSet=x86-64-v3); fi
+    has_all() {
+      for feature in "$@"; do
+        case "$flags" in *" $feature "*) ;; *) return 1 ;; esac
+      done
+    }
+    if has_all avx avx2 bmi1 bmi2 f16c fma abm movbe xsave; then
+      if has_all avx512f avx512bw avx512cd avx512dq avx512vl; then
+        isa=(-p:IlcInstructionSet=x86-64-v4)
+        export TUNNEL_AGENT_AEAD=ManagedAvx512
+      else
+        isa=(-p:IlcInstructionSet=x86-64-v3)
+        export TUNNEL_AGENT_AEAD=ManagedAvx2
+      fi
+    fi
   fi
-  # What the interop suite should see the native daemon name in its exit summary.
-  if [ ${#isa[@]} -gt 0 ]; then export TUNNEL_AGENT_AEAD=ManagedAvx2; else export TUNNEL_AGENT_AEAD=Libsodium; fi
+  # What the interop suite should see the native daemon name in its exit summary: TUNNEL_AGENT_AEAD above.
   dotnet publish samples/Tunnel.Agent -c "$configuration" -r "$rid" -p:PublishAot=true "${isa[@]}" -o artifacts/publish/tunnel-agent
   export TUNNEL_AGENT="$PWD/artifacts/publish/tunnel-agent/tunnel-agent"
   # The agent's end-to-end tests drive it with tunnelctl, also as operators get it.

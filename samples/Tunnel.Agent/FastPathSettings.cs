@@ -6,10 +6,11 @@ namespace Tunnel.Agent;
 /// Which Linux fast-path features the daemon uses: all of them unless <c>TUNNEL_DISABLE</c> lists some, a
 /// comma-separated subset of <c>tun-offloads</c>, <c>udp-gso</c>, <c>udp-gro</c>, <c>mmsg</c> (batched
 /// socket calls), <c>udp-pktinfo</c> (replies from the address the peer wrote to), <c>aead-simd</c> (libsodium's
-/// ChaCha20-Poly1305 instead of the managed AVX2 one), or <c>all</c>. For comparing, and for kernels or CPUs where a feature misbehaves.
+/// ChaCha20-Poly1305 instead of the managed one), <c>aead-avx512</c> (the managed one on AVX2 where the CPU
+/// also has AVX-512), or <c>all</c>. For comparing, and for kernels or CPUs where a feature misbehaves.
 /// <c>TUNNEL_CRYPTO_HELPERS</c> sets <see cref="TunnelOptions.CryptoHelperThreads"/>.
 /// </summary>
-internal sealed record FastPathSettings(bool TunOffloads, bool UdpSegmentation, bool UdpReceiveCoalescing, bool Batching, bool StickySource, bool SimdAead)
+internal sealed record FastPathSettings(bool TunOffloads, bool UdpSegmentation, bool UdpReceiveCoalescing, bool Batching, bool StickySource, bool SimdAead, bool Avx512Aead = true)
 {
     public const string Variable = "TUNNEL_DISABLE";
 
@@ -18,7 +19,7 @@ internal sealed record FastPathSettings(bool TunOffloads, bool UdpSegmentation, 
     /// <summary>The most helper threads <see cref="CryptoHelpersVariable"/> may ask for.</summary>
     private const int MaxCryptoHelpers = 64;
 
-    private static readonly string[] s_features = ["tun-offloads", "udp-gso", "udp-gro", "mmsg", "udp-pktinfo", "aead-simd", "all"];
+    private static readonly string[] s_features = ["tun-offloads", "udp-gso", "udp-gro", "mmsg", "udp-pktinfo", "aead-simd", "aead-avx512", "all"];
 
     /// <summary>Reads <see cref="Variable"/>; an unknown name is an error, not silently ignored.</summary>
     public static bool TryRead(string? value, out FastPathSettings settings, out string? error)
@@ -47,8 +48,11 @@ internal sealed record FastPathSettings(bool TunOffloads, bool UdpSegmentation, 
                 case "aead-simd":
                     settings = settings with { SimdAead = false };
                     break;
+                case "aead-avx512":
+                    settings = settings with { Avx512Aead = false };
+                    break;
                 case "all":
-                    settings = new FastPathSettings(false, false, false, false, false, false);
+                    settings = new FastPathSettings(false, false, false, false, false, false, false);
                     break;
                 default:
                     error = $"{Variable}: unknown feature '{item}' (known: {string.Join(", ", s_features)})";
@@ -78,12 +82,17 @@ internal sealed record FastPathSettings(bool TunOffloads, bool UdpSegmentation, 
         return true;
     }
 
-    /// <summary>Keeps libsodium's AEAD when <see cref="SimdAead"/> is off; call before the first packet is sealed.</summary>
+    /// <summary>Keeps libsodium's AEAD when <see cref="SimdAead"/> is off, and AVX2 when <see cref="Avx512Aead"/> is; call before the first packet is sealed.</summary>
     public void ApplyAead()
     {
         if (!SimdAead)
         {
             AppContext.SetSwitch(Tunnel.Core.Crypto.AeadBackend.DisableManagedImplementationSwitch, true);
+        }
+
+        if (!Avx512Aead)
+        {
+            AppContext.SetSwitch(Tunnel.Core.Crypto.AeadBackend.DisableAvx512Switch, true);
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Tunnel.Core.Crypto;
 using Tunnel.Interop.Tests.Infrastructure;
 
 namespace Tunnel.Interop.Tests;
@@ -45,8 +46,7 @@ public sealed class DaemonInteropTests
         Assert.Equal(124, stopped.ExitCode); // timeout(1) reports that it sent the signal
         Assert.Matches($@"{name} stopped\. Ran [0-9.]+ s: GC collections gen0 [0-9]+, gen1 [0-9]+, gen2 [0-9]+; [0-9,]+ bytes allocated", stopped.Error);
         // A JIT-compiled daemon chooses by CPU as this process does; a native one as it was built (test.sh says which).
-        string aead = Environment.GetEnvironmentVariable("TUNNEL_AGENT_AEAD") is { Length: > 0 } built ? built
-            : System.Runtime.Intrinsics.X86.Avx2.IsSupported ? "ManagedAvx2" : "Libsodium";
+        string aead = Environment.GetEnvironmentVariable("TUNNEL_AGENT_AEAD") is { Length: > 0 } built ? built : AeadBackend.Current.ToString();
         Assert.Contains($"ChaCha20-Poly1305: {aead}.", stopped.Error, StringComparison.Ordinal);
         Assert.Contains($"Crypto helper threads: {TunnelOptions.DefaultCryptoHelperThreads}.", stopped.Error, StringComparison.Ordinal);
 
@@ -57,6 +57,11 @@ public sealed class DaemonInteropTests
         refused = Command.Try("ip", ["netns", "exec", lab.Namespace(1), Lab.AgentPath, "-f", name], TimeSpan.FromSeconds(30), new Dictionary<string, string> { ["TUNNEL_CRYPTO_HELPERS"] = "-1" });
         Assert.Equal(1, refused.ExitCode);
         Assert.Contains("TUNNEL_CRYPTO_HELPERS: '-1' is not a number of threads", refused.Error, StringComparison.Ordinal);
+
+        // TUNNEL_DISABLE=aead-avx512 keeps the managed one on AVX2 (or libsodium, where the build has no AVX2).
+        stopped = Command.Try("ip", ["netns", "exec", lab.Namespace(1), "timeout", "-s", "TERM", "2", Lab.AgentPath, "-f", name], TimeSpan.FromSeconds(30), new Dictionary<string, string> { ["TUNNEL_DISABLE"] = "aead-avx512" });
+        Assert.Equal(124, stopped.ExitCode);
+        Assert.Contains($"ChaCha20-Poly1305: {(aead == "ManagedAvx512" ? "ManagedAvx2" : aead)}.", stopped.Error, StringComparison.Ordinal);
 
         // TUNNEL_DISABLE=aead-simd keeps libsodium.
         stopped = Command.Try("ip", ["netns", "exec", lab.Namespace(1), "timeout", "-s", "TERM", "2", Lab.AgentPath, "-f", name], TimeSpan.FromSeconds(30), new Dictionary<string, string> { ["TUNNEL_DISABLE"] = "aead-simd" });
