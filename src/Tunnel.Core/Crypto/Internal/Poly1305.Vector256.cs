@@ -193,12 +193,5 @@ internal partial struct Poly1305
             l3 = (W1 >> 14) & Mask26;
             l4 = (W1 >> 40) | (W2 << 24);
         }
-
-        /// <summary>One of the five limbs: 0 is the least significant.</summary>
-        public readonly ulong Limb(int index)
-        {
-            Limbs(out ulong l0, out ulong l1, out ulong l2, out ulong l3, out ulong l4);
-            return index switch { 0 => l0, 1 => l1, 2 => l2, 3 => l3, _ => l4 };
-        }
     }
 }

@@ -37,12 +37,12 @@ internal partial struct Poly1305
     [SkipLocalsInit]
     private void BlocksVector512(ref byte data, int count)
     {
-        Powers powers = default;
-        PowersOfR(ref powers);
+        // Limb l of lane j at l * 8 + j: the powers of the last multiply, lane by lane, ready to load.
+        Span<ulong> powers = stackalloc ulong[5 * 8];
+        LanePowers(powers);
 
-        // r^8 in every lane for the steps.
-        powers[7].Limbs(out ulong e0, out ulong e1, out ulong e2, out ulong e3, out ulong e4);
-        Vector512<ulong> r0 = Vector512.Create(e0), r1 = Vector512.Create(e1), r2 = Vector512.Create(e2), r3 = Vector512.Create(e3), r4 = Vector512.Create(e4);
+        // r^8 (lane 0's) in every lane for the steps.
+        Vector512<ulong> r0 = Vector512.Create(powers[0]), r1 = Vector512.Create(powers[8]), r2 = Vector512.Create(powers[16]), r3 = Vector512.Create(powers[24]), r4 = Vector512.Create(powers[32]);
         Vector512<ulong> s1 = Times5(r1), s2 = Times5(r2), s3 = Times5(r3), s4 = Times5(r4);
 
         // The lanes hold blocks 0, 4, 1, 5, 2, 6, 3, 7 of each group (the order the unpacks leave them in), so
@@ -66,37 +66,43 @@ internal partial struct Poly1305
             h4 += m4;
         }
 
-        LanePowers(ref powers, 0, out r0);
-        LanePowers(ref powers, 1, out r1);
-        LanePowers(ref powers, 2, out r2);
-        LanePowers(ref powers, 3, out r3);
-        LanePowers(ref powers, 4, out r4);
+        r0 = Vector512.Create<ulong>(powers[..8]);
+        r1 = Vector512.Create<ulong>(powers.Slice(8, 8));
+        r2 = Vector512.Create<ulong>(powers.Slice(16, 8));
+        r3 = Vector512.Create<ulong>(powers.Slice(24, 8));
+        r4 = Vector512.Create<ulong>(powers.Slice(32, 8));
+        powers.Clear();
         MultiplyCarry(ref h0, ref h1, ref h2, ref h3, ref h4, r0, r1, r2, r3, r4, Times5(r1), Times5(r2), Times5(r3), Times5(r4));
-        powers = default;
 
         // Sum the lanes, carry the limbs to 26 bits, and repack into three words.
         Repack(Vector512.Sum(h0), Vector512.Sum(h1), Vector512.Sum(h2), Vector512.Sum(h3), Vector512.Sum(h4));
     }
 
-    /// <summary>r, r^2, ..., r^8, partially reduced as <see cref="PowersOfR(out Power, out Power, out Power, out Power)"/> leaves them.</summary>
-    private readonly void PowersOfR(ref Powers powers)
+    /// <summary>
+    /// Writes the limbs of r, r^2, ..., r^8 (partially reduced, as <see cref="PowersOfR(out Power, out Power, out Power, out Power)"/>
+    /// leaves them) to the lanes of the last multiply: r^8 to lane 0, r^4 to 1, r^7 to 2, r^3 to 3, r^6 to 4,
+    /// r^2 to 5, r^5 to 6, r to 7; limb l of lane j at <c>l * 8 + j</c>.
+    /// </summary>
+    private readonly void LanePowers(Span<ulong> limbs)
     {
+        ReadOnlySpan<byte> laneOfPower = [7, 5, 3, 1, 6, 4, 2, 0];
         ulong r0 = _r0, r1 = _r1, s1 = _s1;
         ulong h0 = r0, h1 = r1, h2 = 0;
-        powers[0] = new Power { W0 = h0, W1 = h1, W2 = h2 };
-        for (int i = 1; i < 8; i++)
+        for (int i = 0; i < 8; i++)
         {
-            MultiplyReduce(ref h0, ref h1, ref h2, r0, r1, s1);
-            powers[i] = new Power { W0 = h0, W1 = h1, W2 = h2 };
-        }
-    }
+            if (i > 0)
+            {
+                MultiplyReduce(ref h0, ref h1, ref h2, r0, r1, s1);
+            }
 
-    /// <summary>Limb <paramref name="limb"/> of the last multiply's powers, lane by lane: r^8, r^4, r^7, r^3, r^6, r^2, r^5, r^1.</summary>
-    private static void LanePowers(ref Powers powers, int limb, out Vector512<ulong> lanes)
-    {
-        lanes = Vector512.Create(
-            powers[7].Limb(limb), powers[3].Limb(limb), powers[6].Limb(limb), powers[2].Limb(limb),
-            powers[5].Limb(limb), powers[1].Limb(limb), powers[4].Limb(limb), powers[0].Limb(limb));
+            new Power { W0 = h0, W1 = h1, W2 = h2 }.Limbs(out ulong l0, out ulong l1, out ulong l2, out ulong l3, out ulong l4);
+            int lane = laneOfPower[i];
+            limbs[lane] = l0;
+            limbs[8 + lane] = l1;
+            limbs[16 + lane] = l2;
+            limbs[24 + lane] = l3;
+            limbs[32 + lane] = l4;
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -161,11 +167,4 @@ internal partial struct Poly1305
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<ulong> Mul(Vector512<ulong> a, Vector512<ulong> b) => Avx512F.Multiply(a.AsUInt32(), b.AsUInt32());
-
-    /// <summary>r to r^8, kept on the stack and wiped after use.</summary>
-    [InlineArray(8)]
-    private struct Powers
-    {
-        private Power _power;
-    }
 }
