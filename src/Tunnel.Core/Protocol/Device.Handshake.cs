@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using Tunnel.Core.Crypto;
 using Tunnel.Core.Messages;
-using Tunnel.Core.Noise.Internal;
 using Tunnel.Core.Protocol.Internal;
 
 namespace Tunnel.Core.Protocol;
@@ -11,37 +10,68 @@ public sealed partial class Device
 {
     private const int TimestampSize = Tai64N.Size;
 
-    /// <summary>Writes a new initiation to <paramref name="peer"/>; returns its length, or 0 when none can be made.</summary>
-    private int CreateInitiation(Peer peer, TimeSpan now, Span<byte> destination)
+    /// <summary>
+    /// Starts a new initiation to <paramref name="peer"/>: replaces its handshake with a fresh ephemeral and
+    /// index, and copies what writing the message needs into <paramref name="job"/>. False when none can be made.
+    /// </summary>
+    private bool PrepareInitiation(Peer peer, TimeSpan now, ref HandshakeJob job)
     {
-        if (!peer.StaticStaticValid || destination.Length < MessageLayout.InitiationSize)
+        if (!peer.StaticStaticValid)
         {
-            return 0;
+            return false;
         }
 
         ref Handshake handshake = ref peer.Handshake;
         RemoveIndex(handshake.LocalIndex);
         handshake.Clear();
-        handshake.Noise = peer.InitialState;
         NewEphemeralAndIndex(peer);
 
-        Span<byte> message = destination[..MessageLayout.InitiationSize];
-        BinaryPrimitives.WriteUInt32LittleEndian(message, (uint)MessageType.HandshakeInitiation);
-        BinaryPrimitives.WriteUInt32LittleEndian(message[MessageLayout.InitiationSenderOffset..], handshake.LocalIndex);
-        Span<byte> timestamp = stackalloc byte[TimestampSize];
-        Tai64N.ForHandshake(_options.WallClockAtZero + now).WriteTo(timestamp);
-        if (!IKpsk2.TryWriteInitiation(ref handshake.Noise, handshake.LocalEphemeral, PublicKey.AsSpan(), peer.PublicKey.AsSpan(), peer.StaticStatic, timestamp, message.Slice(MessageLayout.InitiationBodyOffset, MessageLayout.InitiationBodySize)))
+        // Sent, as far as the rate of initiations goes: no second one is queued while this one is written.
+        handshake.LastInitiationSent = now;
+        handshake.HasSentInitiation = true;
+
+        job.Step = HandshakeJobStep.WriteInitiation;
+        job.Identity = _identity;
+        job.Peer = peer;
+        job.LocalIndex = handshake.LocalIndex;
+        job.Noise = peer.InitialState;
+        ((ReadOnlySpan<byte>)handshake.LocalEphemeral).CopyTo(job.LocalEphemeral);
+        PublicKey.AsSpan().CopyTo(job.LocalStaticPublic);
+        peer.PublicKey.AsSpan().CopyTo(job.RemoteStatic);
+        ((ReadOnlySpan<byte>)peer.StaticStatic).CopyTo(job.StaticStatic);
+        job.Timestamp = Tai64N.ForHandshake(_options.WallClockAtZero + now);
+        return true;
+    }
+
+    /// <summary>
+    /// After our initiation's run: the message, with its MACs, if the peer's handshake is still the one the job
+    /// began (no newer initiation of ours, no initiation of the peer's consumed, the peer still configured).
+    /// </summary>
+    private PacketResult CompleteOwnInitiation(Span<byte> destination, ref HandshakeJob job, TimeSpan now)
+    {
+        Peer peer = job.Peer!;
+        ref Handshake handshake = ref peer.Handshake;
+        if (peer.IsRemoved || handshake.State != HandshakeState.Zeroed || handshake.LocalIndex != job.LocalIndex)
+        {
+            return PacketResult.None(peer.IsRemoved ? null : peer);
+        }
+
+        if (!job.Succeeded || destination.Length < MessageLayout.InitiationSize || peer.Endpoint.IsEmpty)
         {
             RemoveIndex(handshake.LocalIndex);
             handshake.Clear();
-            return 0;
+            return PacketResult.None(peer);
         }
 
-        peer.Cookies.AddMacs(message, MessageLayout.InitiationMac1Offset, now);
+        handshake.Noise = job.Noise;
         handshake.State = HandshakeState.InitiationCreated;
-        handshake.LastInitiationSent = now;
-        handshake.HasSentInitiation = true;
-        return MessageLayout.InitiationSize;
+        Span<byte> message = destination[..MessageLayout.InitiationSize];
+        BinaryPrimitives.WriteUInt32LittleEndian(message, (uint)MessageType.HandshakeInitiation);
+        BinaryPrimitives.WriteUInt32LittleEndian(message[MessageLayout.InitiationSenderOffset..], handshake.LocalIndex);
+        ((ReadOnlySpan<byte>)job.Body).CopyTo(message[MessageLayout.InitiationBodyOffset..]);
+        peer.Cookies.AddMacs(message, MessageLayout.InitiationMac1Offset, now);
+        peer.TransmittedBytes += MessageLayout.InitiationSize;
+        return PacketResult.Network(MessageLayout.InitiationSize, peer, peer.Endpoint);
     }
 
     /// <summary>Consumes a cookie reply: the peer is under load and wants MAC2 on our next handshake message.</summary>

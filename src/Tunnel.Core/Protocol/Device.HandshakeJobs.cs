@@ -75,18 +75,19 @@ public sealed partial class Device
     /// <summary>
     /// The next step after <see cref="HandshakeJob.Run"/>: checks the job's result against the device as it is
     /// now and either prepares the next run (<see cref="PacketAction.Handshake"/> again) or applies the result:
-    /// a response to send for an initiation, a session for a response. The job is wiped once final.
+    /// a response to send for an initiation, a session for a response, our own initiation to send (to the
+    /// peer's endpoint) for the job of a dequeued transmit. The job is wiped once final.
     /// </summary>
-    /// <param name="message">The message given to <see cref="PrepareHandshake"/>.</param>
-    /// <param name="source">Where it came from.</param>
-    /// <param name="destination">Receives the handshake response (<see cref="PacketAction.WriteToNetwork"/>).</param>
+    /// <param name="message">The message given to <see cref="PrepareHandshake"/>; empty for our own initiation.</param>
+    /// <param name="source">Where it came from; empty for our own initiation.</param>
+    /// <param name="destination">Receives the handshake response, or our initiation (<see cref="PacketAction.WriteToNetwork"/>).</param>
     /// <param name="job">The job, after <see cref="HandshakeJob.Run"/>.</param>
     /// <param name="now">The current device time.</param>
     /// <returns><see cref="PacketAction.Handshake"/> when the job has more to run, or the final result.</returns>
     /// <exception cref="ArgumentException">The job has not been run, or was not prepared by this device.</exception>
     public PacketResult ContinueHandshake(ReadOnlySpan<byte> message, UdpEndpoint source, Span<byte> destination, ref HandshakeJob job, TimeSpan now)
     {
-        if (job.Step is not (HandshakeJobStep.InitiationRead or HandshakeJobStep.ResponseWritten or HandshakeJobStep.ResponseRead)
+        if (job.Step is not (HandshakeJobStep.InitiationRead or HandshakeJobStep.ResponseWritten or HandshakeJobStep.ResponseRead or HandshakeJobStep.InitiationWritten)
             || (job.Peer is { } owner && !ReferenceEquals(owner.Device, this)))
         {
             throw new ArgumentException("The job was not prepared by this device, or has not been run.", nameof(job));
@@ -104,6 +105,7 @@ public sealed partial class Device
             {
                 HandshakeJobStep.InitiationRead => ResolveInitiation(message, ref job, now),
                 HandshakeJobStep.ResponseWritten => CompleteInitiation(source, destination, ref job, now),
+                HandshakeJobStep.InitiationWritten => CompleteOwnInitiation(destination, ref job, now),
                 _ => CompleteResponse(message, source, ref job, now),
             };
         }

@@ -141,14 +141,46 @@ public sealed partial class Device
     /// <param name="transmit">What to send, and where; its length is the sealed length.</param>
     /// <param name="job">The seal still to run on <paramref name="destination"/> (<see cref="SealJob.IsPending"/>), or an empty job.</param>
     /// <returns>Whether there was a datagram to send.</returns>
-    public bool TryDequeueTransmit(Span<byte> destination, TimeSpan now, out PacketResult transmit, out SealJob job)
+    public bool TryDequeueTransmit(Span<byte> destination, TimeSpan now, out PacketResult transmit, out SealJob job) =>
+        TryDequeueTransmit(destination, now, out transmit, out job, deferInitiation: false, out _);
+
+    /// <summary>
+    /// Takes the next datagram the device owes a peer, as <see cref="TryDequeueTransmit(Span{byte}, TimeSpan, out PacketResult, out SealJob)"/>
+    /// does, but leaves the Diffie-Hellman work of our own initiation to <paramref name="initiation"/> too: the
+    /// device draws its ephemeral key and index and returns <see cref="PacketAction.Handshake"/>; the driver runs
+    /// <see cref="HandshakeJob.Run"/> with an empty message on any thread, then calls
+    /// <see cref="ContinueHandshake"/> (with an empty message and source) for the datagram, which comes only if
+    /// the handshake is still that one (a configuration change or the peer's own initiation may have replaced it).
+    /// </summary>
+    /// <param name="destination">Receives the datagram, other than an initiation's; <see cref="MaxDatagramSize"/> bytes suffice.</param>
+    /// <param name="now">The current device time.</param>
+    /// <param name="transmit">What to send, and where; or <see cref="PacketAction.Handshake"/> for an initiation still to write.</param>
+    /// <param name="seal">The seal still to run on <paramref name="destination"/> (<see cref="SealJob.IsPending"/>), or an empty job.</param>
+    /// <param name="initiation">For <see cref="PacketAction.Handshake"/>, the initiation's work; otherwise empty.</param>
+    /// <returns>Whether there was a datagram to send or an initiation to write.</returns>
+    public bool TryDequeueTransmit(Span<byte> destination, TimeSpan now, out PacketResult transmit, out SealJob seal, out HandshakeJob initiation) =>
+        TryDequeueTransmit(destination, now, out transmit, out seal, deferInitiation: true, out initiation);
+
+    private bool TryDequeueTransmit(Span<byte> destination, TimeSpan now, out PacketResult transmit, out SealJob job, bool deferInitiation, out HandshakeJob initiation)
     {
         job = default;
+        initiation = default;
         while (_transmits.TryDequeue(out var item))
         {
             Peer peer = item.Peer;
             if (peer.IsRemoved)
             {
+                continue;
+            }
+
+            if (item.Kind == TransmitKind.Initiation && deferInitiation)
+            {
+                if (PrepareInitiationToSend(peer, now, ref initiation))
+                {
+                    transmit = PacketResult.Handshaking(peer);
+                    return true;
+                }
+
                 continue;
             }
 
@@ -170,25 +202,39 @@ public sealed partial class Device
         return false;
     }
 
+    /// <summary>Our initiation in one go, its work run here: for drivers that take transmits complete.</summary>
     private int SendInitiation(Peer peer, TimeSpan now, Span<byte> destination)
     {
-        peer.InitiationQueued = false;
-        if (peer.Endpoint.IsEmpty)
+        HandshakeJob job = default;
+        if (!PrepareInitiationToSend(peer, now, ref job))
         {
             return 0;
         }
 
-        int length = CreateInitiation(peer, now, destination);
-        if (length > 0)
+        job.Run(default);
+        PacketResult result = CompleteOwnInitiation(destination, ref job, now);
+        job.Clear();
+        return result.Action == PacketAction.WriteToNetwork ? result.Length : 0;
+    }
+
+    /// <summary>
+    /// The part of sending our initiation that needs the device: a new ephemeral and index in the handshake, the
+    /// copies the job's run needs, and the timers and counters of an initiation sent (its retry is armed now,
+    /// so one that is superseded before it leaves is retried like one lost on the way).
+    /// </summary>
+    private bool PrepareInitiationToSend(Peer peer, TimeSpan now, ref HandshakeJob job)
+    {
+        peer.InitiationQueued = false;
+        if (peer.Endpoint.IsEmpty || !PrepareInitiation(peer, now, ref job))
         {
-            peer.HandshakeAttempts++;
-            peer.TransmittedBytes += length;
-            peer.OnHandshakeInitiated(now, Jitter());
-            peer.OnAuthenticatedPacketTraversal(now);
-            peer.OnAuthenticatedPacketSent();
+            return false;
         }
 
-        return length;
+        peer.HandshakeAttempts++;
+        peer.OnHandshakeInitiated(now, Jitter());
+        peer.OnAuthenticatedPacketTraversal(now);
+        peer.OnAuthenticatedPacketSent();
+        return true;
     }
 
     private int SendKeepalive(Peer peer, TimeSpan now, Span<byte> destination, out SealJob job)

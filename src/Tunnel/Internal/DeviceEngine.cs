@@ -274,9 +274,30 @@ internal sealed partial class DeviceEngine : IDisposable
         }
     }
 
-    /// <summary>Sends a batch on the current socket and counts what left.</summary>
+    /// <summary>
+    /// Sends a batch on the current socket and counts what left. Our initiations in it are written first: their
+    /// Diffie-Hellman work here, outside the lock, then the lock for what only the device can check and add.
+    /// </summary>
     private void Flush(TransmitBatch batch)
     {
+        if (batch.HasInitiations)
+        {
+            if (_socket is null || _stopping)
+            {
+                batch.DiscardInitiations();
+            }
+            else
+            {
+                batch.RunInitiations();
+                lock (_gate)
+                {
+                    TimeSpan now = Now;
+                    batch.CompleteInitiations(_device, now);
+                    AfterDeviceCalls(now);
+                }
+            }
+        }
+
         if (batch.Count > 0 && _socket is { } socket)
         {
             var (datagrams, bytes) = batch.Flush(socket);
@@ -288,20 +309,22 @@ internal sealed partial class DeviceEngine : IDisposable
     /// <summary>
     /// Under the lock: moves the core's pending transmits into <paramref name="batch"/>'s spare buffers.
     /// Returns whether the batch filled up with transmits still queued in the core (rare: a handshake releasing
-    /// more staged packets than a batch holds); the caller sends the batch outside the lock and comes back
-    /// (<see cref="FlushAll"/>), so the lock is never held across a send.
+    /// more staged packets than a batch holds, a timer starting initiations to many peers); the caller sends
+    /// the batch outside the lock and comes back (<see cref="FlushAll"/>), so the lock is never held across a
+    /// send or a Diffie-Hellman.
     /// </summary>
     private bool DrainTransmits(TransmitBatch batch, TimeSpan now)
     {
         while (true)
         {
-            if (!batch.HasSpare)
+            if (!batch.CanDeferInitiation)
             {
                 return _device.HasPendingTransmits;
             }
 
-            // A keepalive or released packet comes with its seal still to run: the batch runs it when it is sent.
-            if (!_device.TryDequeueTransmit(batch.PeekSpare().Span, now, out PacketResult transmit, out SealJob seal))
+            // A keepalive or released packet comes with its seal still to run, our initiation with its
+            // Diffie-Hellman work: the batch runs both when it is sent.
+            if (!_device.TryDequeueTransmit(batch.PeekSpare().Span, now, out PacketResult transmit, out SealJob seal, out HandshakeJob initiation))
             {
                 return false;
             }
@@ -309,6 +332,11 @@ internal sealed partial class DeviceEngine : IDisposable
             if (transmit.Action == PacketAction.WriteToNetwork)
             {
                 batch.CommitSpare(transmit.Length, transmit.Endpoint, seal);
+            }
+            else if (transmit.Action == PacketAction.Handshake)
+            {
+                batch.DeferInitiation(initiation);
+                initiation.Clear(); // the batch holds its own copy: wipe this one
             }
 
             seal.Clear(); // the batch holds its own copy of the key: wipe this one

@@ -6,8 +6,10 @@ namespace Tunnel.Core.Tests.Protocol;
 /// <summary>Steady state allocates nothing: not per transport packet, not per handshake.</summary>
 public sealed class DeviceAllocationTests
 {
-    [Fact]
-    public void ALoopOfFullHandshakes_AllocatesNothing()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ALoopOfFullHandshakes_AllocatesNothing(bool initiationInSteps)
     {
         var net = new TwoDevices();
         net.SendFromA(Packets.IPv4(TwoDevices.AddressA, TwoDevices.AddressB, 64));
@@ -21,7 +23,20 @@ public sealed class DeviceAllocationTests
             now += TimeSpan.FromSeconds(121);
             Require(net.A.Encapsulate(packet, a, now), PacketAction.WriteToNetwork);
             Require(net.B.Decapsulate(a.AsSpan(0, 16 + 96 + 16), TwoDevices.EndpointA, b, now), PacketAction.WriteToTunnel);
-            Assert.True(net.A.TryDequeueTransmit(a, now, out var initiation));
+            PacketResult initiation;
+            if (initiationInSteps)
+            {
+                Assert.True(net.A.TryDequeueTransmit(a, now, out PacketResult pending, out _, out HandshakeJob job));
+                Require(pending, PacketAction.Handshake);
+                job.Run(default);
+                initiation = net.A.ContinueHandshake(default, default, a, ref job, now);
+                Require(initiation, PacketAction.WriteToNetwork);
+            }
+            else
+            {
+                Assert.True(net.A.TryDequeueTransmit(a, now, out initiation));
+            }
+
             var response = net.B.Decapsulate(a.AsSpan(0, initiation.Length), TwoDevices.EndpointA, b, now);
             Require(response, PacketAction.WriteToNetwork);
             Require(net.A.Decapsulate(b.AsSpan(0, response.Length), TwoDevices.EndpointB, a, now), PacketAction.None);

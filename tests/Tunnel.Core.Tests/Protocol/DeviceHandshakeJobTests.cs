@@ -189,6 +189,93 @@ public sealed class DeviceHandshakeJobTests
         Assert.Throws<ArgumentException>(() => net.B.ContinueHandshake(initiation, TwoDevices.EndpointA, new byte[256], ref job, net.Now));
     }
 
+    [Fact]
+    public void OurInitiation_InSteps_IsByteForByteTheOneCallInitiation_AndCompletesTheHandshake()
+    {
+        var oneCall = new TwoDevices(seed: 9);
+        var steps = new TwoDevices(seed: 9);
+        byte[] expected = InitiationFromA(oneCall);
+
+        var buffer = new byte[2048];
+        Assert.Equal(PacketAction.Queued, steps.A.Encapsulate(Packets.IPv4(TwoDevices.AddressA, TwoDevices.AddressB, 10), buffer, steps.Now).Action);
+        Assert.True(steps.A.TryDequeueTransmit(buffer, steps.Now, out PacketResult transmit, out SealJob seal, out HandshakeJob job));
+        Assert.Equal(PacketAction.Handshake, transmit.Action);
+        Assert.False(seal.IsPending);
+        Assert.True(job.IsPending);
+        Assert.False(steps.A.TryDequeueTransmit(buffer, steps.Now, out _, out _, out _)); // the retry is armed, not queued
+
+        job.Run(default);
+        PacketResult result = steps.A.ContinueHandshake(default, default, buffer, ref job, steps.Now);
+        Assert.Equal(PacketAction.WriteToNetwork, result.Action);
+        Assert.Equal(TwoDevices.EndpointB, result.Endpoint);
+        Assert.Equal(expected, buffer[..result.Length]);
+        AssertWiped(job);
+        Assert.Equal(MessageLayout.InitiationSize, steps.BOnA.TransmittedBytes);
+
+        // B answers it, A's session begins and releases the staged packet.
+        steps.Deliver(buffer[..result.Length], toB: true);
+        steps.Pump();
+        Assert.Single(steps.TunnelB);
+        Assert.NotNull(steps.BOnA.LastHandshake);
+    }
+
+    [Fact]
+    public void OurInitiation_SupersededByThePeersWhileItRuns_IsNotSent_AndThePeersSessionStands()
+    {
+        var net = new TwoDevices();
+        var buffer = new byte[2048];
+        Assert.Equal(PacketAction.Queued, net.A.Encapsulate(Packets.IPv4(TwoDevices.AddressA, TwoDevices.AddressB, 10), buffer, net.Now).Action);
+        Assert.True(net.A.TryDequeueTransmit(buffer, net.Now, out PacketResult transmit, out _, out HandshakeJob job));
+        Assert.Equal(PacketAction.Handshake, transmit.Action);
+        job.Run(default);
+
+        // Meanwhile B initiates, and A answers: A's handshake is now the responder's.
+        Assert.Equal(PacketAction.Queued, net.B.Encapsulate(Packets.IPv4(TwoDevices.AddressB, TwoDevices.AddressA, 10), new byte[2048], net.Now).Action);
+        var fromB = new byte[2048];
+        Assert.True(net.B.TryDequeueTransmit(fromB, net.Now, out PacketResult initiationFromB));
+        var response = new byte[256];
+        Assert.Equal(PacketAction.WriteToNetwork, net.A.Decapsulate(fromB.AsSpan(0, initiationFromB.Length), TwoDevices.EndpointB, response, net.Now).Action);
+
+        PacketResult result = net.A.ContinueHandshake(default, default, buffer, ref job, net.Now);
+        Assert.Equal(PacketAction.None, result.Action);
+        AssertWiped(job);
+
+        // The responder's session is intact: B takes A's response and traffic flows both ways.
+        net.Deliver(response[..MessageLayout.ResponseSize], toB: true);
+        net.Pump();
+        Assert.NotEmpty(net.TunnelA);
+        Assert.NotNull(net.BOnA.LastHandshake);
+        Assert.Empty(net.DropsA);
+    }
+
+    [Fact]
+    public void OurInitiation_ToAPeerRemovedWhileItRuns_IsNotSent()
+    {
+        var net = new TwoDevices();
+        var buffer = new byte[2048];
+        Assert.Equal(PacketAction.Queued, net.A.Encapsulate(Packets.IPv4(TwoDevices.AddressA, TwoDevices.AddressB, 10), buffer, net.Now).Action);
+        Assert.True(net.A.TryDequeueTransmit(buffer, net.Now, out _, out _, out HandshakeJob job));
+        job.Run(default);
+        Assert.True(net.A.RemovePeer(net.B.PublicKey));
+
+        Assert.Equal(PacketAction.None, net.A.ContinueHandshake(default, default, buffer, ref job, net.Now).Action);
+        AssertWiped(job);
+    }
+
+    [Fact]
+    public void OurInitiation_AfterTheKeyChangedWhileItRan_IsDropped()
+    {
+        var net = new TwoDevices();
+        var buffer = new byte[2048];
+        Assert.Equal(PacketAction.Queued, net.A.Encapsulate(Packets.IPv4(TwoDevices.AddressA, TwoDevices.AddressB, 10), buffer, net.Now).Action);
+        Assert.True(net.A.TryDequeueTransmit(buffer, net.Now, out _, out _, out HandshakeJob job));
+        job.Run(default);
+        net.A.SetPrivateKey(PrivateKey.Create(Bytes.Random(32, 77)));
+
+        Assert.Equal(PacketAction.Drop, net.A.ContinueHandshake(default, default, buffer, ref job, net.Now).Action);
+        AssertWiped(job);
+    }
+
     private static void AssertWiped(in HandshakeJob job)
     {
         Assert.False(job.IsPending);

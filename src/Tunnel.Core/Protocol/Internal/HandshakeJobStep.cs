@@ -23,4 +23,10 @@ internal enum HandshakeJobStep : byte
 
     /// <summary>Run: the device installs the session.</summary>
     ResponseRead,
+
+    /// <summary>Our own initiation's "e, es, s, ss" and timestamp to write.</summary>
+    WriteInitiation,
+
+    /// <summary>Run: the device checks that the handshake is still this one, adds the MACs and sends it.</summary>
+    InitiationWritten,
 }
