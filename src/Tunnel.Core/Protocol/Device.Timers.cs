@@ -1,3 +1,4 @@
+using Tunnel.Core.Collections;
 using Tunnel.Core.Protocol.Internal;
 
 namespace Tunnel.Core.Protocol;
@@ -6,7 +7,7 @@ namespace Tunnel.Core.Protocol;
 public sealed partial class Device
 {
     /// <summary>The peers by their next timer: what makes a deadline cost the same with ten peers or ten thousand.</summary>
-    internal PeerTimerQueue Timers { get; } = new();
+    internal LowerBoundHeap<Peer, TimeSpan> Timers { get; } = new(Peer.Never);
 
     /// <summary>
     /// The earliest armed timer over all peers: call <see cref="HandleTimeout"/> when it passes. Reading it costs

@@ -1,3 +1,4 @@
+using Tunnel.Core.Collections;
 using Tunnel.Core.Protocol.Internal;
 
 namespace Tunnel.Core.Protocol;
@@ -7,7 +8,7 @@ namespace Tunnel.Core.Protocol;
 /// held as due times: <see cref="Device.NextDeadline"/> reports the earliest, <see cref="Device.HandleTimeout"/>
 /// fires the due ones. <see cref="Never"/> means off.
 /// </summary>
-public sealed partial class Peer
+public sealed partial class Peer : ILowerBoundHeapEntry<TimeSpan>
 {
     internal static readonly TimeSpan Never = TimeSpan.MaxValue;
 
@@ -53,13 +54,22 @@ public sealed partial class Peer
     }
 
     /// <summary>
-    /// This peer's key in the device's timer queue: never later than its earliest armed timer (see
-    /// <see cref="PeerTimerQueue"/>); <see cref="Never"/> while it is not queued.
+    /// This peer's key in the device's timer heap: never later than its earliest armed timer (see
+    /// <see cref="LowerBoundHeap{TEntry, TKey}"/>); <see cref="Never"/> while it is not queued.
     /// </summary>
     internal TimeSpan TimerKey = Never;
 
-    /// <summary>This peer's position in the timer queue's heap, or -1.</summary>
+    /// <summary>This peer's position in the timer heap, or -1.</summary>
     internal int TimerSlot = -1;
+
+    /// <inheritdoc/>
+    TimeSpan ILowerBoundHeapEntry<TimeSpan>.HeapKey { get => TimerKey; set => TimerKey = value; }
+
+    /// <inheritdoc/>
+    int ILowerBoundHeapEntry<TimeSpan>.HeapSlot { get => TimerSlot; set => TimerSlot = value; }
+
+    /// <inheritdoc/>
+    TimeSpan ILowerBoundHeapEntry<TimeSpan>.EarliestDeadline => EarliestTimer;
 
     internal int HandshakeAttempts;
     internal bool NeedAnotherKeepalive;

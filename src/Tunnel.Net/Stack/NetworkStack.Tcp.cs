@@ -1,3 +1,4 @@
+using Tunnel.Core.Collections;
 using Tunnel.Net.Packets;
 using Tunnel.Net.Tcp;
 
@@ -9,7 +10,8 @@ internal sealed partial class NetworkStack
     private readonly Dictionary<TcpConnection, ITcpListener> _handshaking = [];
     private readonly Dictionary<ushort, ITcpListener> _listeners = [];
     private readonly Func<uint> _initialSequence;
-    private readonly List<TcpConnection> _sweep = [];
+    private readonly LowerBoundHeap<TcpConnection, long> _timers = new(long.MaxValue);
+    private readonly List<TcpConnection> _due = [];
     private readonly List<TcpConnection> _told = [];
     private bool _telling;
     private readonly Queue<TcpConnection> _waitingForRoom = new();
@@ -24,20 +26,17 @@ internal sealed partial class NetworkStack
     /// <summary>The connections held, in any state.</summary>
     public int TcpConnectionCount => _tcp.Count;
 
-    /// <summary>The earliest time a TCP timer is due; <see cref="long.MaxValue"/> for none.</summary>
-    public long NextDeadline
-    {
-        get
-        {
-            long next = long.MaxValue;
-            foreach (TcpConnection connection in _tcp.Values)
-            {
-                next = Math.Min(next, connection.NextDeadline);
-            }
+    /// <summary>
+    /// The earliest time a TCP timer is due; <see cref="long.MaxValue"/> for none. A look at the top of the
+    /// connections' timer heap (which may tidy its top), not a scan: the stack reads it after every packet.
+    /// </summary>
+    public long NextDeadline => _timers.PeekDeadline();
 
-            return next;
-        }
-    }
+    /// <summary>The connections with a timer armed, each once (the timer heap's size).</summary>
+    internal int ConnectionsWithTimers => _timers.Count;
+
+    /// <summary>The connections held, in any state.</summary>
+    internal IEnumerable<TcpConnection> TcpConnections => _tcp.Values;
 
     /// <summary>Starts listening on a TCP port.</summary>
     /// <returns>Whether the port was free.</returns>
@@ -81,7 +80,7 @@ internal sealed partial class NetworkStack
             }
 
             TcpConnection connection = TcpConnection.Connect(Tcp, TcpMemory, endpoints, _initialSequence(), Mss(remote.Length), now);
-            _tcp.Add(endpoints, connection);
+            Hold(endpoints, connection);
             result = Pump(connection, now);
             return connection;
         }
@@ -158,23 +157,29 @@ internal sealed partial class NetworkStack
         }
     }
 
-    /// <summary>Runs the TCP timers due at <paramref name="now"/> and queues what they send; closed connections are let go.</summary>
+    /// <summary>
+    /// Runs the TCP timers due at <paramref name="now"/> and queues what they send; closed connections are let go.
+    /// Only the connections whose timers are due are visited, taken from the heap first so each runs once per call.
+    /// </summary>
     public void OnTimer(long now)
     {
-        _sweep.Clear();
-        foreach (TcpConnection connection in _tcp.Values)
-        {
-            if (connection.NextDeadline <= now || connection.HasOutput || connection.State == TcpState.Closed)
-            {
-                _sweep.Add(connection);
-            }
-        }
-
-        foreach (TcpConnection connection in _sweep)
+        _timers.TakeDue(now, _due);
+        foreach (TcpConnection connection in _due)
         {
             connection.OnTimer(now);
+            _timers.Lower(connection, connection.NextDeadline); // back in the heap with whatever is still armed
             Pump(connection, now);
         }
+
+        _due.Clear();
+    }
+
+    /// <summary>Takes a new connection into the table and its timers into the heap.</summary>
+    private void Hold(TcpEndpoints endpoints, TcpConnection connection)
+    {
+        _tcp.Add(endpoints, connection);
+        connection.Timers = _timers;
+        _timers.Lower(connection, connection.NextDeadline);
     }
 
     private PacketDropReason HandleTcp(in IPPacket packet, long now)
@@ -211,7 +216,7 @@ internal sealed partial class NetworkStack
             }
 
             TcpConnection accepted = TcpConnection.Accept(Tcp, TcpMemory, endpoints, segment, _initialSequence(), Mss(packet.Source.Length), now);
-            _tcp.Add(endpoints, accepted);
+            Hold(endpoints, accepted);
             _handshaking.Add(accepted, port);
             port.OnHandshakeStarted(accepted);
             Pump(accepted, now);
@@ -278,6 +283,8 @@ internal sealed partial class NetworkStack
         }
 
         _tcp.Remove(connection.Endpoints);
+        _timers.Remove(connection);
+        connection.Timers = null;
         if (_handshaking.Remove(connection, out ITcpListener? listener))
         {
             listener.OnHandshakeEnded(connection, established: false);

@@ -58,7 +58,7 @@ internal sealed partial class TcpConnection
             _synAcknowledged = true;
             _windowUpdateSequence = segment.Sequence;
             _windowUpdateAcknowledgment = segment.Acknowledgment;
-            _retransmitAt = Never;
+            RetransmitAt = Never;
             _retransmissions = 0;
             State = TcpState.Established;
             _ackNow = true;
@@ -82,7 +82,7 @@ internal sealed partial class TcpConnection
         if (State == TcpState.TimeWait && segment.Has(TcpFlags.Fin) && !segment.Has(TcpFlags.Rst))
         {
             _ackNow = true; // the peer lost our ACK of its FIN
-            _timeWaitAt = now + _settings.TimeWait.Ticks;
+            TimeWaitAt = now + _settings.TimeWait.Ticks;
             return;
         }
 
@@ -151,7 +151,7 @@ internal sealed partial class TcpConnection
             }
 
             _synAcknowledged = true;
-            _retransmitAt = Never;
+            RetransmitAt = Never;
             _retransmissions = 0;
             SampleRoundTrip(segment.Acknowledgment, now);
             _sendUnacknowledged++;
@@ -215,7 +215,7 @@ internal sealed partial class TcpConnection
             _windowUpdateAcknowledgment = ack;
             if (opened)
             {
-                _probeAt = Never;
+                ProbeAt = Never;
                 _probes = 0;
                 ArmKeepAlive(now);
             }
@@ -223,7 +223,7 @@ internal sealed partial class TcpConnection
 
         if (_sendWindow == 0 && _buffered > (int)(_sendNext - _sendUnacknowledged) && _sendNext == _sendUnacknowledged && _probeAt == Never)
         {
-            _probeAt = now + _rto.Current.Ticks; // the persist timer (RFC 9293 section 3.8.6.1)
+            ProbeAt = now + _rto.Current.Ticks; // the persist timer (RFC 9293 section 3.8.6.1)
         }
 
         // Our FIN acknowledged: the states that waited for it move on.
@@ -290,7 +290,7 @@ internal sealed partial class TcpConnection
         _congestionWindow = Math.Min(_congestionWindow, 1 << 30);
         _duplicateAcks = 0;
         _retransmissions = 0;
-        _retransmitAt = flight > 0 ? now + _rto.Current.Ticks : Never;
+        RetransmitAt = flight > 0 ? now + _rto.Current.Ticks : Never;
     }
 
     private void OnDuplicateAcknowledgment()
@@ -338,7 +338,7 @@ internal sealed partial class TcpConnection
         }
         else if (_delayedAckAt == Never)
         {
-            _delayedAckAt = now + _settings.DelayedAck.Ticks;
+            DelayedAckAt = now + _settings.DelayedAck.Ticks;
         }
     }
 
@@ -374,8 +374,8 @@ internal sealed partial class TcpConnection
     private void EnterTimeWait(long now)
     {
         State = TcpState.TimeWait;
-        _retransmitAt = _probeAt = _delayedAckAt = Never;
-        _timeWaitAt = now + _settings.TimeWait.Ticks;
+        RetransmitAt = ProbeAt = DelayedAckAt = Never;
+        TimeWaitAt = now + _settings.TimeWait.Ticks;
         ReleaseWhenDone();
     }
 
@@ -392,7 +392,7 @@ internal sealed partial class TcpConnection
     {
         if (_settings.KeepAliveIdle is { } idle && _probeAt == Never)
         {
-            _probeAt = now + idle.Ticks;
+            ProbeAt = now + idle.Ticks;
         }
     }
 }

@@ -118,7 +118,7 @@ internal sealed partial class TcpConnection
         {
             // Every segment with an ACK acknowledges everything: no delayed ACK is owed any more.
             _ackNow = false;
-            _delayedAckAt = Never;
+            DelayedAckAt = Never;
             _unacknowledgedSegments = 0;
             _lastAdvertisedWindow = syn ? field : field << _receiveScale;
         }
@@ -153,7 +153,7 @@ internal sealed partial class TcpConnection
     {
         if (_retransmitAt == Never)
         {
-            _retransmitAt = now + _rto.Current.Ticks;
+            RetransmitAt = now + _rto.Current.Ticks;
         }
     }
 }

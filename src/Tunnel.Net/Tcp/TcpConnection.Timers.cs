@@ -18,7 +18,7 @@ internal sealed partial class TcpConnection
 
         if (now >= _delayedAckAt)
         {
-            _delayedAckAt = Never;
+            DelayedAckAt = Never;
             _ackNow = true;
         }
 
@@ -41,7 +41,7 @@ internal sealed partial class TcpConnection
 
     private void OnRetransmissionTimeout(long now)
     {
-        _retransmitAt = Never;
+        RetransmitAt = Never;
         int limit = State is TcpState.SynSent or TcpState.SynReceived ? _settings.MaxSynRetransmissions : _settings.MaxRetransmissions;
         if (++_retransmissions > limit)
         {
@@ -74,14 +74,14 @@ internal sealed partial class TcpConnection
 
     private void OnProbeTimer(long now)
     {
-        _probeAt = Never;
+        ProbeAt = Never;
         bool zeroWindow = _sendWindow == 0 && _buffered > 0;
         if (zeroWindow)
         {
             // Persist: probe, backing off like the retransmission timer, for as long as the peer keeps answering.
             _probeDue = true;
             _rto.BackOff();
-            _probeAt = now + _rto.Current.Ticks;
+            ProbeAt = now + _rto.Current.Ticks;
             return;
         }
 
@@ -92,7 +92,7 @@ internal sealed partial class TcpConnection
 
         if (now - _lastHeard < idle.Ticks)
         {
-            _probeAt = _lastHeard + idle.Ticks; // heard from since: wait out the idle time again
+            ProbeAt = _lastHeard + idle.Ticks; // heard from since: wait out the idle time again
             _probes = 0;
             return;
         }
@@ -105,6 +105,6 @@ internal sealed partial class TcpConnection
 
         _probes++;
         _probeDue = true;
-        _probeAt = now + _settings.KeepAliveInterval.Ticks;
+        ProbeAt = now + _settings.KeepAliveInterval.Ticks;
     }
 }
