@@ -1,7 +1,24 @@
+using Tunnel.Core.Collections;
+
 namespace Tunnel.Net.Tcp;
 
-internal sealed partial class TcpConnection
+internal sealed partial class TcpConnection : ILowerBoundHeapEntry<long>
 {
+    /// <summary>
+    /// The stack's heap of connections by deadline, once the stack holds this connection: a timer armed earlier
+    /// than this connection's key there moves it up (see <see cref="Arm"/>); null for a connection on its own.
+    /// </summary>
+    public LowerBoundHeap<TcpConnection, long>? Timers { get; set; }
+
+    /// <inheritdoc/>
+    public long HeapKey { get; set; } = Never;
+
+    /// <inheritdoc/>
+    public int HeapSlot { get; set; } = -1;
+
+    /// <inheritdoc/>
+    public long EarliestDeadline => NextDeadline;
+
     /// <summary>Runs the timers due at <paramref name="now"/>: retransmission, delayed ACK, persist and keepalive probes, TIME-WAIT.</summary>
     public void OnTimer(long now)
     {
@@ -106,5 +123,42 @@ internal sealed partial class TcpConnection
         _probes++;
         _probeDue = true;
         ProbeAt = now + _settings.KeepAliveInterval.Ticks;
+    }
+
+    private long RetransmitAt
+    {
+        get => _retransmitAt;
+        set => Arm(_retransmitAt = value);
+    }
+
+    private long DelayedAckAt
+    {
+        get => _delayedAckAt;
+        set => Arm(_delayedAckAt = value);
+    }
+
+    private long ProbeAt
+    {
+        get => _probeAt;
+        set => Arm(_probeAt = value);
+    }
+
+    private long TimeWaitAt
+    {
+        get => _timeWaitAt;
+        set => Arm(_timeWaitAt = value);
+    }
+
+    /// <summary>
+    /// Keeps the heap's key a lower bound of every armed timer: a timer set earlier than the key moves the
+    /// connection up the heap; one set later, as every acknowledgment does to the retransmission timer, costs
+    /// one comparison, and the heap notices when the connection reaches its top.
+    /// </summary>
+    private void Arm(long at)
+    {
+        if (at < HeapKey)
+        {
+            Timers?.Lower(this, at);
+        }
     }
 }

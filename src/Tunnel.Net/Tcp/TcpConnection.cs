@@ -1,4 +1,3 @@
-using Tunnel.Core.Collections;
 using Tunnel.Net.Packets;
 
 namespace Tunnel.Net.Tcp;
@@ -15,7 +14,7 @@ namespace Tunnel.Net.Tcp;
 /// out-of-order reassembly, delayed acknowledgments (every second full segment, else <see cref="TcpSettings.DelayedAck"/>),
 /// zero-window probing, keepalive, and the RFC 5961 defences against blind resets and SYNs (challenge ACKs).
 /// </remarks>
-internal sealed partial class TcpConnection : ILowerBoundHeapEntry<long>
+internal sealed partial class TcpConnection
 {
     private const long Never = long.MaxValue;
 
@@ -139,21 +138,6 @@ internal sealed partial class TcpConnection : ILowerBoundHeapEntry<long>
 
     /// <summary>The retransmission timeout now.</summary>
     public TimeSpan RetransmissionTimeout => _rto.Current;
-
-    /// <summary>
-    /// The stack's heap of connections by deadline, once the stack holds this connection: a timer armed earlier
-    /// than this connection's key there moves it up (see <see cref="Arm"/>); null for a connection on its own.
-    /// </summary>
-    public LowerBoundHeap<TcpConnection, long>? Timers { get; set; }
-
-    /// <inheritdoc/>
-    public long HeapKey { get; set; } = Never;
-
-    /// <inheritdoc/>
-    public int HeapSlot { get; set; } = -1;
-
-    /// <inheritdoc/>
-    public long EarliestDeadline => NextDeadline;
 
     /// <summary>The earliest time <see cref="OnTimer"/> has work; <see cref="long.MaxValue"/> for none.</summary>
     public long NextDeadline => State == TcpState.Closed ? Never : Math.Min(Math.Min(_retransmitAt, _delayedAckAt), Math.Min(_probeAt, _timeWaitAt));
@@ -330,43 +314,6 @@ internal sealed partial class TcpConnection : ILowerBoundHeapEntry<long>
 
     /// <summary>Whether the FIN's sequence number lies before <paramref name="next"/>, that is, has been sent.</summary>
     private bool FinSentAt(uint next) => _finQueued && (int)(next - _sendUnacknowledged) > _buffered;
-
-    private long RetransmitAt
-    {
-        get => _retransmitAt;
-        set => Arm(_retransmitAt = value);
-    }
-
-    private long DelayedAckAt
-    {
-        get => _delayedAckAt;
-        set => Arm(_delayedAckAt = value);
-    }
-
-    private long ProbeAt
-    {
-        get => _probeAt;
-        set => Arm(_probeAt = value);
-    }
-
-    private long TimeWaitAt
-    {
-        get => _timeWaitAt;
-        set => Arm(_timeWaitAt = value);
-    }
-
-    /// <summary>
-    /// Keeps the heap's key a lower bound of every armed timer: a timer set earlier than the key moves the
-    /// connection up the heap; one set later, as every acknowledgment does to the retransmission timer, costs
-    /// one comparison, and the heap notices when the connection reaches its top.
-    /// </summary>
-    private void Arm(long at)
-    {
-        if (at < HeapKey)
-        {
-            Timers?.Lower(this, at);
-        }
-    }
 
     private void Close(TcpConnectionError error)
     {
