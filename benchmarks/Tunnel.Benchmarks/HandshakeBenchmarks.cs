@@ -60,6 +60,24 @@ public class HandshakeBenchmarks
         return _fleet.Hub.Decapsulate(_messages[i], _fleet.SpokeEndpoints[i], _buffer, _now).Length;
     }
 
+    [IterationSetup(Target = nameof(AnswerWithCookieReply))]
+    public void PrepareInitiationsUnderLoad()
+    {
+        PrepareInitiations();
+        _fleet.Hub.ReportHandshakeBacklog(new DeviceOptions().UnderLoadBacklog, _now); // the default threshold
+    }
+
+    /// <summary>
+    /// Spoke to hub under load, with no cookie (MAC2 zero, as every flooded initiation): MAC1, then a cookie
+    /// reply in place of any Diffie-Hellman. This is the gateway's cost per flooded initiation.
+    /// </summary>
+    [Benchmark]
+    public int AnswerWithCookieReply()
+    {
+        int i = _next++;
+        return _fleet.Hub.Decapsulate(_messages[i], _fleet.SpokeEndpoints[i], _buffer, _now).Length;
+    }
+
     [IterationSetup(Target = nameof(ConsumeResponse))]
     public void PrepareResponses()
     {

@@ -46,6 +46,14 @@ internal sealed class CookieChecker
             return false;
         }
 
+        // A sender without a cookie writes MAC2 as zeros (whitepaper 5.4.4): every flooded initiation does, and
+        // checking it would cost two keyed hashes per message for a match with odds of 2^-128. MAC2 is public,
+        // so the early answer tells nothing about the secret.
+        if (!message.Slice(mac2Offset, MessageLayout.MacSize).ContainsAnyExcept((byte)0))
+        {
+            return false;
+        }
+
         Span<byte> cookie = stackalloc byte[MessageLayout.MacSize];
         Span<byte> expected = stackalloc byte[MessageLayout.MacSize];
         Blake2s.HashData(_secret, source, cookie);

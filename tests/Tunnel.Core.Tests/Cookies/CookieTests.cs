@@ -74,6 +74,38 @@ public sealed class CookieTests
         Assert.False(checker.CheckMac2(retry, MessageLayout.InitiationMac2Offset, OtherAddressSamePort, Now + TimeSpan.FromSeconds(1)));
     }
 
+    /// <summary>With a secret in place (a cookie already given), a zero MAC2 and a MAC2 one byte off are both refused.</summary>
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(0)]
+    [InlineData(7)]
+    [InlineData(15)]
+    public void WithASecret_AZeroOrAlteredMac2_IsInvalid(int alteredByte)
+    {
+        var checker = new CookieChecker(_responder, new DeterministicEntropy(5));
+        var generator = new CookieGenerator(_responder);
+        byte[] first = Initiation();
+        generator.AddMacs(first, MessageLayout.InitiationMac1Offset, Now);
+        var reply = new byte[MessageLayout.CookieReplySize];
+        checker.WriteCookieReply(first, MessageLayout.InitiationMac1Offset, senderIndex: 1, Source, Now, reply);
+        Assert.True(generator.TryConsumeCookieReply(reply, Now));
+
+        byte[] retry = Initiation(seed: 10);
+        generator.AddMacs(retry, MessageLayout.InitiationMac1Offset, Now);
+        Assert.True(checker.CheckMac2(retry, MessageLayout.InitiationMac2Offset, Source, Now));
+        Span<byte> mac2 = retry.AsSpan(MessageLayout.InitiationMac2Offset, MessageLayout.MacSize);
+        if (alteredByte < 0)
+        {
+            mac2.Clear();
+        }
+        else
+        {
+            mac2[alteredByte] ^= 0x80;
+        }
+
+        Assert.False(checker.CheckMac2(retry, MessageLayout.InitiationMac2Offset, Source, Now));
+    }
+
     [Fact]
     public void ACookieReply_ToAnyOtherMessage_OrTampered_IsRejected()
     {
