@@ -77,6 +77,7 @@ internal sealed partial class DeviceEngine
                 AfterDeviceCalls(now);
             }
 
+            _handshakes.Publish(); // the receive's handshakes, to the worker at once, outside the lock
             _workers.Run(job, opens, opens.Count);
 
             int written = 0;

@@ -21,6 +21,7 @@ internal sealed class HandshakeQueue
     private int _count;
     private bool _closed;
     private bool _waiting;
+    private bool _unpublished;
 
     public HandshakeQueue(int capacity)
     {
@@ -36,7 +37,10 @@ internal sealed class HandshakeQueue
     /// <summary>Messages waiting: the handshake backlog.</summary>
     public int Count => Volatile.Read(ref _count);
 
-    /// <summary>Copies a message in; false when the queue is full or closed (the message is the caller's to count as dropped).</summary>
+    /// <summary>
+    /// Copies a message in; false when the queue is full or closed (the message is the caller's to count as
+    /// dropped). The worker sees it at once if it is busy, and is woken for it by <see cref="Publish"/>.
+    /// </summary>
     public bool TryEnqueue(ReadOnlySpan<byte> message, UdpEndpoint source)
     {
         if (message.Length > SlotSize)
@@ -56,13 +60,31 @@ internal sealed class HandshakeQueue
             _lengths[slot] = message.Length;
             _sources[slot] = source;
             Volatile.Write(ref _count, _count + 1);
-            if (_waiting)
+            _unpublished = true;
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Wakes the worker for what was queued since the last call. The pump publishes once per receive, after
+    /// it has let go of the device lock: the worker then wakes once for the whole batch and answers it with one
+    /// send, instead of waking per message only to wait for the lock the pump still holds.
+    /// </summary>
+    public void Publish()
+    {
+        if (!Volatile.Read(ref _unpublished))
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            _unpublished = false;
+            if (_waiting && _count > 0)
             {
                 _waiting = false;
                 Monitor.Pulse(_gate);
             }
-
-            return true;
         }
     }
 
