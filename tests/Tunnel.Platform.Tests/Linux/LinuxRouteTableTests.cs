@@ -221,7 +221,7 @@ public sealed class LinuxRouteTableTests
         Assert.Equal(failClosed ? 2 : 0, (lab.Ip("-4", "route", "show", "table", "52820") + lab.Ip("-6", "route", "show", "table", "52820")).Split('\n').Count(line => line.StartsWith("prohibit", StringComparison.Ordinal) && line.Contains("metric 4294967295", StringComparison.Ordinal)));
 
         // The interface goes (a crash, `ip link del`) and nothing else happens.
-        lab.Device.Dispose();
+        lab.RemoveDevice();
         if (failClosed)
         {
             Assert.Contains("Permission denied", Assert.ThrowsAny<Exception>(() => lab.Ip("route", "get", "198.51.100.7")).Message, StringComparison.Ordinal);
@@ -262,7 +262,7 @@ public sealed class LinuxRouteTableTests
         }
 
         lab.Table.Detach();
-        lab.Device.Dispose();
+        lab.RemoveDevice();
         Assert.Contains("prohibit default proto 116", lab.Ip("-4", "route", "show", "table", "52820"), StringComparison.Ordinal);
         Assert.Contains("prohibit fd00:10::/32 dev lo proto 116", lab.Ip("-6", "route", "show", "table", "52820"), StringComparison.Ordinal);
         var refused = Assert.ThrowsAny<Exception>(() => lab.Ip("route", "get", "198.51.100.7"));
@@ -295,7 +295,7 @@ public sealed class LinuxRouteTableTests
         lab.Table.InstallPolicyRules(AddressFamily.InterNetwork);
 
         // The interface goes first (its address and device route with it), an administrator deletes a rule.
-        lab.Device.Dispose();
+        lab.RemoveDevice();
         lab.Ip("-4", "rule", "del", "pref", "32000");
         lab.Table.Dispose();
 
@@ -346,7 +346,7 @@ public sealed class LinuxRouteTableTests
         Assert.NotNull(down.KernelMessage);
         Assert.Empty(lab.Table.InstalledRoutes);
 
-        lab.Device.Dispose();
+        lab.RemoveDevice();
         var gone = Assert.Throws<LinuxNetlinkException>(() => lab.Table.AddRoute(TunnelV4, LinuxRouteKind.Tunnel));
         Assert.Equal(19, gone.NativeErrorCode);
         Assert.StartsWith("Adding route 10.0.0.0/8 dev tun0 table 52820: No such device (ENODEV)", gone.Message, StringComparison.Ordinal);

@@ -48,6 +48,19 @@ internal sealed class NamespaceLab : IDisposable
         }
     }
 
+    /// <summary>
+    /// Closes <c>tun0</c>'s device and waits until the interface is gone. Closing the descriptor removes it, but
+    /// a child process forked meanwhile by another test of this process (they run in parallel and start
+    /// <c>ip</c>) holds a copy of the descriptor until it execs, and until then the interface is only down.
+    /// </summary>
+    public void RemoveDevice()
+    {
+        Device.Dispose();
+        Assert.True(
+            SpinWait.SpinUntil(() => !Ip("-o", "link", "show").Contains($": {Tun}:", StringComparison.Ordinal), TimeSpan.FromSeconds(10)),
+            $"{Tun} was still there 10 s after its device was closed");
+    }
+
     /// <summary>Runs <c>ip -n NAME ...</c> and returns its output.</summary>
     public string Ip(params string[] arguments) => Requirements.Run("ip", ["-n", Name, .. arguments]);
 
