@@ -34,6 +34,18 @@ internal sealed class HandshakeQueue
 
     public int Capacity { get; }
 
+    /// <summary>Whether the worker sleeps waiting for a message (for tests of the wake-up).</summary>
+    internal bool IsWorkerWaiting
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _waiting;
+            }
+        }
+    }
+
     /// <summary>Messages waiting: the handshake backlog.</summary>
     public int Count => Volatile.Read(ref _count);
 

@@ -77,7 +77,7 @@ public sealed class HandshakeQueueTests
             }
         });
         worker.Start();
-        Assert.True(SpinWait.SpinUntil(() => worker.ThreadState.HasFlag(ThreadState.WaitSleepJoin), TimeSpan.FromSeconds(5)), "the worker never waited");
+        Assert.True(SpinWait.SpinUntil(() => queue.IsWorkerWaiting, TimeSpan.FromSeconds(5)), "the worker never waited");
 
         for (byte i = 1; i <= 5; i++)
         {
