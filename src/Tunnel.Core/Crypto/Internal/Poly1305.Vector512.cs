@@ -37,12 +37,9 @@ internal partial struct Poly1305
     [SkipLocalsInit]
     private void BlocksVector512(ref byte data, int count)
     {
-        // Limb l of lane j at l * 8 + j: the powers of the last multiply, lane by lane, ready to load.
-        Span<ulong> powers = stackalloc ulong[5 * 8];
-        LanePowers(powers);
-
-        // r^8 (lane 0's) in every lane for the steps.
-        Vector512<ulong> r0 = Vector512.Create(powers[0]), r1 = Vector512.Create(powers[8]), r2 = Vector512.Create(powers[16]), r3 = Vector512.Create(powers[24]), r4 = Vector512.Create(powers[32]);
+        // The powers of the last multiply, lane by lane; r^8 (lane 0's) in every lane for the steps.
+        LanePowers(out Vector512<ulong> p0, out Vector512<ulong> p1, out Vector512<ulong> p2, out Vector512<ulong> p3, out Vector512<ulong> p4);
+        Vector512<ulong> r0 = Vector512.Create(p0.ToScalar()), r1 = Vector512.Create(p1.ToScalar()), r2 = Vector512.Create(p2.ToScalar()), r3 = Vector512.Create(p3.ToScalar()), r4 = Vector512.Create(p4.ToScalar());
         Vector512<ulong> s1 = Times5(r1), s2 = Times5(r2), s3 = Times5(r3), s4 = Times5(r4);
 
         // The lanes hold blocks 0, 4, 1, 5, 2, 6, 3, 7 of each group (the order the unpacks leave them in), so
@@ -66,43 +63,42 @@ internal partial struct Poly1305
             h4 += m4;
         }
 
-        r0 = Vector512.Create<ulong>(powers[..8]);
-        r1 = Vector512.Create<ulong>(powers.Slice(8, 8));
-        r2 = Vector512.Create<ulong>(powers.Slice(16, 8));
-        r3 = Vector512.Create<ulong>(powers.Slice(24, 8));
-        r4 = Vector512.Create<ulong>(powers.Slice(32, 8));
-        powers.Clear();
-        MultiplyCarry(ref h0, ref h1, ref h2, ref h3, ref h4, r0, r1, r2, r3, r4, Times5(r1), Times5(r2), Times5(r3), Times5(r4));
+        MultiplyCarry(ref h0, ref h1, ref h2, ref h3, ref h4, p0, p1, p2, p3, p4, Times5(p1), Times5(p2), Times5(p3), Times5(p4));
 
         // Sum the lanes, carry the limbs to 26 bits, and repack into three words.
         Repack(Vector512.Sum(h0), Vector512.Sum(h1), Vector512.Sum(h2), Vector512.Sum(h3), Vector512.Sum(h4));
     }
 
     /// <summary>
-    /// Writes the limbs of r, r^2, ..., r^8 (partially reduced, as <see cref="PowersOfR(out Power, out Power, out Power, out Power)"/>
-    /// leaves them) to the lanes of the last multiply: r^8 to lane 0, r^4 to 1, r^7 to 2, r^3 to 3, r^6 to 4,
-    /// r^2 to 5, r^5 to 6, r to 7; limb l of lane j at <c>l * 8 + j</c>.
+    /// The limbs of r, r^2, ..., r^8 in the lanes of the last multiply: r^8 in lane 0, r^4 in 1, r^7 in 2, r^3 in
+    /// 3, r^6 in 4, r^2 in 5, r^5 in 6, r in 7. r to r^4 come from three scalar multiplies; r^5 to r^8 are r^4
+    /// times each of them in one four-lane multiply, so the chain is four multiplies long, not seven, and
+    /// nothing goes through memory. Every limb stays below 2^26 + 2^9, as h's do between steps, so the powers
+    /// multiply as r does.
     /// </summary>
-    private readonly void LanePowers(Span<ulong> limbs)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private readonly void LanePowers(out Vector512<ulong> p0, out Vector512<ulong> p1, out Vector512<ulong> p2, out Vector512<ulong> p3, out Vector512<ulong> p4)
     {
-        ReadOnlySpan<byte> laneOfPower = [7, 5, 3, 1, 6, 4, 2, 0];
-        ulong r0 = _r0, r1 = _r1, s1 = _s1;
-        ulong h0 = r0, h1 = r1, h2 = 0;
-        for (int i = 0; i < 8; i++)
-        {
-            if (i > 0)
-            {
-                MultiplyReduce(ref h0, ref h1, ref h2, r0, r1, s1);
-            }
+        PowersOfR(out Power first, out Power second, out Power third, out Power fourth);
+        first.Limbs(out ulong a0, out ulong a1, out ulong a2, out ulong a3, out ulong a4);
+        second.Limbs(out ulong b0, out ulong b1, out ulong b2, out ulong b3, out ulong b4);
+        third.Limbs(out ulong c0, out ulong c1, out ulong c2, out ulong c3, out ulong c4);
+        fourth.Limbs(out ulong e0, out ulong e1, out ulong e2, out ulong e3, out ulong e4);
 
-            new Power { W0 = h0, W1 = h1, W2 = h2 }.Limbs(out ulong l0, out ulong l1, out ulong l2, out ulong l3, out ulong l4);
-            int lane = laneOfPower[i];
-            limbs[lane] = l0;
-            limbs[8 + lane] = l1;
-            limbs[16 + lane] = l2;
-            limbs[24 + lane] = l3;
-            limbs[32 + lane] = l4;
-        }
+        // Limb l of r, r^2, r^3, r^4, lane by lane; times r^4 gives r^5 to r^8 in the same lanes.
+        Vector256<ulong> low0 = Vector256.Create(a0, b0, c0, e0), low1 = Vector256.Create(a1, b1, c1, e1), low2 = Vector256.Create(a2, b2, c2, e2);
+        Vector256<ulong> low3 = Vector256.Create(a3, b3, c3, e3), low4 = Vector256.Create(a4, b4, c4, e4);
+        Vector256<ulong> high0 = low0, high1 = low1, high2 = low2, high3 = low3, high4 = low4;
+        Vector256<ulong> q1 = Vector256.Create(e1), q2 = Vector256.Create(e2), q3 = Vector256.Create(e3), q4 = Vector256.Create(e4);
+        MultiplyCarry(ref high0, ref high1, ref high2, ref high3, ref high4, Vector256.Create(e0), q1, q2, q3, q4, Times5(q1), Times5(q2), Times5(q3), Times5(q4));
+
+        // r^1..r^4 in lanes 0-3 and r^5..r^8 in 4-7, reordered to the lanes the blocks take.
+        Vector512<ulong> order = Vector512.Create(7UL, 3, 6, 2, 5, 1, 4, 0);
+        p0 = Avx512F.PermuteVar8x64(Vector512.Create(low0, high0), order);
+        p1 = Avx512F.PermuteVar8x64(Vector512.Create(low1, high1), order);
+        p2 = Avx512F.PermuteVar8x64(Vector512.Create(low2, high2), order);
+        p3 = Avx512F.PermuteVar8x64(Vector512.Create(low3, high3), order);
+        p4 = Avx512F.PermuteVar8x64(Vector512.Create(low4, high4), order);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
