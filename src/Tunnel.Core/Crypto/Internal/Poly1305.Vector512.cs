@@ -34,7 +34,6 @@ internal partial struct Poly1305
         UpdatePadded(data[(blocks << 4)..]);
     }
 
-    [SkipLocalsInit]
     private void BlocksVector512(ref byte data, int count)
     {
         // The powers of the last multiply, lane by lane; r^8 (lane 0's) in every lane for the steps.
