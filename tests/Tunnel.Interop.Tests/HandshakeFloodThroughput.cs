@@ -42,7 +42,7 @@ public sealed class HandshakeFloodThroughput
             foreach (var (name, lab, responder) in responders)
             {
                 Phase alone = Measure(lab, responder);
-                using var flood = new HandshakeFlood(lab.Namespace(1), new IPEndPoint(IPAddress.Parse("192.0.2.2"), 51820), responder.PublicKey, InitiationsPerSecond, TimeSpan.FromSeconds(12));
+                using var flood = new HandshakeFlood(lab.Namespace(1), new IPEndPoint(IPAddress.Parse("192.0.2.2"), 51820), responder.PublicKey, InitiationsPerSecond, TimeSpan.FromSeconds(12), batched: true);
                 flood.Start();
                 Thread.Sleep(1000);
                 Phase flooded = Measure(lab, responder);
