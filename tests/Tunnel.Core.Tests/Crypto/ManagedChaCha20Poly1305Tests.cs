@@ -24,12 +24,16 @@ public sealed class ManagedChaCha20Poly1305Tests
 
         /// <summary>Eight blocks per step with AVX-512VL (<see cref="ChaCha20Avx512Vl"/>).</summary>
         Avx512Vl,
+
+        /// <summary>Thirty-two blocks per step (<see cref="ChaCha20Avx512Wide"/>), sixteen or eight for the last part.</summary>
+        Avx512Wide,
     }
 
     [Theory]
     [InlineData(Steps.Avx2)]
     [InlineData(Steps.Avx512)]
     [InlineData(Steps.Avx512Vl)]
+    [InlineData(Steps.Avx512Wide)]
     public void Rfc8439_KnownAnswers(Steps steps)
     {
         Require(steps);
@@ -84,11 +88,12 @@ public sealed class ManagedChaCha20Poly1305Tests
     }
 
     [Fact]
-    public void TheProcessChoice_TakesSixteenBlocksOnlyFromTheThreshold_AndEqualsBothPaths()
+    public void TheProcessChoice_TakesWiderStepsOnlyFromTheirThresholds_AndEqualsEveryPath()
     {
         RequireAvx2();
         byte[] key = Bytes.Random(32, 21), nonce = Bytes.Random(12, 22);
-        foreach (int size in new[] { ManagedChaCha20Poly1305.Avx512Threshold - 1, ManagedChaCha20Poly1305.Avx512Threshold, 1420, 9000 })
+        int sixteen = ManagedChaCha20Poly1305.Avx512Threshold, thirtyTwo = ManagedChaCha20Poly1305.Avx512WideThreshold;
+        foreach (int size in new[] { sixteen - 1, sixteen, thirtyTwo - 1, thirtyTwo, 1420, 9000 })
         {
             byte[] plaintext = Bytes.Random(size, size);
             var chosen = new byte[size + 16];
@@ -98,11 +103,13 @@ public sealed class ManagedChaCha20Poly1305Tests
             Assert.Equal(eight, chosen);
             if (ChaCha20Avx512.IsSupported)
             {
-                var sixteen = new byte[size + 16];
-                ManagedChaCha20Poly1305.Seal<ChaCha20Avx512>(key, nonce, plaintext, sixteen.AsSpan(0, size), sixteen.AsSpan(size), []);
-                Assert.Equal(eight, sixteen);
-                ManagedChaCha20Poly1305.Seal<ChaCha20Avx512Vl>(key, nonce, plaintext, sixteen.AsSpan(0, size), sixteen.AsSpan(size), []);
-                Assert.Equal(eight, sixteen);
+                var wide = new byte[size + 16];
+                ManagedChaCha20Poly1305.Seal<ChaCha20Avx512>(key, nonce, plaintext, wide.AsSpan(0, size), wide.AsSpan(size), []);
+                Assert.Equal(eight, wide);
+                ManagedChaCha20Poly1305.Seal<ChaCha20Avx512Vl>(key, nonce, plaintext, wide.AsSpan(0, size), wide.AsSpan(size), []);
+                Assert.Equal(eight, wide);
+                ManagedChaCha20Poly1305.Seal<ChaCha20Avx512Wide>(key, nonce, plaintext, wide.AsSpan(0, size), wide.AsSpan(size), []);
+                Assert.Equal(eight, wide);
             }
         }
     }
@@ -128,6 +135,7 @@ public sealed class ManagedChaCha20Poly1305Tests
     [InlineData(Steps.Avx2)]
     [InlineData(Steps.Avx512)]
     [InlineData(Steps.Avx512Vl)]
+    [InlineData(Steps.Avx512Wide)]
     public void EverySizeUpToTwoMtus_EqualsLibsodium_InPlaceAndOutOfPlace(Steps steps)
     {
         Require(steps);
@@ -142,6 +150,7 @@ public sealed class ManagedChaCha20Poly1305Tests
     [InlineData(Steps.Avx2)]
     [InlineData(Steps.Avx512)]
     [InlineData(Steps.Avx512Vl)]
+    [InlineData(Steps.Avx512Wide)]
     public void EverySizeTo65535_EqualsLibsodium_AtShiftingOffsets_InPlaceAndOutOfPlace(Steps steps)
     {
         Require(steps);
@@ -187,6 +196,9 @@ public sealed class ManagedChaCha20Poly1305Tests
     public Property RandomSizesUpTo65535_AtAnyOffset_EqualLibsodium_Avx512Vl() => RandomSizesEqualLibsodium(Steps.Avx512Vl);
 
     [Property(MaxTest = 300)]
+    public Property RandomSizesUpTo65535_AtAnyOffset_EqualLibsodium_Avx512Wide() => RandomSizesEqualLibsodium(Steps.Avx512Wide);
+
+    [Property(MaxTest = 300)]
     public Property AFlippedBit_FailsTheOpen_AndWritesNothing() => AFlippedBitFails(Steps.Avx2);
 
     [Property(MaxTest = 300)]
@@ -194,6 +206,9 @@ public sealed class ManagedChaCha20Poly1305Tests
 
     [Property(MaxTest = 300)]
     public Property AFlippedBit_FailsTheOpen_AndWritesNothing_Avx512Vl() => AFlippedBitFails(Steps.Avx512Vl);
+
+    [Property(MaxTest = 300)]
+    public Property AFlippedBit_FailsTheOpen_AndWritesNothing_Avx512Wide() => AFlippedBitFails(Steps.Avx512Wide);
 
     private static Property RandomSizesEqualLibsodium(Steps steps)
     {
@@ -265,6 +280,10 @@ public sealed class ManagedChaCha20Poly1305Tests
         {
             ManagedChaCha20Poly1305.Seal<ChaCha20Avx512Vl>(key, nonce, plaintext, ciphertext, tag, aad);
         }
+        else if (steps == Steps.Avx512Wide)
+        {
+            ManagedChaCha20Poly1305.Seal<ChaCha20Avx512Wide>(key, nonce, plaintext, ciphertext, tag, aad);
+        }
         else
         {
             ManagedChaCha20Poly1305.Seal<ChaCha20Avx2Wide>(key, nonce, plaintext, ciphertext, tag, aad);
@@ -276,6 +295,7 @@ public sealed class ManagedChaCha20Poly1305Tests
         {
             Steps.Avx512 => ManagedChaCha20Poly1305.TryOpen<ChaCha20Avx512>(key, nonce, ciphertext, tag, plaintext, aad),
             Steps.Avx512Vl => ManagedChaCha20Poly1305.TryOpen<ChaCha20Avx512Vl>(key, nonce, ciphertext, tag, plaintext, aad),
+            Steps.Avx512Wide => ManagedChaCha20Poly1305.TryOpen<ChaCha20Avx512Wide>(key, nonce, ciphertext, tag, plaintext, aad),
             _ => ManagedChaCha20Poly1305.TryOpen<ChaCha20Avx2Wide>(key, nonce, ciphertext, tag, plaintext, aad),
         };
 

@@ -72,16 +72,7 @@ internal readonly struct ChaCha20Avx512 : IChaCha20Steps
         x8 += Word(ref k, 16); x9 += Word(ref k, 20); x10 += Word(ref k, 24); x11 += Word(ref k, 28);
         x12 += counters; x13 += Word(ref n, 0); x14 += Word(ref n, 4); x15 += Word(ref n, 8);
 
-        // Each group of four words is transposed within 128-bit lanes: vector k of group g then holds, in lane L,
-        // words 4g to 4g + 3 of block 4L + k. The lanes of the four groups' vector k are then transposed too.
-        Transpose4(ref x0, ref x1, ref x2, ref x3);
-        Transpose4(ref x4, ref x5, ref x6, ref x7);
-        Transpose4(ref x8, ref x9, ref x10, ref x11);
-        Transpose4(ref x12, ref x13, ref x14, ref x15);
-        StoreBlocks(x0, x4, x8, x12, ref keyStream);
-        StoreBlocks(x1, x5, x9, x13, ref Unsafe.Add(ref keyStream, 64));
-        StoreBlocks(x2, x6, x10, x14, ref Unsafe.Add(ref keyStream, 128));
-        StoreBlocks(x3, x7, x11, x15, ref Unsafe.Add(ref keyStream, 192));
+        Store(x0, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10, x11, x12, x13, x14, x15, ref keyStream);
     }
 
     /// <summary>XORs <paramref name="length"/> bytes (a multiple of 64, at most 1,024) of <paramref name="keyStream"/> into output.</summary>
@@ -96,6 +87,25 @@ internal readonly struct ChaCha20Avx512 : IChaCha20Steps
 
     /// <inheritdoc/>
     static void IChaCha20Steps.Xor(ref byte keyStream, ref byte input, ref byte output, int length) => Xor(ref keyStream, ref input, ref output, length);
+
+    /// <summary>Writes the sixteen blocks whose state words <paramref name="x0"/> to <paramref name="x15"/> hold, lane by lane, in block order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Store(
+        Vector512<uint> x0, Vector512<uint> x1, Vector512<uint> x2, Vector512<uint> x3, Vector512<uint> x4, Vector512<uint> x5, Vector512<uint> x6, Vector512<uint> x7,
+        Vector512<uint> x8, Vector512<uint> x9, Vector512<uint> x10, Vector512<uint> x11, Vector512<uint> x12, Vector512<uint> x13, Vector512<uint> x14, Vector512<uint> x15,
+        ref byte keyStream)
+    {
+        // Each group of four words is transposed within 128-bit lanes: vector k of group g then holds, in lane L,
+        // words 4g to 4g + 3 of block 4L + k. The lanes of the four groups' vector k are then transposed too.
+        Transpose4(ref x0, ref x1, ref x2, ref x3);
+        Transpose4(ref x4, ref x5, ref x6, ref x7);
+        Transpose4(ref x8, ref x9, ref x10, ref x11);
+        Transpose4(ref x12, ref x13, ref x14, ref x15);
+        StoreBlocks(x0, x4, x8, x12, ref keyStream);
+        StoreBlocks(x1, x5, x9, x13, ref Unsafe.Add(ref keyStream, 64));
+        StoreBlocks(x2, x6, x10, x14, ref Unsafe.Add(ref keyStream, 128));
+        StoreBlocks(x3, x7, x11, x15, ref Unsafe.Add(ref keyStream, 192));
+    }
 
     /// <summary>A 4x4 transpose of 32-bit words within each 128-bit lane of the four rows.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

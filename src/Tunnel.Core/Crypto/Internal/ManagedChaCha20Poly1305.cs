@@ -10,8 +10,9 @@ namespace Tunnel.Core.Crypto.Internal;
 /// <c>_detached</c> calls, in place or out of place. Messages of <see cref="WideThreshold"/> bytes or more
 /// run on a wide key-stream generator (<see cref="IChaCha20Steps"/>, block 0's first 32 bytes being the
 /// Poly1305 key): <see cref="ChaCha20Avx2Wide"/>'s eight blocks per step, or where the CPU has AVX-512,
+/// <see cref="ChaCha20Avx512Wide"/>'s thirty-two from <see cref="Avx512WideThreshold"/> bytes on,
 /// <see cref="ChaCha20Avx512"/>'s sixteen from <see cref="Avx512Threshold"/> bytes on and
-/// <see cref="ChaCha20Avx512Vl"/>'s eight below it and for the last part. Shorter ones run on
+/// <see cref="ChaCha20Avx512Vl"/>'s eight below it; the last part takes the narrowest step that covers it. Shorter ones run on
 /// <see cref="ChaCha20Avx2"/>, which makes two or four blocks at a time. <see cref="Poly1305"/> takes
 /// four blocks at a time on long messages, eight on the AVX-512 paths. Where it runs it equals libsodium
 /// byte for byte (the tests hold every path to that).
@@ -33,6 +34,13 @@ internal static class ManagedChaCha20Poly1305
     /// </summary>
     public const int Avx512Threshold = ChaCha20Avx512Vl.ChunkSize - 64 + 1;
 
+    /// <summary>
+    /// The shortest message that takes thirty-two blocks per step where AVX-512 runs: from it on, the key block
+    /// and the message no longer fit in one step of sixteen, and one step of thirty-two costs less than two of
+    /// sixteen (a 1,420-byte packet is twenty-three blocks).
+    /// </summary>
+    public const int Avx512WideThreshold = ChaCha20Avx512.ChunkSize - 64 + 1;
+
     /// <summary>The longest last part that two or four blocks encrypt, rather than eight.</summary>
     private const int ShortTail = 192;
 
@@ -50,6 +58,10 @@ internal static class ManagedChaCha20Poly1305
         {
             Seal<ChaCha20Avx2Wide>(key, nonce, plaintext, ciphertext, tag, associatedData);
         }
+        else if (plaintext.Length >= Avx512WideThreshold)
+        {
+            Seal<ChaCha20Avx512Wide>(key, nonce, plaintext, ciphertext, tag, associatedData);
+        }
         else if (plaintext.Length >= Avx512Threshold)
         {
             Seal<ChaCha20Avx512>(key, nonce, plaintext, ciphertext, tag, associatedData);
@@ -64,6 +76,7 @@ internal static class ManagedChaCha20Poly1305
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryOpen(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> plaintext, ReadOnlySpan<byte> associatedData) =>
         !UsesAvx512 ? TryOpen<ChaCha20Avx2Wide>(key, nonce, ciphertext, tag, plaintext, associatedData)
+        : ciphertext.Length >= Avx512WideThreshold ? TryOpen<ChaCha20Avx512Wide>(key, nonce, ciphertext, tag, plaintext, associatedData)
         : ciphertext.Length >= Avx512Threshold ? TryOpen<ChaCha20Avx512>(key, nonce, ciphertext, tag, plaintext, associatedData)
         : TryOpen<ChaCha20Avx512Vl>(key, nonce, ciphertext, tag, plaintext, associatedData);
 
@@ -157,7 +170,7 @@ internal static class ManagedChaCha20Poly1305
     /// <summary>
     /// XORs the key stream into <paramref name="destination"/>, given the first step's (from block 0) in
     /// <paramref name="stream"/>, which it reuses and wipes. The last part takes the fewest blocks that cover it:
-    /// a whole step, eight, four or two.
+    /// a whole step, sixteen (after steps of thirty-two), eight, four or two.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void XorFromFirstStep<TSteps>(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, Span<byte> stream, ReadOnlySpan<byte> source, Span<byte> destination)
@@ -182,9 +195,15 @@ internal static class ManagedChaCha20Poly1305
         }
 
         int remaining = length - offset;
-        if (remaining > 512)
+        if (remaining > chunk / 2 && chunk > ChaCha20Avx512Vl.ChunkSize)
         {
             TSteps.KeyStream(key, nonce, counter, ref keyStream);
+            XorPartial(ref keyStream, ref Unsafe.Add(ref input, offset), ref Unsafe.Add(ref output, offset), remaining);
+        }
+        else if (remaining > ChaCha20Avx512Vl.ChunkSize)
+        {
+            // After steps of thirty-two blocks: sixteen cover it for less.
+            ChaCha20Avx512.KeyStream(key, nonce, counter, ref keyStream);
             XorPartial(ref keyStream, ref Unsafe.Add(ref input, offset), ref Unsafe.Add(ref output, offset), remaining);
         }
         else if (remaining > ShortTail)
