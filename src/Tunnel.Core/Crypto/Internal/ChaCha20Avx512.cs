@@ -36,43 +36,78 @@ internal readonly struct ChaCha20Avx512 : IChaCha20Steps
     {
         ref byte k = ref MemoryMarshal.GetReference(key);
         ref byte n = ref MemoryMarshal.GetReference(nonce);
-        Vector512<uint> x0 = Vector512.Create(0x61707865u), x1 = Vector512.Create(0x3320646eu), x2 = Vector512.Create(0x79622d32u), x3 = Vector512.Create(0x6b206574u);
-        Vector512<uint> x4 = Word(ref k, 0), x5 = Word(ref k, 4), x6 = Word(ref k, 8), x7 = Word(ref k, 12);
-        Vector512<uint> x8 = Word(ref k, 16), x9 = Word(ref k, 20), x10 = Word(ref k, 24), x11 = Word(ref k, 28);
-        Vector512<uint> counters = Vector512.Create(counter) + Vector512.Create(0u, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-        Vector512<uint> x12 = counters;
-        Vector512<uint> x13 = Word(ref n, 0), x14 = Word(ref n, 4), x15 = Word(ref n, 8);
-
+        Initialize(ref k, ref n, counter, out Vector512<uint> x0, out Vector512<uint> x1, out Vector512<uint> x2, out Vector512<uint> x3, out Vector512<uint> x4, out Vector512<uint> x5, out Vector512<uint> x6, out Vector512<uint> x7, out Vector512<uint> x8, out Vector512<uint> x9, out Vector512<uint> x10, out Vector512<uint> x11, out Vector512<uint> x12, out Vector512<uint> x13, out Vector512<uint> x14, out Vector512<uint> x15);
         for (int round = 0; round < 10; round++)
         {
-            // Columns: (0, 4, 8, 12) (1, 5, 9, 13) (2, 6, 10, 14) (3, 7, 11, 15), step by step, four chains side by side.
-            x0 += x4; x1 += x5; x2 += x6; x3 += x7;
-            x12 = Rotate(x12 ^ x0, 16); x13 = Rotate(x13 ^ x1, 16); x14 = Rotate(x14 ^ x2, 16); x15 = Rotate(x15 ^ x3, 16);
-            x8 += x12; x9 += x13; x10 += x14; x11 += x15;
-            x4 = Rotate(x4 ^ x8, 12); x5 = Rotate(x5 ^ x9, 12); x6 = Rotate(x6 ^ x10, 12); x7 = Rotate(x7 ^ x11, 12);
-            x0 += x4; x1 += x5; x2 += x6; x3 += x7;
-            x12 = Rotate(x12 ^ x0, 8); x13 = Rotate(x13 ^ x1, 8); x14 = Rotate(x14 ^ x2, 8); x15 = Rotate(x15 ^ x3, 8);
-            x8 += x12; x9 += x13; x10 += x14; x11 += x15;
-            x4 = Rotate(x4 ^ x8, 7); x5 = Rotate(x5 ^ x9, 7); x6 = Rotate(x6 ^ x10, 7); x7 = Rotate(x7 ^ x11, 7);
-
-            // Diagonals: (0, 5, 10, 15) (1, 6, 11, 12) (2, 7, 8, 13) (3, 4, 9, 14).
-            x0 += x5; x1 += x6; x2 += x7; x3 += x4;
-            x15 = Rotate(x15 ^ x0, 16); x12 = Rotate(x12 ^ x1, 16); x13 = Rotate(x13 ^ x2, 16); x14 = Rotate(x14 ^ x3, 16);
-            x10 += x15; x11 += x12; x8 += x13; x9 += x14;
-            x5 = Rotate(x5 ^ x10, 12); x6 = Rotate(x6 ^ x11, 12); x7 = Rotate(x7 ^ x8, 12); x4 = Rotate(x4 ^ x9, 12);
-            x0 += x5; x1 += x6; x2 += x7; x3 += x4;
-            x15 = Rotate(x15 ^ x0, 8); x12 = Rotate(x12 ^ x1, 8); x13 = Rotate(x13 ^ x2, 8); x14 = Rotate(x14 ^ x3, 8);
-            x10 += x15; x11 += x12; x8 += x13; x9 += x14;
-            x5 = Rotate(x5 ^ x10, 7); x6 = Rotate(x6 ^ x11, 7); x7 = Rotate(x7 ^ x8, 7); x4 = Rotate(x4 ^ x9, 7);
+            ColumnRound(ref x0, ref x1, ref x2, ref x3, ref x4, ref x5, ref x6, ref x7, ref x8, ref x9, ref x10, ref x11, ref x12, ref x13, ref x14, ref x15);
+            DiagonalRound(ref x0, ref x1, ref x2, ref x3, ref x4, ref x5, ref x6, ref x7, ref x8, ref x9, ref x10, ref x11, ref x12, ref x13, ref x14, ref x15);
         }
 
-        // The inputs are added back from their sources rather than kept: sixteen more live registers would spill.
+        AddInput(ref k, ref n, counter, ref x0, ref x1, ref x2, ref x3, ref x4, ref x5, ref x6, ref x7, ref x8, ref x9, ref x10, ref x11, ref x12, ref x13, ref x14, ref x15);
+        Store(x0, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10, x11, x12, x13, x14, x15, ref keyStream);
+    }
+
+    /// <summary>The state rows of blocks <paramref name="counter"/> to <paramref name="counter"/> + 15: row i of block j in lane j of <paramref name="x0"/> to <paramref name="x15"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Initialize(ref byte k, ref byte n, uint counter, out Vector512<uint> x0, out Vector512<uint> x1, out Vector512<uint> x2, out Vector512<uint> x3, out Vector512<uint> x4, out Vector512<uint> x5, out Vector512<uint> x6, out Vector512<uint> x7, out Vector512<uint> x8, out Vector512<uint> x9, out Vector512<uint> x10, out Vector512<uint> x11, out Vector512<uint> x12, out Vector512<uint> x13, out Vector512<uint> x14, out Vector512<uint> x15)
+    {
+        x0 = Vector512.Create(0x61707865u);
+        x1 = Vector512.Create(0x3320646eu);
+        x2 = Vector512.Create(0x79622d32u);
+        x3 = Vector512.Create(0x6b206574u);
+        x4 = Word(ref k, 0);
+        x5 = Word(ref k, 4);
+        x6 = Word(ref k, 8);
+        x7 = Word(ref k, 12);
+        x8 = Word(ref k, 16);
+        x9 = Word(ref k, 20);
+        x10 = Word(ref k, 24);
+        x11 = Word(ref k, 28);
+        x12 = Counters(counter);
+        x13 = Word(ref n, 0);
+        x14 = Word(ref n, 4);
+        x15 = Word(ref n, 8);
+    }
+
+    /// <summary>
+    /// Adds the input rows back after the rounds. They are made again from their sources rather than kept:
+    /// sixteen more live registers would spill.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void AddInput(ref byte k, ref byte n, uint counter, ref Vector512<uint> x0, ref Vector512<uint> x1, ref Vector512<uint> x2, ref Vector512<uint> x3, ref Vector512<uint> x4, ref Vector512<uint> x5, ref Vector512<uint> x6, ref Vector512<uint> x7, ref Vector512<uint> x8, ref Vector512<uint> x9, ref Vector512<uint> x10, ref Vector512<uint> x11, ref Vector512<uint> x12, ref Vector512<uint> x13, ref Vector512<uint> x14, ref Vector512<uint> x15)
+    {
         x0 += Vector512.Create(0x61707865u); x1 += Vector512.Create(0x3320646eu); x2 += Vector512.Create(0x79622d32u); x3 += Vector512.Create(0x6b206574u);
         x4 += Word(ref k, 0); x5 += Word(ref k, 4); x6 += Word(ref k, 8); x7 += Word(ref k, 12);
         x8 += Word(ref k, 16); x9 += Word(ref k, 20); x10 += Word(ref k, 24); x11 += Word(ref k, 28);
-        x12 += counters; x13 += Word(ref n, 0); x14 += Word(ref n, 4); x15 += Word(ref n, 8);
+        x12 += Counters(counter); x13 += Word(ref n, 0); x14 += Word(ref n, 4); x15 += Word(ref n, 8);
+    }
 
-        Store(x0, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10, x11, x12, x13, x14, x15, ref keyStream);
+    /// <summary>The column round: (0, 4, 8, 12) (1, 5, 9, 13) (2, 6, 10, 14) (3, 7, 11, 15), step by step, four chains side by side.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void ColumnRound(ref Vector512<uint> x0, ref Vector512<uint> x1, ref Vector512<uint> x2, ref Vector512<uint> x3, ref Vector512<uint> x4, ref Vector512<uint> x5, ref Vector512<uint> x6, ref Vector512<uint> x7, ref Vector512<uint> x8, ref Vector512<uint> x9, ref Vector512<uint> x10, ref Vector512<uint> x11, ref Vector512<uint> x12, ref Vector512<uint> x13, ref Vector512<uint> x14, ref Vector512<uint> x15)
+    {
+        x0 += x4; x1 += x5; x2 += x6; x3 += x7;
+        x12 = Rotate(x12 ^ x0, 16); x13 = Rotate(x13 ^ x1, 16); x14 = Rotate(x14 ^ x2, 16); x15 = Rotate(x15 ^ x3, 16);
+        x8 += x12; x9 += x13; x10 += x14; x11 += x15;
+        x4 = Rotate(x4 ^ x8, 12); x5 = Rotate(x5 ^ x9, 12); x6 = Rotate(x6 ^ x10, 12); x7 = Rotate(x7 ^ x11, 12);
+        x0 += x4; x1 += x5; x2 += x6; x3 += x7;
+        x12 = Rotate(x12 ^ x0, 8); x13 = Rotate(x13 ^ x1, 8); x14 = Rotate(x14 ^ x2, 8); x15 = Rotate(x15 ^ x3, 8);
+        x8 += x12; x9 += x13; x10 += x14; x11 += x15;
+        x4 = Rotate(x4 ^ x8, 7); x5 = Rotate(x5 ^ x9, 7); x6 = Rotate(x6 ^ x10, 7); x7 = Rotate(x7 ^ x11, 7);
+    }
+
+    /// <summary>The diagonal round: (0, 5, 10, 15) (1, 6, 11, 12) (2, 7, 8, 13) (3, 4, 9, 14).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void DiagonalRound(ref Vector512<uint> x0, ref Vector512<uint> x1, ref Vector512<uint> x2, ref Vector512<uint> x3, ref Vector512<uint> x4, ref Vector512<uint> x5, ref Vector512<uint> x6, ref Vector512<uint> x7, ref Vector512<uint> x8, ref Vector512<uint> x9, ref Vector512<uint> x10, ref Vector512<uint> x11, ref Vector512<uint> x12, ref Vector512<uint> x13, ref Vector512<uint> x14, ref Vector512<uint> x15)
+    {
+        x0 += x5; x1 += x6; x2 += x7; x3 += x4;
+        x15 = Rotate(x15 ^ x0, 16); x12 = Rotate(x12 ^ x1, 16); x13 = Rotate(x13 ^ x2, 16); x14 = Rotate(x14 ^ x3, 16);
+        x10 += x15; x11 += x12; x8 += x13; x9 += x14;
+        x5 = Rotate(x5 ^ x10, 12); x6 = Rotate(x6 ^ x11, 12); x7 = Rotate(x7 ^ x8, 12); x4 = Rotate(x4 ^ x9, 12);
+        x0 += x5; x1 += x6; x2 += x7; x3 += x4;
+        x15 = Rotate(x15 ^ x0, 8); x12 = Rotate(x12 ^ x1, 8); x13 = Rotate(x13 ^ x2, 8); x14 = Rotate(x14 ^ x3, 8);
+        x10 += x15; x11 += x12; x8 += x13; x9 += x14;
+        x5 = Rotate(x5 ^ x10, 7); x6 = Rotate(x6 ^ x11, 7); x7 = Rotate(x7 ^ x8, 7); x4 = Rotate(x4 ^ x9, 7);
     }
 
     /// <summary>XORs <paramref name="length"/> bytes (a multiple of 64, at most 1,024) of <paramref name="keyStream"/> into output.</summary>
@@ -134,6 +169,9 @@ internal readonly struct ChaCha20Avx512 : IChaCha20Steps
         Avx512F.Shuffle4x128(u1, u3, 0b10_00_10_00).AsByte().StoreUnsafe(ref Unsafe.Add(ref blocks, 512));
         Avx512F.Shuffle4x128(u1, u3, 0b11_01_11_01).AsByte().StoreUnsafe(ref Unsafe.Add(ref blocks, 768));
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<uint> Counters(uint first) => Vector512.Create(first) + Vector512.Create(0u, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<uint> Word(ref byte source, int offset) => Vector512.Create(BinaryPrimitives.ReadUInt32LittleEndian(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref source, offset), 4)));
