@@ -13,7 +13,7 @@ internal interface IChaCha20Steps
     /// <summary>Gets whether this CPU can run it.</summary>
     static abstract bool IsSupported { get; }
 
-    /// <summary>Gets whether the MAC of the messages it encrypts takes Poly1305's eight-lane AVX-512 form.</summary>
+    /// <summary>Gets whether the MAC of the messages it encrypts takes Poly1305's AVX-512 form.</summary>
     static abstract bool Poly1305Vector512 { get; }
 
     /// <summary>Writes <see cref="ChunkSize"/> bytes of key stream, from block <paramref name="counter"/> on, to <paramref name="keyStream"/>.</summary>

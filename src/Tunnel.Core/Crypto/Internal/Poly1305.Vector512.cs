@@ -16,12 +16,12 @@ internal partial struct Poly1305
     /// <summary>The fewest blocks the AVX-512 form takes (its set-up computes r^2 to r^8 and r^16).</summary>
     private const int Vector512Threshold = 32;
 
-    /// <summary>Whether this CPU can run the eight-lane form.</summary>
+    /// <summary>Whether this CPU can run the AVX-512 form.</summary>
     public static bool IsVector512Supported => Avx512F.IsSupported;
 
-    /// <summary>Absorbs whole 16-byte blocks; a final partial block is zero-padded. Long inputs take eight lanes where <paramref name="vector512"/> asks and the CPU can.</summary>
+    /// <summary>Absorbs whole 16-byte blocks; a final partial block is zero-padded. Long inputs take the AVX-512 form where <paramref name="vector512"/> asks and the CPU can.</summary>
     /// <param name="data">The data.</param>
-    /// <param name="vector512">Whether to run the eight-lane form on long inputs: the AEAD's AVX-512 paths do.</param>
+    /// <param name="vector512">Whether to run the AVX-512 form on long inputs: the AEAD's AVX-512 paths do.</param>
     public void UpdatePadded(ReadOnlySpan<byte> data, bool vector512)
     {
         if (!vector512 || !IsVector512Supported || data.Length < Vector512Threshold * 16)
