@@ -28,7 +28,6 @@ internal readonly struct ChaCha20Avx512 : IChaCha20Steps
     /// <inheritdoc/>
     static bool IChaCha20Steps.Poly1305Vector512 => true;
 
-
     /// <summary>Writes the 1,024 bytes of key stream of blocks <paramref name="counter"/> to <paramref name="counter"/> + 15 to <paramref name="keyStream"/>.</summary>
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

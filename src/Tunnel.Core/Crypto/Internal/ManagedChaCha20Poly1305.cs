@@ -12,10 +12,11 @@ namespace Tunnel.Core.Crypto.Internal;
 /// Poly1305 key): <see cref="ChaCha20Avx2Wide"/>'s eight blocks per step, or where the CPU has AVX-512,
 /// <see cref="ChaCha20Avx512Wide"/>'s thirty-two from <see cref="Avx512WideThreshold"/> bytes on,
 /// <see cref="ChaCha20Avx512"/>'s sixteen from <see cref="Avx512Threshold"/> bytes on and
-/// <see cref="ChaCha20Avx512Vl"/>'s eight below it; the last part takes the narrowest step that covers it. Shorter ones run on
-/// <see cref="ChaCha20Avx2"/>, which makes two or four blocks at a time. <see cref="Poly1305"/> takes
-/// four blocks at a time on long messages, sixteen (two accumulators of eight lanes) on the AVX-512 paths. Where it runs it equals libsodium
-/// byte for byte (the tests hold every path to that).
+/// <see cref="ChaCha20Avx512Vl"/>'s eight below it; the last part takes the narrowest step that covers it.
+/// Shorter ones run on <see cref="ChaCha20Avx2"/>, which makes two or four blocks at a time.
+/// <see cref="Poly1305"/> takes four blocks at a time on long messages, sixteen (two accumulators of eight
+/// lanes) on the AVX-512 paths. Where it runs it equals libsodium byte for byte (the tests hold every path to
+/// that).
 /// </summary>
 /// <remarks>
 /// The entry points and their helpers are compiled fully optimized at first use
